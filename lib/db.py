@@ -1,0 +1,161 @@
+"""Storage: open the DuckDB file, apply numbered migrations, run writes as retried transactions.
+
+Everything else in lib/ receives a cursor (``Connection``) and never opens the database itself,
+so the same functions serve the app (a cursor per session), the command line and the tests.
+The SQL stays close to the standard so that the schema can move to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import duckdb
+
+from lib.errors import DatabaseLocked, StorageBusy
+
+Connection = duckdb.DuckDBPyConnection
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "leadladder.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+WRITE_RETRIES = 6
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_open_transactions: set[int] = set()
+_open_transactions_lock = threading.Lock()
+
+
+def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The database file: an explicit path, else $LEADLADDER_DB, else data/leadladder.duckdb."""
+    return Path(explicit or os.environ.get("LEADLADDER_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
+    """Open (and create) the database and bring its schema up to date.
+
+    Call once per process; hand each session or thread its own ``conn.cursor()``.
+    """
+    target = str(path)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(target, config={"autoinstall_known_extensions": False})
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"{target} is in use by another process (probably the running app); "
+                "stop it first or pass --db with another file"
+            ) from exc
+        raise
+    migrate(conn)
+    return conn
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC timestamp every table stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every file ``NNNN_name.sql`` under lib/migrations, in order."""
+    found = []
+    for file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        version, name = file.stem.split("_", 1)
+        found.append((int(version), name, file.read_text(encoding="utf-8")))
+    return found
+
+
+def applied_versions(conn: Connection) -> set[int]:
+    """Versions recorded in the ledger (creating the ledger on a new database)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply each pending migration and its ledger row in one transaction; return what ran."""
+    done = applied_versions(conn)
+    ran = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(sql)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [version, name, utcnow()],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        ran.append(version)
+    return ran
+
+
+def transaction(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn(db, ...)`` as one transaction, retried when DuckDB reports a write conflict.
+
+    A nested call joins the caller's transaction, so a multi-step write stays one unit.
+    Any other error rolls everything back and propagates unchanged.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        db: Connection = args[0]  # type: ignore[assignment]
+        key = id(db)
+        with _open_transactions_lock:
+            nested = key in _open_transactions
+        if nested:
+            return fn(*args, **kwargs)
+        for attempt in range(WRITE_RETRIES):
+            db.execute("BEGIN TRANSACTION")
+            with _open_transactions_lock:
+                _open_transactions.add(key)
+            try:
+                result = fn(*args, **kwargs)
+                db.execute("COMMIT")
+                return result
+            except duckdb.TransactionException:
+                _rollback_quietly(db)
+                time.sleep(0.005 * 2**attempt * (1 + random.random()))
+            except BaseException:
+                _rollback_quietly(db)
+                raise
+            finally:
+                with _open_transactions_lock:
+                    _open_transactions.discard(key)
+        raise StorageBusy("The database stayed busy with other changes; please try again.")
+
+    return run
+
+
+def _rollback_quietly(db: Connection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
+    try:
+        db.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def scalar(db: Connection, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
+    """The first column of the first row, or None."""
+    row = db.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+def changed_rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> int:
+    """Run an UPDATE/DELETE/INSERT and return how many rows it touched."""
+    return int(db.execute(sql, params).fetchone()[0])

@@ -1,0 +1,37 @@
+"""Errors a user may see: each carries a message fit for the screen and the command line."""
+
+
+class UserError(ValueError):
+    """Something the user can fix or must know about; never shown with a traceback."""
+
+
+class FileRefused(UserError):
+    """An uploaded file cannot be imported; the database was not touched."""
+
+
+class InvalidInput(UserError):
+    """A form field or an edit is wrong; `row` and `column` say where, when known."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+        where = ", ".join(
+            part for part in (f"row {row}" if row is not None else "", column or "") if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.row = row
+        self.column = column
+
+
+class EditConflict(UserError):
+    """Someone else changed the same value since it was loaded; nothing was overwritten."""
+
+    def __init__(self, message: str, *, fresh_value: object = None):
+        super().__init__(message)
+        self.fresh_value = fresh_value
+
+
+class StorageBusy(UserError):
+    """The database stayed busy through every retry; the change was not saved."""
+
+
+class DatabaseLocked(UserError):
+    """Another process (usually the running app) holds the database file."""

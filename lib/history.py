@@ -1,0 +1,91 @@
+"""The history: one entry per change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from lib.db import Connection, utcnow
+
+KINDS = (
+    "edit",          # a contact field changed by hand
+    "import_fill",   # an import filled a field that was empty
+    "import_kept",   # an import brought another value; the stored one was kept
+    "tick",
+    "untick",
+    "status",        # the computed status changed
+    "owner",
+    "cancel",
+    "revive",
+    "convert",
+    "settings",      # a setting or a criterion changed
+    "lead_step",
+    "lead_status",
+    "lead_edit",
+    "next_step",
+)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def record(
+    db: Connection,
+    kind: str,
+    *,
+    user_id: int | None,
+    person_id: int | None = None,
+    lead_id: int | None = None,
+    import_id: int | None = None,
+    field: str | None = None,
+    old: object = None,
+    new: object = None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one entry."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown history kind {kind!r}")
+    db.execute(
+        "INSERT INTO history (happened_at, user_id, person_id, lead_id, import_id, kind, field,"
+        " old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [at or utcnow(), user_id, person_id, lead_id, import_id, kind, field,
+         _text(old), _text(new), note],
+    )
+
+
+HISTORY_COLUMNS = [
+    "happened_at", "user_id", "person_id", "lead_id", "import_id", "kind", "field",
+    "old_value", "new_value", "note",
+]
+
+
+def record_frame(db: Connection, entries: pd.DataFrame) -> int:
+    """Append many entries at once (columns: a subset of HISTORY_COLUMNS); returns the count."""
+    if entries.empty:
+        return 0
+    unknown = set(entries["kind"]) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown history kinds {sorted(unknown)}")
+    frame = entries.reindex(columns=HISTORY_COLUMNS)
+    db.register("history_batch", frame)
+    try:
+        db.execute(
+            f"INSERT INTO history ({', '.join(HISTORY_COLUMNS)}) "
+            f"SELECT {', '.join(HISTORY_COLUMNS)} FROM history_batch"
+        )
+    finally:
+        db.unregister("history_batch")
+    return len(frame)
+
+
+def for_person(db: Connection, person_id: int) -> pd.DataFrame:
+    """A person's whole history, newest first, with the user's name."""
+    return db.execute(
+        "SELECT h.happened_at, u.name AS who, h.kind, h.field, h.old_value, h.new_value, h.note,"
+        " h.lead_id, h.import_id FROM history h LEFT JOIN users u ON u.id = h.user_id"
+        " WHERE h.person_id = ? ORDER BY h.happened_at DESC, h.id DESC",
+        [person_id],
+    ).df()

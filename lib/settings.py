@@ -1,0 +1,112 @@
+"""App settings: typed values with defaults, stored as text, changed with a history entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from lib import history
+from lib.db import Connection, transaction, utcnow
+from lib.errors import InvalidInput
+
+Value = int | str
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Value
+    label: str
+    help: str
+    parse: Callable[[str], Value]
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            number = int(str(text).strip())
+        except ValueError:
+            raise InvalidInput(f"'{text}' is not a whole number") from None
+        if not low <= number <= high:
+            raise InvalidInput(f"{number} is outside {low}…{high}")
+        return number
+
+    return parse
+
+
+def _timezone(text: str) -> str:
+    try:
+        ZoneInfo(str(text).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"'{text}' is not a time zone such as Europe/Berlin") from None
+    return str(text).strip()
+
+
+def _region(text: str) -> str:
+    region = str(text).strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidInput(f"'{text}' is not a country code such as DE, AT, CH")
+    return region
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("lead_threshold", 2, "Lead threshold",
+                "How many lead criteria make a prospect a lead.", _whole(1, 20)),
+        Setting("prospect_threshold", 1, "Prospect threshold",
+                "How many prospect criteria make a suspect a prospect.", _whole(1, 20)),
+        Setting("phone_region", "DE", "Default phone country",
+                "Country assumed for phone numbers written without +country code.", _region),
+        Setting("max_file_mb", 50, "Largest upload (MB)",
+                "Files above this size are refused.", _whole(1, 2000)),
+        Setting("max_rows", 1_000_000, "Most rows per file",
+                "Files with more data rows are refused.", _whole(1, 10_000_000)),
+        Setting("duplicate_similarity", 90, "Possible-duplicate similarity (%)",
+                "Name + company similarity from which a new person is flagged for review.",
+                _whole(50, 100)),
+        Setting("timezone", "Europe/Berlin", "Time zone",
+                "Due times and 'today' are in this zone.", _timezone),
+        Setting("alarm_minutes", 15, "Calendar reminder (minutes before)",
+                "Alarm on every exported next step.", _whole(0, 10_080)),
+        Setting("stale_days", 14, "Stale after (days)",
+                "Open leads with no activity for this long are listed as stale.", _whole(1, 365)),
+    )
+}
+
+
+def get(db: Connection, key: str) -> Value:
+    """The stored value of a setting, or its default."""
+    setting = SETTINGS[key]
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return setting.default if row is None else setting.parse(row[0])
+
+
+def all_values(db: Connection) -> dict[str, Value]:
+    """Every setting, stored or default."""
+    stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
+    return {
+        key: (s.parse(stored[key]) if key in stored else s.default) for key, s in SETTINGS.items()
+    }
+
+
+@transaction
+def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
+    """Validate and store a setting; the change goes to the history. Returns the parsed value."""
+    if key not in SETTINGS:
+        raise InvalidInput(f"unknown setting '{key}'")
+    parsed = SETTINGS[key].parse(str(value))
+    old = get(db, key)
+    if parsed == old:
+        return parsed
+    db.execute(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [key, str(parsed), utcnow(), by],
+    )
+    history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
+    return parsed

@@ -1,0 +1,74 @@
+"""Fixtures: real DuckDB databases (fresh, file-backed, demo) and the shared external test data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lib import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_TESTDATA = Path(os.environ.get("LEADLADDER_SHARED", ROOT.parent / "shared")) / "testdata"
+EXTERNAL = SHARED_TESTDATA / "external"
+
+
+@pytest.fixture
+def fresh_db() -> Iterator[db.Connection]:
+    """A migrated, empty in-memory database (one cursor of its connection)."""
+    conn = db.connect(":memory:")
+    yield conn.cursor()
+    conn.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's database file lives (not created yet)."""
+    return tmp_path / "leadladder.duckdb"
+
+
+@pytest.fixture
+def file_db(db_path: Path) -> Iterator[db.Connection]:
+    """A migrated, empty database file; the connection is closed after the test."""
+    conn = db.connect(db_path)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def external() -> Path:
+    """../shared/testdata/external, or a skip that says why when this checkout has no ../shared."""
+    if not EXTERNAL.is_dir():
+        pytest.skip(f"external test data not found at {EXTERNAL} (CI always has ../shared)")
+    return EXTERNAL
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test session."""
+    from lib import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    conn = db.connect(path)
+    demo.load(conn.cursor())
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database file for one test."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_path: Path) -> Iterator[db.Connection]:
+    """A cursor on a private copy of the demo database."""
+    conn = db.connect(demo_path)
+    yield conn.cursor()
+    conn.close()
