@@ -12,12 +12,14 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import duckdb
+import pandas as pd
 
 from lib.errors import DatabaseLocked, StorageBusy
 
@@ -25,7 +27,7 @@ Connection = duckdb.DuckDBPyConnection
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "leadladder.duckdb"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-WRITE_RETRIES = 6
+WRITE_RETRIES = 10  # 8 writers on one row need ~8 (tests/test_concurrency.py)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -120,6 +122,7 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             nested = key in _open_transactions
         if nested:
             return fn(*args, **kwargs)
+        conflict: duckdb.TransactionException | None = None
         for attempt in range(WRITE_RETRIES):
             db.execute("BEGIN TRANSACTION")
             with _open_transactions_lock:
@@ -128,8 +131,11 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 result = fn(*args, **kwargs)
                 db.execute("COMMIT")
                 return result
-            except duckdb.TransactionException:
+            except duckdb.TransactionException as exc:
                 _rollback_quietly(db)
+                if "conflict" not in str(exc).lower():
+                    raise
+                conflict = exc
                 time.sleep(0.005 * 2**attempt * (1 + random.random()))
             except BaseException:
                 _rollback_quietly(db)
@@ -137,7 +143,9 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             finally:
                 with _open_transactions_lock:
                     _open_transactions.discard(key)
-        raise StorageBusy("The database stayed busy with other changes; please try again.")
+        raise StorageBusy(
+            "The database stayed busy with other changes; nothing was saved, please try again."
+        ) from conflict
 
     return run
 
@@ -148,6 +156,20 @@ def _rollback_quietly(db: Connection) -> None:
         db.execute("ROLLBACK")
     except duckdb.Error:
         pass
+
+
+@contextmanager
+def registered(db: Connection, name: str, frame: pd.DataFrame) -> Iterator[str]:
+    """Expose a DataFrame to SQL as `name` for the duration of the block."""
+    db.complete()  # DuckDB refuses to register while an earlier result is still unread
+    db.register(name, frame)
+    try:
+        yield name
+    finally:
+        try:
+            db.unregister(name)
+        except duckdb.Error:
+            pass  # the failed transaction's rollback drops the view anyway
 
 
 def scalar(db: Connection, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from lib.db import Connection, utcnow
+from lib.db import Connection, registered, utcnow
 
 KINDS = (
     "edit",          # a contact field changed by hand
@@ -70,14 +70,11 @@ def record_frame(db: Connection, entries: pd.DataFrame) -> int:
     if unknown:
         raise ValueError(f"unknown history kinds {sorted(unknown)}")
     frame = entries.reindex(columns=HISTORY_COLUMNS)
-    db.register("history_batch", frame)
-    try:
+    with registered(db, "history_batch", frame):
         db.execute(
             f"INSERT INTO history ({', '.join(HISTORY_COLUMNS)}) "
             f"SELECT {', '.join(HISTORY_COLUMNS)} FROM history_batch"
         )
-    finally:
-        db.unregister("history_batch")
     return len(frame)
 
 

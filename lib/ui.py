@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import db, export, users
+from lib import db, export, importing, reading, users
 from lib.errors import UserError
 
 P = ParamSpec("P")
@@ -82,3 +82,81 @@ def downloads(frame: pd.DataFrame, name: str, *, key: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", width="stretch",
     )
+
+
+def memo(name: str, key: tuple, compute: Callable[[], R]) -> R:
+    """Keep the last result of an expensive step (reading, matching) for this session, so a
+    rerun for an unrelated widget does not redo it."""
+    slot = st.session_state.setdefault(f"memo_{name}", {})
+    if slot.get("key") != key:
+        slot.clear()
+        slot["value"], slot["key"] = compute(), key
+    return slot["value"]
+
+
+def forget(name: str) -> None:
+    st.session_state.pop(f"memo_{name}", None)
+
+
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
+DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
+                    "": "one column"}
+
+
+def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
+    """Encoding, delimiter, sheet and header row, each showing what was detected."""
+    found = table.options
+    columns = st.columns(4)
+    encoding, delimiter, sheet = found.encoding, found.delimiter, found.sheet
+    if table.file_format == "csv":
+        choices = [found.encoding, *[e for e in ENCODINGS if e != found.encoding]]
+        encoding = columns[0].selectbox("Encoding", choices, key=f"{key}_encoding")
+        marks = [found.delimiter, *[d for d in DELIMITER_LABELS if d != found.delimiter]]
+        delimiter = columns[1].selectbox("Delimiter", marks, key=f"{key}_delimiter",
+                                         format_func=lambda d: DELIMITER_LABELS.get(d, repr(d)))
+    elif table.sheets:
+        sheet = columns[0].selectbox("Sheet", table.sheets, key=f"{key}_sheet",
+                                     index=table.sheets.index(found.sheet)
+                                     if found.sheet in table.sheets else 0)
+    header = columns[3].number_input("Header is on row", min_value=1, step=1,
+                                     value=(found.header_row or 0) + 1, key=f"{key}_header")
+    return reading.ReadOptions(encoding=encoding, delimiter=delimiter, sheet=sheet,
+                               header_row=int(header) - 1)
+
+
+def import_counts(counts: importing.Counts) -> None:
+    """The preview's numbers, in the order an ops person reads them."""
+    shown = [("Rows in file", counts.rows_in_file), ("New", counts.added),
+             ("Already known", counts.already_known), ("…of them leads", counts.already_lead),
+             ("…of them dead", counts.already_dead),
+             ("Duplicates in file", counts.duplicates_in_file),
+             ("Rejected", counts.rejected), ("Flagged", counts.flagged),
+             ("Blank", counts.blank), ("Possible duplicates", counts.possible_duplicates)]
+    for column, (label, value) in zip(st.columns(5) + st.columns(5), shown, strict=True):
+        column.metric(label, f"{value:,}")
+
+
+def import_history(conn: db.Connection) -> None:
+    """Every import with its counts; the report and Undo for one of them."""
+    past = importing.history_frame(conn)
+    if past.empty:
+        st.caption("No imports yet.")
+        return
+    st.dataframe(past, hide_index=True, width="stretch", key="import_history_table")
+    labels = {int(r.import_id): f"#{r.import_id} {r.file_name} → {r.list}"
+              + (" (undone)" if pd.notna(r.undone_at) else "")
+              for r in past.itertuples()}
+    chosen = st.selectbox("Import", list(labels), format_func=labels.get,
+                          key="import_history_pick")
+    downloads(importing.report(conn, chosen), f"import-{chosen}-report",
+              key="import_history_report")
+    with st.popover("Undo this import…"):
+        st.write("People this import created and nobody touched since are removed; "
+                 "everyone worked on since stays.")
+        if st.button("Undo import", type="primary", key="import_undo"):
+            result = attempt(importing.undo, conn, chosen, by=current_user_id())
+            if result:
+                st.session_state.import_undo_message = result.message
+                st.rerun()
+    if message := st.session_state.pop("import_undo_message", None):
+        st.success(message)

@@ -1,5 +1,83 @@
-"""Import: upload this week's list, check the mapping and the preview, import it."""
+"""Import: upload this week's list, check the mapping and the preview, import it, undo it."""
+
+import hashlib
+from pathlib import Path
 
 import streamlit as st
 
+from lib import importing, lists, mapping, ui
+
+conn = ui.connection()
 st.title("Import a list")
+
+upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file")
+if upload is not None:
+    data = upload.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    with st.status("Reading the file…") as progress:
+        detected = ui.memo("import_read", (sha,), lambda: ui.attempt(
+            importing.read, conn, data, upload.name))
+        progress.update(label="File read", state="complete" if detected else "error")
+    if detected is None:
+        st.stop()
+    with st.expander("File settings", expanded=False):
+        chosen = ui.read_options(detected, key=f"import_options_{sha[:12]}")
+    table = detected if chosen == detected.options else ui.memo(
+        "import_reread", (sha, chosen), lambda: ui.attempt(
+            importing.read, conn, data, upload.name, chosen))
+    if table is None:
+        st.stop()
+    for note in table.notes:
+        st.info(note, icon="ℹ️")
+
+    target_col, source_col = st.columns([2, 1])
+    existing = lists.names(conn)
+    target = target_col.selectbox("Into list", ["New list", *existing], key="import_target")
+    list_name = target if target != "New list" else target_col.text_input(
+        "Name of the new list", value=Path(upload.name).stem, key=f"import_new_list_{sha[:12]}")
+    source = source_col.text_input("Source (optional)", placeholder="trade fair, webinar…",
+                                   key="import_source")
+
+    st.subheader("Columns")
+    st.caption("Each column of the file goes to a field, or stays on the row as an extra column.")
+    suggested = importing.suggested_mapping(conn, table)
+    edited = st.data_editor(
+        importing.mapping_table(table, suggested), hide_index=True, width="stretch",
+        disabled=["column", "examples"], key=f"import_mapping_{sha[:12]}_{chosen}",
+        column_config={"field": st.column_config.SelectboxColumn(
+            "Field", options=[importing.KEEP_AS_EXTRA, *mapping.LABELS.values()], required=True)},
+    )
+    column_mapping = importing.mapping_from_table(edited)
+    preview = ui.memo("import_preview", (sha, chosen, tuple(column_mapping.items()), list_name),
+                      lambda: ui.attempt(importing.prepare, conn, data, upload.name, table,
+                                         column_mapping, list_name))
+    if preview is None:
+        st.stop()
+
+    st.subheader("Preview")
+    ui.import_counts(preview.counts)
+    st.dataframe(importing.preview_rows(preview), hide_index=True, width="stretch",
+                 key="import_preview_rows")
+    if preview.previous_import:
+        earlier = preview.previous_import
+        st.info(f"This file was already imported into '{list_name}' on "
+                f"{earlier['imported_at']:%Y-%m-%d %H:%M} by {earlier['by'] or 'the command line'}"
+                f" (import #{earlier['import_id']}). Importing it again changes nothing.")
+    if st.button("Import", type="primary", key="import_commit",
+                 disabled=preview.previous_import is not None):
+        bar = st.progress(0.3, "Writing people, memberships and history…")
+        result = ui.attempt(importing.commit, conn, preview, data, list_name,
+                            by=ui.current_user_id(), source=source or None)
+        bar.progress(1.0, "Done" if result else "Not imported")
+        if result:
+            st.session_state.import_last = result.import_id
+            ui.forget("import_preview")
+            st.toast(f"Imported {result.counts.added} new and {result.counts.already_known} "
+                     f"known people into '{result.list}'")
+
+if last := st.session_state.get("import_last"):
+    st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")
+    ui.downloads(importing.report(conn, last), f"import-{last}-report", key="import_report")
+
+st.subheader("Import history")
+ui.import_history(conn)

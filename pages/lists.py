@@ -1,5 +1,47 @@
-"""Lists: every prospecting list with its origin and status counts."""
+"""Lists: where ops land. Every prospecting list with its origin and status counts."""
 
 import streamlit as st
 
+from lib import demo, lists, ui
+
+conn = ui.connection()
+
+if lists.is_empty(conn):
+    st.title("Welcome to leadladder")
+    st.markdown(
+        "Upload this week's lead list (CSV or Excel), tick what you learn about each person, "
+        "turn the qualified ones into **leads with a next step**, and see the funnel.\n\n"
+        "Start with your own file, or look around with demo data first."
+    )
+    left, right = st.columns(2)
+    if left.button("Load demo data", type="primary", key="lists_load_demo", width="stretch"):
+        with st.spinner("Loading the demo…"):
+            made = ui.attempt(demo.load, conn)
+        if made:
+            st.toast(f"Demo loaded: {made['lists']} lists, {made['people']} people")
+            st.rerun()
+    right.page_link("pages/import_file.py", label="Upload a list", icon="⬆️")
+    st.stop()
+
 st.title("Lists")
+overview = lists.overview(conn)
+st.caption(f"{len(overview)} lists · {int(overview['rows'].sum())} rows")
+st.dataframe(
+    overview.drop(columns="id"),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "list": st.column_config.TextColumn("List"),
+        "source": st.column_config.TextColumn("Source"),
+        "file_name": st.column_config.TextColumn("Latest file"),
+        "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm"),
+        "imported_by": st.column_config.TextColumn("By"),
+        "rows": st.column_config.NumberColumn("Rows"),
+        "suspect": st.column_config.NumberColumn("Suspects"),
+        "prospect": st.column_config.NumberColumn("Prospects"),
+        "lead": st.column_config.NumberColumn("Leads"),
+        "dead": st.column_config.NumberColumn("Dead"),
+    },
+    key="lists_overview",
+)
+st.page_link("pages/import_file.py", label="Import another list", icon="⬆️")

@@ -1,0 +1,191 @@
+"""Command line for ops automation: `python -m lib.cli COMMAND --help`.
+
+Each command is a small function that calls the same lib/ functions as the app. Exit codes:
+0 done, 2 refused (a one-line reason on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from lib import db
+from lib.errors import FileRefused, UserError
+
+COMMANDS: dict[str, tuple[Callable[[db.Connection, argparse.Namespace], int], str]] = {}
+
+
+def command(name: str, help_text: str):
+    """Register a subcommand `name`; its function receives a cursor and the parsed arguments."""
+
+    def register(fn: Callable[[db.Connection, argparse.Namespace], int]):
+        COMMANDS[name] = (fn, help_text)
+        return fn
+
+    return register
+
+
+def emit(payload: Any, as_json: bool, text: str) -> None:
+    """Print a human summary, or (with --json) one JSON object on the last line."""
+    print(json.dumps(payload, default=str, ensure_ascii=False) if as_json else text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.add_argument("--db", help="database file (default: $LEADLADDER_DB, else "
+                        "data/leadladder.duckdb)")
+        ARGUMENTS.get(name, lambda _: None)(sp)
+    return parser
+
+
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+
+
+def arguments(name: str):
+    """Register the extra arguments of subcommand `name`."""
+
+    def register(fn: Callable[[argparse.ArgumentParser], None]):
+        ARGUMENTS[name] = fn
+        return fn
+
+    return register
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run, _ = COMMANDS[args.command]
+    try:
+        conn = db.connect(db.database_path(args.db))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run(conn.cursor(), args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        conn.close()
+
+
+
+def _count_line(counts: dict) -> str:
+    return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items())
+
+
+@arguments("import")
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="CSV, XLSX, XLSM, XLS or ODS file")
+    parser.add_argument("--list", required=True, dest="list_name", help="list to import into")
+    parser.add_argument("--sheet", help="workbook sheet (default: the first with data)")
+    parser.add_argument("--as", dest="user", help="e-mail of the user the import is recorded for")
+    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+@command("import", "Import a lead list file into a prospecting list.")
+def _import(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import importing, reading, users
+
+    try:
+        data = open(args.file, "rb").read()
+    except OSError as exc:
+        raise FileRefused(f"cannot read {args.file}: {exc.strerror}") from None
+    user = users.by_email(cur, args.user) if args.user else None
+    if args.user and user is None:
+        raise UserError(f"no user with the e-mail {args.user}")
+    result = importing.import_file(
+        cur, data, os.path.basename(args.file), args.list_name,
+        by=user.id if user else None, options=reading.ReadOptions(sheet=args.sheet),
+    )
+    payload = result.as_dict()
+    if result.already_imported:
+        text = (f"{args.file} was already imported into '{result.list}' on "
+                f"{result.imported_at:%Y-%m-%d %H:%M} (import #{result.import_id}); "
+                "nothing changed")
+    else:
+        text = f"import #{result.import_id} into '{result.list}': " + _count_line(
+            {k: v for k, v in payload.items() if k not in ("import_id", "list", "imported_at",
+                                                           "already_imported")})
+    emit(payload, args.json, text)
+    return 0
+
+
+@arguments("lists")
+def _lists_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="a JSON array")
+
+
+@command("lists", "Each list with its row count and rows per status.")
+def _lists(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import lists
+
+    frame = lists.overview(cur)
+    records = [
+        {"list": r["list"], "rows": int(r["rows"]), **{s: int(r[s]) for s in lists.STATUSES}}
+        for r in frame.to_dict("records")
+    ]
+    lines = [f"{r['list']}: {r['rows']} rows — " + ", ".join(f"{r[s]} {s}" for s in lists.STATUSES)
+             for r in records] or ["no lists yet"]
+    emit(records, args.json, "\n".join(lines))
+    return 0
+
+
+@command("demo", "Load the demo dataset into an empty database.")
+def _demo(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import demo
+
+    summary = demo.load(cur)
+    print("demo loaded: " + _count_line(summary))
+    return 0
+
+
+@arguments("calendar")
+def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, help="the user's e-mail")
+    parser.add_argument("--out", required=True, help="the .ics file to write")
+
+
+@command("calendar", "Write a user's open next steps as an .ics calendar file.")
+def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import calendar, users
+
+    user = users.by_email(cur, args.user)
+    if user is None:
+        raise UserError(f"no user with the e-mail {args.user}")
+    body = calendar.ics_for_user(cur, user.id)
+    try:
+        with open(args.out, "wb") as out:
+            out.write(body)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {body.count(b'BEGIN:VEVENT')} next steps of {user.email} to {args.out}")
+    return 0
+
+
+@arguments("overdue")
+def _overdue_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+@command("overdue", "Overdue next steps per rep, and the total.")
+def _overdue(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import schedule
+
+    frame = schedule.overdue_per_rep(cur, db.utcnow())
+    reps = [{"email": r["email"], "name": r["name"], "count": int(r["count"])}
+            for r in frame.to_dict("records")]
+    total = sum(rep["count"] for rep in reps)
+    lines = [f"{rep['name']} <{rep['email']}>: {rep['count']}" for rep in reps]
+    emit({"reps": reps, "total": total}, args.json, "\n".join([*lines, f"total: {total}"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

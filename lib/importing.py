@@ -1,0 +1,513 @@
+"""The import: read → header → map columns → validate → match duplicates → preview → commit.
+
+`prepare` does everything up to the preview without writing; `commit` writes the preview in one
+transaction. A person exists once: rows that match a known person link that person to the list
+and only fill fields that were empty (any other value goes to the history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from lib import history, mapping, matching, normalise, reading, settings
+from lib.db import Connection, registered, scalar, transaction, utcnow
+from lib.errors import FileRefused, InvalidInput
+
+PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
+KEY_SOURCES = ("first_name", "last_name", "company", "email", "phone", "mobile")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the preview and the report say; rows_in_file is the sum of the first five."""
+
+    rows_in_file: int = 0
+    blank: int = 0
+    added: int = 0
+    already_known: int = 0
+    duplicates_in_file: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    already_lead: int = 0
+    already_dead: int = 0
+    possible_duplicates: int = 0
+
+
+@dataclass
+class Preview:
+    """A validated, matched file, ready to commit; nothing is written yet."""
+
+    file_name: str
+    sha256: str
+    table: reading.Table
+    mapping: dict[str, str | None]
+    rows: pd.DataFrame
+    counts: Counts
+    previous_import: dict | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def extra_columns(self) -> list[str]:
+        return [c for c, f in self.mapping.items() if f is None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int
+    list: str
+    counts: Counts
+    already_imported: bool
+    imported_at: datetime
+
+    def as_dict(self) -> dict:
+        return {
+            "import_id": self.import_id,
+            "list": self.list,
+            "already_imported": self.already_imported,
+            "imported_at": self.imported_at.isoformat(timespec="seconds"),
+            **asdict(self.counts),
+        }
+
+
+def read(db: Connection, data: bytes, file_name: str,
+         options: reading.ReadOptions | None = None) -> reading.Table:
+    """Read an upload within the configured size and row limits."""
+    return reading.read_table(
+        data, file_name, options or reading.ReadOptions(),
+        max_bytes=int(settings.get(db, "max_file_mb")) * 2**20,
+        max_rows=int(settings.get(db, "max_rows")),
+    )
+
+
+def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | None]:
+    """The mapping remembered for this header, else the automatic one."""
+    return mapping.auto_map(table.columns, saved=mapping.saved_mapping(db, table.columns))
+
+
+def previous_import(db: Connection, list_name: str, sha256: str) -> dict | None:
+    """The earlier, not undone import of the same file into the same list, if any."""
+    row = db.execute(
+        "SELECT i.id, i.imported_at, u.name FROM imports i JOIN lists l ON l.id = i.list_id"
+        " LEFT JOIN users u ON u.id = i.imported_by"
+        " WHERE l.name = ? AND i.file_sha256 = ? AND i.undone_at IS NULL ORDER BY i.id LIMIT 1",
+        [list_name, sha256],
+    ).fetchone()
+    return None if row is None else {"import_id": row[0], "imported_at": row[1], "by": row[2]}
+
+
+def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
+            column_mapping: dict[str, str | None], list_name: str) -> Preview:
+    """Validate and match every row against the file itself and the database; no writes."""
+    mapping.check_mapping(column_mapping)
+    list_name = _list_name(list_name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    rows = _mapped_rows(table, column_mapping)
+    _validate(rows, str(settings.get(db, "phone_region")))
+    matching.match(db, rows)
+    matching.flag_possible_duplicates(db, rows, int(settings.get(db, "duplicate_similarity")))
+    return Preview(file_name, sha256, table, column_mapping, rows, _counts(rows),
+                   previous_import(db, list_name, sha256), list(table.notes))
+
+
+def _list_name(name: str) -> str:
+    cleaned = " ".join(str(name or "").split())
+    if not cleaned:
+        raise InvalidInput("give the list a name", column="list")
+    if len(cleaned) > 200:
+        raise InvalidInput("the list name is longer than 200 characters", column="list")
+    return cleaned
+
+
+def _mapped_rows(table: reading.Table, column_mapping: dict[str, str | None]) -> pd.DataFrame:
+    """One row per data record: row_number, trimmed person fields, blank flag, extras."""
+    source = table.rows
+    rows = pd.DataFrame(index=source.index)
+    rows["row_number"] = range(table.first_row_number, table.first_row_number + len(source))
+    for column, target in column_mapping.items():
+        if target is not None:
+            rows[target] = _trimmed(source[column])
+    for target in [*PERSON_FIELDS, "full_name"]:
+        if target not in rows:
+            rows[target] = None
+    _split_full_name(rows)
+    rows["blank"] = (source.apply(lambda c: c.str.strip().eq("")).all(axis=1)
+                     if len(source.columns) else True)
+    extras = [c for c, f in column_mapping.items() if f is None]
+    rows["extras"] = _extras_json(source, extras)
+    return rows.drop(columns="full_name")
+
+
+def _trimmed(values: pd.Series) -> pd.Series:
+    """What the file says, trimmed; empty cells become None."""
+    stripped = values.astype("string").str.strip()
+    return stripped.where(stripped.ne(""), None).astype(object)
+
+
+def _split_full_name(rows: pd.DataFrame) -> None:
+    """Fill first/last name from a full name where both are missing."""
+    needs = rows["full_name"].notna() & rows["first_name"].isna() & rows["last_name"].isna()
+    if not needs.any():
+        return
+    first, last = mapping.split_full_name(rows.loc[needs, "full_name"])
+    rows.loc[needs, "first_name"] = first.where(first.ne(""), None)
+    rows.loc[needs, "last_name"] = last.where(last.ne(""), None)
+
+
+def _extras_json(source: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The unmapped columns of each row as one JSON object (nothing in the file is lost)."""
+    if not columns:
+        return pd.Series(None, index=source.index, dtype=object)
+    lines = source[columns].to_json(orient="records", lines=True, force_ascii=False)
+    return pd.Series(lines.rstrip("\n").split("\n"), index=source.index, dtype=object)
+
+
+def _validate(rows: pd.DataFrame, region: str) -> None:
+    """Keys for matching, validity flags, and which rows are rejected (with the reason)."""
+    emails = normalise.email_keys(rows["email"])
+    rows["email_key"], rows["email_valid"] = emails["key"], emails["valid"]
+    for column in ("phone", "mobile"):
+        phones = normalise.phone_keys(rows[column], region)
+        rows[f"{column}_key"], rows[f"{column}_valid"] = phones["key"], phones["valid"]
+    rows["name_key"] = normalise.name_key(rows["first_name"], rows["last_name"], rows["company"])
+    rows["company_key"] = normalise.company_key(rows["company"])
+    identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
+    rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
+    rows["issue"] = _issues(rows)
+
+
+def _issues(rows: pd.DataFrame) -> pd.Series:
+    """A readable reason per rejected or flagged row, naming the column."""
+    issue = pd.Series("", index=rows.index, dtype=object)
+    for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
+        bad = rows[f"{column}_valid"].eq(False).fillna(False).astype(bool)
+        issue[bad] = issue[bad] + f"{label}: not a valid {label} (" + rows.loc[bad, column] + "); "
+    issue[rows["rejected"]] = "no name, company, e-mail or phone; "
+    issue[rows["blank"]] = ""
+    issue = issue.str.rstrip("; ")
+    return issue.where(issue.ne(""), None)
+
+
+def _counts(rows: pd.DataFrame) -> Counts:
+    outcome = rows["outcome"]
+    flagged = rows["issue"].notna() & outcome.isin(["added", "known", "duplicate_in_file"])
+    known = outcome.eq("known")
+    return Counts(
+        rows_in_file=len(rows),
+        blank=int(outcome.eq("blank").sum()),
+        added=int(outcome.eq("added").sum()),
+        already_known=int(known.sum()),
+        duplicates_in_file=int(outcome.eq("duplicate_in_file").sum()),
+        rejected=int(outcome.eq("rejected").sum()),
+        flagged=int(flagged.sum()),
+        already_lead=int((known & rows["known_lead"]).sum()),
+        already_dead=int((known & rows["known_status"].eq("dead")).sum()),
+        possible_duplicates=int(rows["possible_duplicate_of"].notna().sum()),
+    )
+
+
+@transaction
+def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
+           by: int | None, source: str | None = None) -> ImportResult:
+    """Write the preview as one transaction: people, memberships, history, the import record."""
+    list_name = _list_name(list_name)
+    earlier = previous_import(db, list_name, preview.sha256)
+    if earlier is not None:
+        return _already_imported(db, earlier, list_name)
+    now = utcnow()
+    list_id = _list_id(db, list_name, source, by, now)
+    import_id = _record_import(db, preview, data, list_id, by, now)
+    rows = matching.assign_person_ids(db, preview.rows)
+    _insert_new_people(db, rows, import_id, by, now)
+    _fill_known_people(db, rows, import_id, by, now)
+    _insert_memberships(db, rows, list_id, import_id, by, now)
+    _insert_outcomes(db, rows, import_id)
+    mapping.save_mapping(db, preview.table.columns, preview.mapping, by=by)
+    return ImportResult(import_id, list_name, preview.counts, False, now)
+
+
+def _already_imported(db: Connection, earlier: dict, list_name: str) -> ImportResult:
+    row = db.execute(
+        "SELECT rows_in_file, blank, added, already_known, duplicates_in_file, rejected, flagged,"
+        " already_lead, already_dead, possible_duplicates FROM imports WHERE id = ?",
+        [earlier["import_id"]],
+    ).fetchone()
+    return ImportResult(earlier["import_id"], list_name, Counts(*row), True,
+                        earlier["imported_at"])
+
+
+def _list_id(db: Connection, name: str, source: str | None, by: int | None,
+             now: datetime) -> int:
+    existing = scalar(db, "SELECT id FROM lists WHERE name = ?", [name])
+    if existing is not None:
+        return int(existing)
+    return int(scalar(
+        db, "INSERT INTO lists (name, source, created_at, created_by) VALUES (?, ?, ?, ?)"
+        " RETURNING id", [name, source, now, by]))
+
+
+def _record_import(db: Connection, preview: Preview, data: bytes, list_id: int,
+                   by: int | None, now: datetime) -> int:
+    counts = asdict(preview.counts)
+    columns = ", ".join(counts)
+    return int(scalar(
+        db,
+        f"INSERT INTO imports (list_id, file_name, file_sha256, file_bytes, read_options,"
+        f" mapping, imported_by, imported_at, {columns})"
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))}) RETURNING id",
+        [list_id, preview.file_name, preview.sha256, data,
+         json.dumps(asdict(preview.table.options)), json.dumps(preview.mapping),
+         by, now, *counts.values()],
+    ))
+
+
+PERSON_COLUMNS = [
+    *PERSON_FIELDS, "email_key", "phone_key", "mobile_key", "name_key", "company_key",
+    "email_valid", "phone_valid", "mobile_valid", "possible_duplicate_of",
+]
+
+
+def _insert_new_people(db: Connection, rows: pd.DataFrame, import_id: int,
+                       by: int | None, now: datetime) -> None:
+    """One insert for every added person, merged with what later rows of the file fill in."""
+    new = matching.merged_new_people(rows)
+    if new.empty:
+        return
+    frame = new[["person_id", *PERSON_COLUMNS]].rename(columns={"person_id": "id"})
+    frame["created_at"] = frame["updated_at"] = now
+    frame["created_by"], frame["import_id"] = by, import_id
+    _insert_frame(db, "people", frame)
+    kept = matching.kept_values(rows, new, str(settings.get(db, "phone_region")))
+    _record_kept(db, kept, import_id, by, now)
+
+
+def _fill_known_people(db: Connection, rows: pd.DataFrame, import_id: int,
+                       by: int | None, now: datetime) -> None:
+    """Known people get only their empty fields filled; other values go to the history."""
+    fills, kept = matching.fills_for_known(db, rows, str(settings.get(db, "phone_region")))
+    for column in fills["field"].unique() if not fills.empty else []:
+        batch = fills[fills["field"] == column][["person_id", "value", "key", "valid"]]
+        with registered(db, "fill_batch", batch):
+            db.execute(matching.fill_sql(column), [now])
+    if not fills.empty:
+        renamed = fills[fills["field"].isin(matching.NAME_FIELDS)]["person_id"].unique()
+        if len(renamed):
+            matching.refresh_name_keys(db, renamed)
+        history.record_frame(db, pd.DataFrame({
+            "happened_at": now, "user_id": by, "person_id": fills["person_id"],
+            "import_id": import_id, "kind": "import_fill", "field": fills["field"],
+            "old_value": None, "new_value": fills["value"],
+        }))
+    _record_kept(db, kept, import_id, by, now)
+
+
+def _record_kept(db: Connection, kept: pd.DataFrame, import_id: int, by: int | None,
+                 now: datetime) -> None:
+    if kept.empty:
+        return
+    history.record_frame(db, pd.DataFrame({
+        "happened_at": now, "user_id": by, "person_id": kept["person_id"],
+        "import_id": import_id, "kind": "import_kept", "field": kept["field"],
+        "old_value": kept["stored"], "new_value": kept["value"],
+        "note": "row " + kept["row_number"].astype(str) + " of the import had another value",
+    }))
+
+
+def _insert_memberships(db: Connection, rows: pd.DataFrame, list_id: int, import_id: int,
+                        by: int | None, now: datetime) -> None:
+    """Link each person of the file to the list once (first row wins); keep existing links."""
+    members = rows[rows["person_id"].notna()].drop_duplicates("person_id")
+    frame = pd.DataFrame({
+        "list_id": list_id, "person_id": members["person_id"].astype("int64"),
+        "import_id": import_id, "row_number": members["row_number"],
+        "extras": members["extras"], "added_at": now, "added_by": by,
+    })
+    with registered(db, "membership_batch", frame):
+        db.execute(
+            "INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras, added_at,"
+            " added_by) SELECT list_id, person_id, import_id, row_number, extras, added_at,"
+            " added_by FROM membership_batch ON CONFLICT DO NOTHING"
+        )
+
+
+def _insert_outcomes(db: Connection, rows: pd.DataFrame, import_id: int) -> None:
+    frame = pd.DataFrame({
+        "import_id": import_id, "row_number": rows["row_number"],
+        "person_id": rows["person_id"].astype("Int64"), "outcome": rows["outcome"],
+        "issue": rows["issue"],
+    })
+    _insert_frame(db, "import_rows", frame)
+
+
+def _insert_frame(db: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame whose column names are the table's (trusted, from this module)."""
+    columns = ", ".join(frame.columns)
+    with registered(db, "insert_batch", frame):
+        db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM insert_batch")
+
+
+def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
+                by: int | None, options: reading.ReadOptions | None = None,
+                column_mapping: dict[str, str | None] | None = None,
+                source: str | None = None) -> ImportResult:
+    """Read, map (remembered or automatic), validate, match and commit in one call."""
+    table = read(db, data, file_name, options)
+    chosen = column_mapping or suggested_mapping(db, table)
+    preview = prepare(db, data, file_name, table, chosen, list_name)
+    if preview.previous_import is not None:
+        return _already_imported(db, preview.previous_import, _list_name(list_name))
+    return commit(db, preview, data, list_name, by=by, source=source)
+
+
+def report(db: Connection, import_id: int) -> pd.DataFrame:
+    """The file's own columns plus import_status and import_issue, one line per data row."""
+    row = db.execute(
+        "SELECT file_bytes, file_name, read_options FROM imports WHERE id = ?", [import_id]
+    ).fetchone()
+    if row is None:
+        raise InvalidInput(f"there is no import #{import_id}")
+    data, file_name, options = row
+    table = reading.read_table(bytes(data), file_name, reading.ReadOptions(**json.loads(options)),
+                               max_bytes=len(data) + 1, max_rows=10**9)
+    outcomes = db.execute(
+        "SELECT row_number, outcome AS import_status, issue AS import_issue FROM import_rows"
+        " WHERE import_id = ? ORDER BY row_number", [import_id]).df()
+    frame = table.rows.copy()
+    frame["row_number"] = range(table.first_row_number, table.first_row_number + len(frame))
+    merged = frame.merge(outcomes, on="row_number", how="left")
+    merged["import_issue"] = merged["import_issue"].fillna("")
+    return merged.drop(columns="row_number")
+
+
+def history_frame(db: Connection, list_name: str | None = None) -> pd.DataFrame:
+    """Every import, newest first, with its counts and whether it was undone."""
+    return db.execute(
+        "SELECT i.id AS import_id, l.name AS list, i.file_name, i.imported_at, u.name AS by,"
+        " i.rows_in_file, i.added, i.already_known, i.duplicates_in_file, i.rejected,"
+        " i.flagged, i.blank, i.undone_at FROM imports i JOIN lists l ON l.id = i.list_id"
+        " LEFT JOIN users u ON u.id = i.imported_by"
+        " WHERE ? IS NULL OR l.name = ? ORDER BY i.id DESC", [list_name, list_name]).df()
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    import_id: int
+    removed_people: int
+    removed_from_list: int
+    kept: pd.DataFrame  # person_id, name, why: people this import brought that were worked on since
+
+    @property
+    def message(self) -> str:
+        text = (f"Import #{self.import_id} undone: {self.removed_people} people removed, "
+                f"{self.removed_from_list} known people taken off the list")
+        if len(self.kept):
+            text += f"; {len(self.kept)} people were worked on since and stay"
+        return text + "."
+
+
+TOUCHED_SQL = """
+    SELECT r.person_id,
+        CASE
+            WHEN EXISTS (SELECT 1 FROM leads l WHERE l.person_id = r.person_id) THEN 'has a lead'
+            WHEN EXISTS (SELECT 1 FROM ticks t WHERE t.person_id = r.person_id) THEN 'has ticks'
+            WHEN EXISTS (SELECT 1 FROM activities a WHERE a.person_id = r.person_id)
+                THEN 'has activities'
+            WHEN EXISTS (SELECT 1 FROM history h WHERE h.person_id = r.person_id
+                         AND h.happened_at >= i.imported_at
+                         AND h.import_id IS DISTINCT FROM i.id) THEN 'changed since'
+            WHEN p.import_id = i.id AND EXISTS (
+                SELECT 1 FROM list_rows o WHERE o.person_id = r.person_id
+                AND o.import_id IS DISTINCT FROM i.id) THEN 'on another list'
+        END AS why,
+        p.import_id = i.id AS created
+    FROM list_rows r JOIN imports i ON i.id = r.import_id JOIN people p ON p.id = r.person_id
+    WHERE r.import_id = ?
+"""
+
+
+@transaction
+def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
+    """Take an import back: people it created that nobody touched since are removed, known
+    people it linked leave the list; everyone worked on since stays and is reported."""
+    row = db.execute("SELECT undone_at FROM imports WHERE id = ?", [import_id]).fetchone()
+    if row is None:
+        raise InvalidInput(f"there is no import #{import_id}")
+    if row[0] is not None:
+        raise InvalidInput(f"import #{import_id} was already undone on {row[0]:%Y-%m-%d %H:%M}")
+    linked = db.execute(TOUCHED_SQL, [import_id]).df()
+    free = linked[linked["why"].isna()]
+    with registered(db, "undo_people", free[["person_id", "created"]]):
+        db.execute("DELETE FROM list_rows WHERE import_id = ? AND person_id IN"
+                   " (SELECT person_id FROM undo_people)", [import_id])
+        db.execute("DELETE FROM history WHERE import_id = ? AND person_id IN"
+                   " (SELECT person_id FROM undo_people WHERE created)", [import_id])
+        db.execute("DELETE FROM people WHERE id IN"
+                   " (SELECT person_id FROM undo_people WHERE created)")
+    db.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE id = ?",
+               [utcnow(), by, import_id])
+    kept = _named(db, linked[linked["why"].notna()])
+    created = int(free["created"].sum())
+    return UndoResult(import_id, created, len(free) - created, kept)
+
+
+def _named(db: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=["person_id", "name", "why"])
+    with registered(db, "kept_people", frame[["person_id", "why"]]):
+        return db.execute(
+            "SELECT k.person_id, trim(concat_ws(' ', p.first_name, p.last_name, "
+            "CASE WHEN p.company IS NULL THEN NULL ELSE '(' || p.company || ')' END)) AS name,"
+            " k.why FROM kept_people k JOIN people p ON p.id = k.person_id ORDER BY k.person_id"
+        ).df()
+
+
+KEEP_AS_EXTRA = "— keep as extra column —"
+
+
+def mapping_table(table: reading.Table, column_mapping: dict[str, str | None]) -> pd.DataFrame:
+    """The mapping as rows for an editor: file column, a few example values, chosen field."""
+    examples = [
+        ", ".join(v for v in table.rows[column].head(50).str.strip() if v)[:80]
+        for column in table.columns
+    ]
+    fields = [mapping.LABELS[f] if f else KEEP_AS_EXTRA for f in column_mapping.values()]
+    return pd.DataFrame({"column": list(column_mapping), "examples": examples, "field": fields})
+
+
+def mapping_from_table(frame: pd.DataFrame) -> dict[str, str | None]:
+    """Back from editor rows (field labels) to column → field key."""
+    by_label = {label: key for key, label in mapping.LABELS.items()}
+    return {
+        str(column): by_label.get(str(label)) if label and label != KEEP_AS_EXTRA else None
+        for column, label in zip(frame["column"], frame["field"], strict=True)
+    }
+
+
+OUTCOME_LABELS = {
+    "added": "new", "known": "already known", "duplicate_in_file": "duplicate in file",
+    "rejected": "rejected", "blank": "blank",
+}
+
+
+def preview_rows(preview: Preview, limit: int = 200) -> pd.DataFrame:
+    """The first rows as they will be imported: outcome, issue, the mapped fields."""
+    rows = preview.rows.head(limit)
+    shown = [f for f in PERSON_FIELDS if rows[f].notna().any()]
+    frame = pd.DataFrame({
+        "row": rows["row_number"],
+        "outcome": rows["outcome"].map(OUTCOME_LABELS),
+        "issue": rows["issue"].fillna(""),
+        "possible duplicate": rows["possible_duplicate_of"].notna(),
+    })
+    return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)
+
+
+__all__ = [
+    "Counts", "FileRefused", "ImportResult", "Preview", "commit", "history_frame",
+    "import_file", "mapping_from_table", "mapping_table", "prepare", "preview_rows", "read",
+    "report", "suggested_mapping", "undo",
+]

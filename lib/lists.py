@@ -1,0 +1,57 @@
+"""Prospecting lists: what each holds and where it came from."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.db import Connection
+
+STATUSES = ("suspect", "prospect", "lead", "dead")
+
+
+def overview(db: Connection) -> pd.DataFrame:
+    """Every list with its latest file, import date, importer, row count and rows per status."""
+    return db.execute(
+        """
+        WITH latest AS (
+            SELECT list_id, file_name, imported_at, imported_by,
+                   row_number() OVER (PARTITION BY list_id ORDER BY imported_at DESC, id DESC) AS n
+            FROM imports WHERE undone_at IS NULL
+        ), counts AS (
+            SELECT r.list_id, count(*) AS rows,
+                   count(*) FILTER (WHERE p.status = 'suspect') AS suspect,
+                   count(*) FILTER (WHERE p.status = 'prospect') AS prospect,
+                   count(*) FILTER (WHERE p.status = 'lead') AS lead,
+                   count(*) FILTER (WHERE p.status = 'dead') AS dead
+            FROM list_rows r JOIN people p ON p.id = r.person_id GROUP BY r.list_id
+        )
+        SELECT l.id, l.name AS list, l.source, latest.file_name, latest.imported_at,
+               u.name AS imported_by, coalesce(c.rows, 0) AS rows,
+               coalesce(c.suspect, 0) AS suspect, coalesce(c.prospect, 0) AS prospect,
+               coalesce(c.lead, 0) AS lead, coalesce(c.dead, 0) AS dead
+        FROM lists l
+        LEFT JOIN latest ON latest.list_id = l.id AND latest.n = 1
+        LEFT JOIN users u ON u.id = latest.imported_by
+        LEFT JOIN counts c ON c.list_id = l.id
+        ORDER BY coalesce(latest.imported_at, l.created_at) DESC, l.name
+        """
+    ).df()
+
+
+def names(db: Connection) -> list[str]:
+    """List names, newest first."""
+    return [r[0] for r in db.execute("SELECT name FROM lists ORDER BY created_at DESC, name")
+            .fetchall()]
+
+
+def list_id(db: Connection, name: str) -> int | None:
+    row = db.execute("SELECT id FROM lists WHERE name = ?", [name]).fetchone()
+    return int(row[0]) if row else None
+
+
+def is_empty(db: Connection) -> bool:
+    """True on a new installation: no users, no lists, no people."""
+    return not db.execute(
+        "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM lists)"
+        " OR EXISTS (SELECT 1 FROM people)"
+    ).fetchone()[0]

@@ -1,0 +1,132 @@
+"""Browser tests: the real app (`streamlit run serve.py`) on a free loopback port, a temporary
+database, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class RunningApp:
+    url: str
+    db_path: Path
+    process: subprocess.Popen
+
+    def stop(self) -> str:
+        """Stop the server (releasing the database file) and return what it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(db_path: Path) -> RunningApp:
+    """Start the app on its own port and database; wait until /_stcore/health says ok."""
+    port = free_port()
+    env = {**os.environ, "LEADLADDER_DB": str(db_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the app exited at start:\n" + process.stdout.read().decode())
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return RunningApp(url, db_path, process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not answer /_stcore/health within 60 s")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium when installed, else Playwright's own; a clear failure when neither."""
+    with sync_playwright() as playwright:
+        executable = chromium_path()
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as exc:
+            pytest.fail(
+                "Chromium could not be started for the browser tests "
+                f"({type(exc).__name__}). Install it: `apt-get install chromium` (Debian, root) "
+                "or `uv run playwright install chromium`."
+            )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[RunningApp]:
+    app = start_app(tmp_path / "e2e.duckdb")
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def demo_app(demo_path: Path) -> Iterator[RunningApp]:
+    app = start_app(demo_path)
+    yield app
+    app.stop()
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the script run triggered by the last action has finished."""
+    page.wait_for_timeout(150)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_selector('[data-test-script-state="running"]', state="detached",
+                           timeout=60_000)
+
+
+def open_page(page: Page, app: RunningApp, path: str = "") -> None:
+    page.goto(f"{app.url}/{path}")
+    page.wait_for_selector('[data-testid="stApp"]')
+    wait_for_app(page)
