@@ -1,4 +1,4 @@
-"""The app behind `streamlit run serve.py`: the Streamlit pages plus leadladder's own HTTP routes."""
+"""What `streamlit run serve.py` runs: the pages of app.py plus leadladder's own HTTP routes."""
 
 import streamlit as st
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib import history, mapping, matching, normalise, reading, settings
 from lib.db import Connection, registered, scalar, transaction, utcnow
-from lib.errors import FileRefused, InvalidInput
+from lib.errors import InvalidInput
 
 PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
 KEY_SOURCES = ("first_name", "last_name", "company", "email", "phone", "mobile")
@@ -465,6 +465,61 @@ def _named(db: Connection, frame: pd.DataFrame) -> pd.DataFrame:
         ).df()
 
 
+@dataclass(frozen=True)
+class AddResult:
+    person_id: int
+    created: bool
+    already_on_list: bool
+    possible_duplicate_of: int | None
+
+    @property
+    def message(self) -> str:
+        if self.already_on_list:
+            return "This person is already on the list."
+        text = "Added a new person." if self.created else (
+            "This person was already known; they are now on this list too.")
+        if self.possible_duplicate_of is not None:
+            text += " They look like someone already known; the row is flagged for review."
+        return text
+
+
+@transaction
+def add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
+               by: int | None) -> AddResult:
+    """A walk-in contact: the import's validation and duplicate check, for one row typed by hand.
+    Unlike a file, a typed e-mail or phone that is not valid is refused, not flagged."""
+    unknown = sorted(set(fields) - set(PERSON_FIELDS))
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]}")
+    if scalar(db, "SELECT count(*) FROM lists WHERE id = ?", [list_id]) == 0:
+        raise InvalidInput(f"there is no list #{list_id}")
+    rows = pd.DataFrame({f: _trimmed(pd.Series([fields.get(f) or ""])) for f in PERSON_FIELDS})
+    rows["row_number"], rows["blank"], rows["extras"] = 1, False, None
+    _validate(rows, str(settings.get(db, "phone_region")))
+    _refuse_typed_errors(rows)
+    matching.match(db, rows)
+    matching.flag_possible_duplicates(db, rows, int(settings.get(db, "duplicate_similarity")))
+    rows = matching.assign_person_ids(db, rows)
+    person_id = int(rows["person_id"].iloc[0])
+    on_list = scalar(db, "SELECT count(*) FROM list_rows WHERE list_id = ? AND person_id = ?",
+                     [list_id, person_id]) > 0
+    now = utcnow()
+    _insert_new_people(db, rows, None, by, now)
+    _fill_known_people(db, rows, None, by, now)
+    _insert_memberships(db, rows, list_id, None, by, now)
+    duplicate = rows["possible_duplicate_of"].iloc[0]
+    return AddResult(person_id, bool(rows["is_new"].iloc[0]), on_list,
+                     None if pd.isna(duplicate) else int(duplicate))
+
+
+def _refuse_typed_errors(rows: pd.DataFrame) -> None:
+    if rows["rejected"].iloc[0]:
+        raise InvalidInput("give at least a name, a company, an e-mail or a phone number")
+    for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
+        if bool(rows[f"{column}_valid"].eq(False).fillna(False).iloc[0]):
+            raise InvalidInput(f"'{rows[column].iloc[0]}' is not a valid {label}", column=label)
+
+
 KEEP_AS_EXTRA = "— keep as extra column —"
 
 
@@ -505,9 +560,3 @@ def preview_rows(preview: Preview, limit: int = 200) -> pd.DataFrame:
     })
     return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)
 
-
-__all__ = [
-    "Counts", "FileRefused", "ImportResult", "Preview", "commit", "history_frame",
-    "import_file", "mapping_from_table", "mapping_table", "prepare", "preview_rows", "read",
-    "report", "suggested_mapping", "undo",
-]

@@ -12,7 +12,9 @@ import pytest
 from lib import export, history, importing, mapping, matching
 from lib.errors import FileRefused, InvalidInput, UserError
 
-GERMAN_HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "Ort", "Messe-Notiz"]
+GERMAN_HEADER = [
+    "Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "Ort", "Messe-Notiz",
+]
 
 
 def csv_bytes(rows: list[list[str]], *, delimiter: str = ";", encoding: str = "cp1252",
@@ -331,3 +333,21 @@ def test_matching_needs_no_comparison_of_every_row_with_every_known_person(fresh
     mapped = importing._mapped_rows(table, importing.suggested_mapping(fresh_db, table))
     importing._validate(mapped, "DE")
     assert matching._known_candidates(fresh_db, mapped[~mapped["blank"]]).empty
+
+
+def test_a_walk_in_contact_gets_the_same_checks_as_an_import(fresh_db):
+    run(fresh_db, german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""]), "KW47")
+    list_id = fresh_db.execute("SELECT id FROM lists").fetchone()[0]
+    known = importing.add_person(fresh_db, list_id, {"email": " MAX@Firma.de ",
+                                                     "city": "Köln"}, by=None)
+    assert (known.created, known.already_on_list) == (False, True)
+    walk_in = importing.add_person(fresh_db, list_id, {"first_name": "Eva", "last_name": "Engel",
+                                                       "company": "Engel AG"}, by=None)
+    assert walk_in.created and not walk_in.already_on_list
+    assert person(fresh_db, "max@firma.de")["city"] == "Köln"
+    before = table_counts(fresh_db)
+    with pytest.raises(InvalidInput, match="e-mail"):
+        importing.add_person(fresh_db, list_id, {"email": "eva(at)engel.de"}, by=None)
+    with pytest.raises(InvalidInput, match="name, a company"):
+        importing.add_person(fresh_db, list_id, {"city": "Bonn"}, by=None)
+    assert table_counts(fresh_db) == before

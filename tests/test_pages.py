@@ -44,7 +44,7 @@ def test_an_empty_database_greets_with_a_welcome_and_loads_the_demo(db_path, mon
     at.button(key="lists_load_demo").click().run()
     rendered_without_error(at)
     assert at.title[0].value == "Lists"
-    shown = at.dataframe(key="lists_overview").value
+    shown = at.dataframe[0].value
     assert set(shown["list"]) == {"KW45 Messe Nürnberg", "KW46 Webinar Lager 4.0",
                                   "KW47 Purchased list"}
     assert (shown["rows"] > 0).all()

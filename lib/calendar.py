@@ -1,0 +1,167 @@
+"""Calendars: a rep's open next steps as an .ics file and as a subscription feed.
+
+Each open lead is one event with the UID ``lead-{id}@leadladder``: its next step changes, the
+event keeps its UID and its SEQUENCE goes up, so importing again (or the calendar app polling the
+feed) updates the event instead of adding a second one. A closed lead's event leaves the feed.
+Nothing in the file depends on the clock, so two exports of unchanged data are identical.
+
+The feed is a plain Starlette route (mounted beside the Streamlit app by serve.py); its URL
+carries a per-user secret token that can be replaced or revoked. A wrong or revoked token gets
+a bare 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+import icalendar
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from lib import schedule, settings
+from lib.db import Connection, changed_rows, scalar, transaction
+from lib.errors import InvalidInput
+
+TIMED_MINUTES = 15
+ALL_DAY_ALARM = timedelta(hours=9)
+PRODID = "-//leadladder//next steps//EN"
+FEED_PATH = "/calendar/{token}.ics"
+TYPE_LABELS = {"call": "Call", "email": "E-mail", "meeting": "Meeting", "task": "Task"}
+
+_NEXT_STEPS_SQL = """
+    -- SEQUENCE: how often the event changed since the conversion (whose entry is version 0).
+    WITH changes AS (
+        SELECT lead_id, count(*) AS n, max(happened_at) AS last_at FROM history
+        WHERE kind IN ('next_step', 'lead_edit', 'lead_status')
+            AND lead_id IN (SELECT id FROM leads WHERE owner_id = ?)
+        GROUP BY lead_id
+    )
+    SELECT l.id, l.title, l.next_type, l.next_due_date, l.next_due_time, l.next_duration_min,
+        l.next_note, p.email, p.phone, p.mobile,
+        CASE WHEN c.n > 1 THEN c.n - 1 ELSE 0 END AS sequence,
+        coalesce(c.last_at, l.created_at) AS modified, l.created_at
+    FROM leads l JOIN people p ON p.id = l.person_id
+    LEFT JOIN changes c ON c.lead_id = l.id
+    WHERE l.owner_id = ? AND l.status IN ('todo', 'standby')
+    ORDER BY l.next_due_date, l.next_due_time NULLS LAST, l.id
+"""
+
+
+def ics_for_user(db: Connection, user_id: int) -> bytes:
+    """The user's open next steps as an iCalendar file (one event per open lead)."""
+    zone = schedule.app_zone(db)
+    alarm = timedelta(minutes=int(settings.get(db, "alarm_minutes")))
+    name = scalar(db, "SELECT name FROM users WHERE id = ?", [user_id]) or f"user {user_id}"
+    calendar = icalendar.Calendar()
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("x-wr-calname", f"leadladder — {name}"), ("x-wr-timezone", zone.key)):
+        calendar.add(key, value)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    columns = ("id", "title", "type", "due_date", "due_time", "duration", "note", "email",
+               "phone", "mobile", "sequence", "modified", "created")
+    for row in db.execute(_NEXT_STEPS_SQL, [user_id, user_id]).fetchall():
+        calendar.add_component(_event(dict(zip(columns, row, strict=True)), zone, alarm))
+    if calendar.walk("VEVENT"):
+        calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _utc(naive: datetime) -> datetime:
+    return naive.replace(tzinfo=UTC)
+
+
+def _event(step: dict[str, Any], zone: tzinfo, alarm: timedelta) -> icalendar.Event:
+    """A meeting lasts its duration, other timed steps 15 minutes; no time = an all-day event."""
+    event = icalendar.Event()
+    event.add("uid", f"lead-{step['id']}@leadladder")
+    event.add("summary", f"{TYPE_LABELS[step['type']]}: {step['title']}")
+    event.add("sequence", int(step["sequence"]))
+    event.add("dtstamp", _utc(step["modified"]))
+    event.add("last-modified", _utc(step["modified"]))
+    event.add("created", _utc(step["created"]))
+    for key, value in _when(step, zone).items():
+        event.add(key, value)
+    if description := _description(step):
+        event.add("description", description)
+    event.add_component(_alarm(step, alarm))
+    return event
+
+
+def _when(step: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    day: date = step["due_date"]
+    if step["due_time"] is None:
+        return {"dtstart": day, "dtend": day + timedelta(days=1), "transp": "TRANSPARENT"}
+    minutes = step["duration"] or TIMED_MINUTES
+    start = datetime.combine(day, step["due_time"], tzinfo=zone)
+    return {"dtstart": start, "duration": timedelta(minutes=minutes)}
+
+
+def _description(step: dict[str, Any]) -> str:
+    contact = [f"{label}: {step[key]}" for key, label in
+               (("phone", "Phone"), ("mobile", "Mobile"), ("email", "E-mail")) if step[key]]
+    return "\n".join(filter(None, (step["note"], *contact)))
+
+
+def _alarm(step: dict[str, Any], before: timedelta) -> icalendar.Alarm:
+    """Minutes before a timed step; on the morning (09:00) of an all-day one."""
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{TYPE_LABELS[step['type']]}: {step['title']}")
+    alarm.add("trigger", ALL_DAY_ALARM if step["due_time"] is None else -before)
+    return alarm
+
+
+# --- the subscription feed -----------------------------------------------------------------
+
+
+@transaction
+def issue_token(db: Connection, user_id: int) -> str:
+    """A new secret feed token for the user; the old one stops working at once."""
+    token = secrets.token_urlsafe(24)
+    if not changed_rows(db, "UPDATE users SET calendar_token = ? WHERE id = ? AND active",
+                        [token, user_id]):
+        raise InvalidInput(f"there is no active user {user_id}")
+    return token
+
+
+@transaction
+def revoke_token(db: Connection, user_id: int) -> None:
+    """The user's feed URL stops working (a bare 404) until a new token is issued."""
+    db.execute("UPDATE users SET calendar_token = NULL WHERE id = ?", [user_id])
+
+
+def token_of(db: Connection, user_id: int) -> str | None:
+    """The user's current feed token, to show the feed URL again."""
+    return scalar(db, "SELECT calendar_token FROM users WHERE id = ?", [user_id])
+
+
+def user_for_token(db: Connection, token: str | None) -> int | None:
+    """The active user a feed token belongs to, or None."""
+    if not token:
+        return None
+    return scalar(db, "SELECT id FROM users WHERE calendar_token = ? AND active", [token])
+
+
+def feed_route(get_cursor: Callable[[], Connection]) -> Route:
+    """``GET /calendar/{token}.ics``: the token owner's calendar, or a bare 404.
+
+    ``get_cursor`` returns a NEW cursor of the app's connection for each request; the handler
+    closes it. The handler is synchronous, so Starlette runs it in its thread pool.
+    """
+
+    def feed(request: Request) -> Response:
+        with closing(get_cursor()) as db:
+            user_id = user_for_token(db, request.path_params["token"])
+            if user_id is None:
+                return Response(status_code=404)
+            body = ics_for_user(db, user_id)
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"Cache-Control": "private, no-cache"})
+
+    return Route(FEED_PATH, feed, methods=["GET"])

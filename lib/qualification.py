@@ -1,0 +1,436 @@
+"""The ladder: criteria, thresholds, the status rule (in Python and in SQL) and ticking.
+
+A status is never typed by hand. ``people.status`` is stored (history-based funnel counts and
+fast lists need it) but always equals the rule applied to the person's ticks of ACTIVE criteria:
+every change that can move it calls ``recompute_statuses`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lib import history, settings
+from lib.db import Connection, scalar, transaction, utcnow
+from lib.errors import EditConflict, InvalidInput, UserError
+
+STAGES = ("prospect", "lead")
+STATUSES = ("suspect", "prospect", "lead", "dead")
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+LABEL_FIELDS = ("short_label", "label_en", "label_de", "description")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    stage: str
+    short_label: str
+    label_en: str
+    label_de: str
+    description: str
+    position: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How many prospect / lead criteria a row needs to climb a rung."""
+
+    prospect: int = 1
+    lead: int = 2
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """Where a row stands after a change: the status before and after, and why."""
+
+    person_id: int
+    old_status: str
+    status: str
+    why: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old_status != self.status
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def criteria(db: Connection, active_only: bool = True) -> list[Criterion]:
+    """Criteria in display order: the prospect stage first, then by position."""
+    rows = db.execute(
+        "SELECT key, stage, short_label, label_en, label_de, description, position, active"
+        " FROM criteria WHERE active OR NOT ?"
+        " ORDER BY CASE stage WHEN 'prospect' THEN 0 ELSE 1 END, position, key",
+        [active_only],
+    ).fetchall()
+    return [Criterion(*row) for row in rows]
+
+
+def criterion(db: Connection, key: str) -> Criterion:
+    """One criterion (active or not); InvalidInput when there is none with that key."""
+    found = [c for c in criteria(db, active_only=False) if c.key == key]
+    if not found:
+        raise InvalidInput(f"there is no criterion '{key}'")
+    return found[0]
+
+
+def thresholds(db: Connection) -> Thresholds:
+    values = settings.all_values(db)
+    return Thresholds(prospect=int(values["prospect_threshold"]),
+                      lead=int(values["lead_threshold"]))
+
+
+# --- the rule, in Python -------------------------------------------------------------------
+
+
+def status_of(prospect_ticks: int, lead_ticks: int, dead: bool, limits: Thresholds) -> str:
+    """The ladder rule; counts are of ACTIVE criteria only. Mirrored by ``status_case_sql``."""
+    if dead:
+        return "dead"
+    if lead_ticks >= limits.lead:
+        return "lead"
+    if prospect_ticks >= limits.prospect or lead_ticks >= 1:
+        return "prospect"
+    return "suspect"
+
+
+def why(
+    ticked: Collection[str],
+    dead_reason: str | None,
+    active: Sequence[Criterion],
+    limits: Thresholds,
+) -> str:
+    """Say why a row has its status, e.g. "lead: 3 of 5 — interest, budget, demo".
+
+    ``ticked`` holds criterion keys; ticks of criteria that are not active are ignored.
+    """
+    if dead_reason is not None:
+        return f"dead: {dead_reason}"
+    counted = [c for c in active if c.active]
+    hits = {s: [c.short_label for c in counted if c.stage == s and c.key in ticked] for s in STAGES}
+    totals = {s: sum(c.stage == s for c in counted) for s in STAGES}
+    status = status_of(len(hits["prospect"]), len(hits["lead"]), False, limits)
+    if status == "lead":
+        return f"lead: {_tally(hits['lead'], totals['lead'])}"
+    if status == "suspect":
+        if not hits["prospect"]:
+            return "suspect: nothing ticked"
+        return f"suspect: {_tally(hits['prospect'], totals['prospect'])} ({limits.prospect} needed)"
+    parts = [_tally(hits["prospect"], totals["prospect"])] if hits["prospect"] else []
+    if hits["lead"]:
+        labels = ", ".join(hits["lead"])
+        parts.append(f"lead {len(hits['lead'])} of {limits.lead} needed — {labels}")
+    return "prospect: " + "; ".join(parts)
+
+
+def _tally(labels: Sequence[str], total: int) -> str:
+    return f"{len(labels)} of {total} — {', '.join(labels)}"
+
+
+# --- the rule, in SQL ----------------------------------------------------------------------
+
+
+def status_case_sql(prospect_ticks: str, lead_ticks: str, dead: str) -> str:
+    """The ladder rule as a CASE over three SQL expressions (column names chosen by code).
+
+    Needs the named parameters ``$prospect_threshold`` and ``$lead_threshold``
+    (see ``threshold_params``). Mirrors ``status_of``.
+    """
+    return (
+        f"CASE WHEN {dead} THEN 'dead'"
+        f" WHEN {lead_ticks} >= $lead_threshold THEN 'lead'"
+        f" WHEN {prospect_ticks} >= $prospect_threshold OR {lead_ticks} >= 1 THEN 'prospect'"
+        " ELSE 'suspect' END"
+    )
+
+
+def threshold_params(limits: Thresholds) -> dict[str, int]:
+    return {"prospect_threshold": limits.prospect, "lead_threshold": limits.lead}
+
+
+def tick_counts_sql(ticks_filter: str = "TRUE") -> str:
+    """SELECT person_id, prospect_ticks, lead_ticks: ticks of ACTIVE criteria per person
+    (only ticks ``t`` passing ``ticks_filter``)."""
+    return (
+        "SELECT t.person_id,"
+        " SUM(CASE WHEN c.stage = 'prospect' THEN 1 ELSE 0 END) AS prospect_ticks,"
+        " SUM(CASE WHEN c.stage = 'lead' THEN 1 ELSE 0 END) AS lead_ticks"
+        " FROM ticks t JOIN criteria c ON c.key = t.criterion_key AND c.active"
+        f" WHERE {ticks_filter} GROUP BY t.person_id"
+    )
+
+
+def statuses_sql(people_filter: str = "TRUE", ticks_filter: str = "TRUE") -> str:
+    """SELECT person_id, old_status, status: the rule's status of every person ``p`` passing
+    ``people_filter`` (give the same condition on ``t.person_id`` as ``ticks_filter`` so that
+    a few people do not aggregate every tick).
+
+    The one place the rule meets the tables; recompute, lists and the funnel build on it.
+    Named parameters: those of ``threshold_params`` plus whatever the filters use.
+    """
+    rule = status_case_sql(
+        "COALESCE(n.prospect_ticks, 0)", "COALESCE(n.lead_ticks, 0)", "p.dead_reason IS NOT NULL"
+    )
+    return (
+        f"SELECT p.id AS person_id, p.status AS old_status, {rule} AS status"
+        f" FROM people p LEFT JOIN ({tick_counts_sql(ticks_filter)}) n ON n.person_id = p.id"
+        f" WHERE {people_filter}"
+    )
+
+
+# --- keeping people.status equal to the rule -----------------------------------------------
+
+
+@transaction
+def recompute_statuses(
+    db: Connection, person_ids: Collection[int] | None = None, *, by: int | None,
+    note: str | None = None,
+) -> int:
+    """Store the rule's status wherever it differs; one "status" history entry per change.
+
+    Set-based, never a loop over people: the changes are computed once into a temporary
+    table, then one INSERT … SELECT into the history and one UPDATE … FROM. Joins the
+    caller's transaction when there is one. Returns how many statuses changed.
+    """
+    params: dict[str, object] = threshold_params(thresholds(db))
+    filters = ("TRUE", "TRUE")
+    if person_ids is not None:
+        filters = ("p.id = ANY($ids)", "t.person_id = ANY($ids)")
+        params["ids"] = [int(i) for i in person_ids]
+    db.execute("DROP TABLE IF EXISTS status_changes")
+    db.execute(
+        "CREATE TEMPORARY TABLE status_changes AS SELECT person_id, old_status, status"
+        f" FROM ({statuses_sql(*filters)}) s WHERE s.status <> s.old_status",
+        params,
+    )
+    db.execute(
+        "INSERT INTO history (happened_at, user_id, person_id, kind, field, old_value,"
+        " new_value, note) SELECT ?, ?, person_id, 'status', 'status', old_status, status, ?"
+        " FROM status_changes",
+        [utcnow(), by, note],
+    )
+    changed = db.execute(
+        "UPDATE people SET status = c.status FROM status_changes c WHERE people.id = c.person_id"
+    ).fetchone()[0]
+    db.execute("DROP TABLE status_changes")  # a rollback drops it too
+    return int(changed)
+
+
+def standing(db: Connection, person_id: int, dead_reason: str | None) -> tuple[str, str]:
+    """The rule's status of one person, and why.
+
+    For one row the Python rule is cheaper than the set-based SQL (a few point reads);
+    ``test_sql_rule_equals_python_rule_on_every_combination`` keeps the two equal.
+    """
+    crits, limits = criteria(db), thresholds(db)
+    ticked = {r[0] for r in db.execute(
+        "SELECT criterion_key FROM ticks WHERE person_id = ?", [person_id]
+    ).fetchall()}
+    counts = [sum(c.stage == stage and c.key in ticked for c in crits) for stage in STAGES]
+    status = status_of(counts[0], counts[1], dead_reason is not None, limits)
+    return status, why(ticked, dead_reason, crits, limits)
+
+
+def record_status(
+    db: Connection, person_id: int, old: str, new: str, *, by: int | None,
+    at: datetime | None = None,
+) -> None:
+    """The "status" history entry that goes with every change of a stored status."""
+    history.record(db, "status", user_id=by, person_id=person_id, field="status", old=old,
+                   new=new, at=at)
+
+
+# --- ticking -------------------------------------------------------------------------------
+
+
+@transaction
+def set_tick(
+    db: Connection, person_id: int, criterion_key: str, ticked: bool, *, expected: bool,
+    by: int | None,
+) -> StatusInfo:
+    """Tick or untick one criterion, refusing if someone changed that tick since it was loaded.
+
+    ``expected`` is the state the rep saw. Dead rows are refused: revive them first.
+    """
+    wanted = criterion(db, criterion_key)
+    if not wanted.active:
+        raise InvalidInput(f"'{wanted.short_label}' is switched off; it cannot be ticked")
+    row = touch(db, person_id)
+    if row is None:
+        raise UserError(f"row {person_id} no longer exists")
+    old_status, dead_reason = row
+    if dead_reason is not None:
+        raise UserError(f"This row is dead ({dead_reason}); revive it before changing its ticks.")
+    current = bool(scalar(
+        db, "SELECT COUNT(*) FROM ticks WHERE person_id = ? AND criterion_key = ?",
+        [person_id, criterion_key],
+    ))
+    if current != bool(expected):
+        raise _tick_conflict(db, person_id, wanted, current)
+    if current != bool(ticked):
+        _write_tick(db, person_id, criterion_key, bool(ticked), by)
+    status, reason = standing(db, person_id, None)
+    if status != old_status:
+        db.execute("UPDATE people SET status = ? WHERE id = ?", [status, person_id])
+        record_status(db, person_id, old_status, status, by=by)
+    return StatusInfo(person_id, old_status, status, reason)
+
+
+def touch(db: Connection, person_id: int) -> tuple[str, str | None] | None:
+    """Mark the person as changed, FIRST in a transaction that changes their ticks.
+
+    Two reps ticking two lead criteria at once would otherwise each see one tick and neither
+    would make the row a lead; writing the person's row makes DuckDB refuse one of them (the
+    transaction is retried), and doing it first makes that refusal cheap.
+    Returns (status, dead_reason), or None when there is no such person.
+
+    No ``UPDATE … RETURNING`` here: in DuckDB 2.0.1 it writes back the whole row as this
+    transaction saw it, silently undoing another rep's committed edit of another field.
+    """
+    db.execute("UPDATE people SET updated_at = ? WHERE id = ?", [utcnow(), person_id])
+    return db.execute(
+        "SELECT status, dead_reason FROM people WHERE id = ?", [person_id]
+    ).fetchone()
+
+
+def _write_tick(db: Connection, person_id: int, key: str, ticked: bool, by: int | None) -> None:
+    """Store or remove the tick and log it."""
+    now = utcnow()
+    if ticked:
+        db.execute(
+            "INSERT INTO ticks (person_id, criterion_key, ticked_by, ticked_at)"
+            " VALUES (?, ?, ?, ?)",
+            [person_id, key, by, now],
+        )
+    else:
+        db.execute("DELETE FROM ticks WHERE person_id = ? AND criterion_key = ?", [person_id, key])
+    history.record(db, "tick" if ticked else "untick", user_id=by, person_id=person_id,
+                   field=key, old=not ticked, new=ticked, at=now)
+
+
+def _tick_conflict(
+    db: Connection, person_id: int, wanted: Criterion, current: bool
+) -> EditConflict:
+    who = last_changer(db, person_id, ("tick", "untick"), wanted.key)
+    state = "ticked" if current else "unticked"
+    return EditConflict(
+        f"{who} {state} '{wanted.short_label}' since you loaded the list; it is {state} now.",
+        fresh_value=current,
+    )
+
+
+def last_changer(db: Connection, person_id: int, kinds: Sequence[str], field: str) -> str:
+    """Name of whoever last changed ``field`` of the person (for conflict messages)."""
+    name = scalar(
+        db,
+        "SELECT COALESCE(u.name, 'someone') FROM history h LEFT JOIN users u ON u.id = h.user_id"
+        " WHERE h.person_id = ? AND h.field = ? AND h.kind = ANY(?)"
+        " ORDER BY h.happened_at DESC, h.id DESC LIMIT 1",
+        [person_id, field, list(kinds)],
+    )
+    return name or "Someone"
+
+
+# --- manager changes -----------------------------------------------------------------------
+
+
+@transaction
+def change_threshold(db: Connection, key: str, value: int, *, by: int | None) -> int:
+    """Store ``prospect_threshold`` or ``lead_threshold`` and recompute every status.
+
+    Returns how many statuses changed (each with a "status" history entry).
+    """
+    if key not in ("prospect_threshold", "lead_threshold"):
+        raise InvalidInput(f"'{key}' is not a threshold")
+    settings.put(db, key, value, by=by)
+    return recompute_statuses(db, by=by, note=f"{key} changed to {value}")
+
+
+@transaction
+def relabel(
+    db: Connection, key: str, *, short_label: str, label_en: str, label_de: str,
+    description: str, by: int | None,
+) -> Criterion:
+    """Change the wording of a criterion; each changed text is one history entry."""
+    old = criterion(db, key)
+    new = {"short_label": short_label, "label_en": label_en, "label_de": label_de,
+           "description": description}
+    new = {field: _label(text, field) for field, text in new.items()}
+    for field, text in new.items():
+        if text != getattr(old, field):
+            _set_criterion(db, old.key, field, getattr(old, field), text, by)
+    return criterion(db, key)
+
+
+@transaction
+def set_active(db: Connection, key: str, active: bool, *, by: int | None) -> int:
+    """Switch a criterion on or off (ticks are kept); returns how many statuses changed."""
+    old = criterion(db, key)
+    if old.active == bool(active):
+        return 0
+    _set_criterion(db, key, "active", old.active, bool(active), by)
+    switched = "on" if active else "off"
+    return recompute_statuses(db, by=by, note=f"criterion {key} switched {switched}")
+
+
+@transaction
+def reorder(db: Connection, keys: Sequence[str], *, by: int | None) -> list[Criterion]:
+    """Give every criterion a new position: ``keys`` lists all of them in the wanted order."""
+    old = {c.key: c for c in criteria(db, active_only=False)}
+    if sorted(keys) != sorted(old):
+        raise InvalidInput("the new order must list every criterion exactly once")
+    for position, key in enumerate(keys, start=1):
+        if old[key].position != position:
+            _set_criterion(db, key, "position", old[key].position, position, by)
+    return criteria(db, active_only=False)
+
+
+@transaction
+def add_criterion(
+    db: Connection, key: str, stage: str, *, short_label: str, label_en: str, label_de: str,
+    description: str, by: int | None,
+) -> Criterion:
+    """A new active criterion at the end of its stage. Nobody has ticked it, so no status moves."""
+    key = key.strip()
+    if not KEY_PATTERN.fullmatch(key):
+        raise InvalidInput("use lower-case letters, digits and _, starting with a letter",
+                           column="key")
+    if stage not in STAGES:
+        raise InvalidInput("stage must be prospect or lead", column="stage")
+    if scalar(db, "SELECT COUNT(*) FROM criteria WHERE key = ?", [key]):
+        raise InvalidInput(f"there is already a criterion '{key}'", column="key")
+    labels = [_label(t, f) for t, f in
+              zip((short_label, label_en, label_de, description), LABEL_FIELDS, strict=True)]
+    position = scalar(db, "SELECT COALESCE(MAX(position), 0) + 1 FROM criteria")
+    db.execute(
+        "INSERT INTO criteria (key, stage, short_label, label_en, label_de, description, position,"
+        " active) VALUES (?, ?, ?, ?, ?, ?, ?, true)",
+        [key, stage, *labels, position],
+    )
+    history.record(db, "settings", user_id=by, field=f"criterion:{key}",
+                   new=f"{stage}: {labels[1]}")
+    return criterion(db, key)
+
+
+def _label(text: str, field: str) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InvalidInput("must not be empty", column=field.replace("_", " "))
+    return cleaned
+
+
+CRITERION_COLUMNS = frozenset({*LABEL_FIELDS, "position", "active"})
+
+
+def _set_criterion(
+    db: Connection, key: str, field: str, old: object, new: object, by: int | None
+) -> None:
+    """Update one column of a criterion (whitelisted) and log it as "criterion:key.field"."""
+    if field not in CRITERION_COLUMNS:
+        raise ValueError(f"not a criterion column: {field}")
+    db.execute(f"UPDATE criteria SET {field} = ? WHERE key = ?", [new, key])
+    history.record(db, "settings", user_id=by, field=f"criterion:{key}.{field}", old=old, new=new)

@@ -1,0 +1,660 @@
+"""The prospecting list's rows: paged out of DuckDB, edited cell by cell, cancelled, revived.
+
+Every edit is a compare-and-set against the value the rep loaded: two reps working on the same
+row keep both of their changes to different cells, and a change to a cell somebody else changed
+meanwhile is refused with the fresh value instead of silently overwriting it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lib import history, leads, normalise, settings
+from lib import qualification as q
+from lib.db import Connection, scalar, transaction, utcnow
+from lib.errors import EditConflict, InvalidInput, UserError
+
+CONTACT_FIELDS = (
+    "company", "salutation", "first_name", "last_name", "email", "phone", "mobile", "job_title",
+    "website", "street", "postal_code", "city", "country", "source", "notes",
+)
+EDITABLE_FIELDS = frozenset(CONTACT_FIELDS)
+FIELD_LABELS = {
+    "first_name": "first name", "last_name": "last name", "email": "e-mail",
+    "job_title": "job title", "postal_code": "postal code", "owner_id": "owner",
+}
+CANCEL_REASONS = (
+    "not interested", "no budget", "no need", "wrong contact", "unreachable",
+    "went to a competitor", "other",
+)
+STATUS_RANK = ("CASE p.status WHEN 'suspect' THEN 1 WHEN 'prospect' THEN 2"
+               " WHEN 'lead' THEN 3 ELSE 4 END")
+OWNER_ROLES = ("rep", "manager", "admin")
+TICK_PREFIX = "tick:"
+
+
+def label(column: str) -> str:
+    """How a column is named on screen and in messages."""
+    return FIELD_LABELS.get(column, column.replace("_", " "))
+
+
+def tick_column(key: str) -> str:
+    """The table column of a criterion: prefixed, since a key may equal a contact field
+    (the seeded criterion "website" and the contact field "website")."""
+    return TICK_PREFIX + key
+
+
+def criterion_key(column: str) -> str | None:
+    """The criterion behind a tick column, or None for any other column."""
+    return column.removeprefix(TICK_PREFIX) if column.startswith(TICK_PREFIX) else None
+
+
+# --- reading a page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows the table shows. ``list_id=None`` means "all my rows" (owned by the user)."""
+
+    list_id: int | None = None
+    statuses: frozenset[str] = frozenset()
+    owner_id: int | None = None
+    source: str | None = None
+    text: str = ""
+    possible_duplicates_only: bool = False
+
+
+@dataclass
+class _Query:
+    """FROM … WHERE … of the selected rows, with its bound parameters in order."""
+
+    sql: str
+    params: list[Any] = field(default_factory=list)
+
+
+def _selection(f: RowFilter, user_id: int | None) -> _Query:
+    if f.list_id is not None:
+        query = _Query(
+            "FROM list_rows lr JOIN people p ON p.id = lr.person_id"
+            " LEFT JOIN users u ON u.id = p.owner_id WHERE lr.list_id = ?", [f.list_id])
+    else:
+        query = _Query("FROM people p LEFT JOIN users u ON u.id = p.owner_id"
+                       " WHERE p.owner_id = ?", [user_id])
+    unknown = set(f.statuses) - set(q.STATUSES)
+    if unknown:
+        raise InvalidInput(f"unknown status {', '.join(sorted(unknown))}", column="status")
+    if f.statuses:
+        query.sql += f" AND p.status IN ({', '.join('?' for _ in f.statuses)})"
+        query.params += sorted(f.statuses)
+    for sql, value in (("p.owner_id = ?", f.owner_id), ("p.source = ?", f.source)):
+        if value is not None:
+            query.sql += f" AND {sql}"
+            query.params.append(value)
+    if f.possible_duplicates_only:
+        query.sql += " AND p.possible_duplicate_of IS NOT NULL"
+    if f.text.strip():
+        _add_text_search(query, f.text)
+    return query
+
+
+def _add_text_search(query: _Query, text: str) -> None:
+    """Case-insensitive substring over full name, company and e-mail (LIKE wildcards escaped)."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    targets = ("(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, ''))", "p.company",
+               "p.email")
+    query.sql += " AND (" + " OR ".join(f"{t} ILIKE ? ESCAPE '\\'" for t in targets) + ")"
+    query.params += [pattern] * len(targets)
+
+
+LAST_ACTION_AT = (
+    "GREATEST((SELECT MAX(h.happened_at) FROM history h"
+    " WHERE h.person_id = p.id AND h.kind <> 'status'),"
+    " (SELECT MAX(a.happened_at) FROM activities a WHERE a.person_id = p.id))"
+)
+SORT_SQL = {
+    **{column: f"lower(p.{column})" for column in CONTACT_FIELDS},
+    "person_id": "p.id", "status": STATUS_RANK, "why": STATUS_RANK,
+    "owner": "lower(u.name)", "owner_id": "lower(u.name)",
+    "possible_duplicate": "(p.possible_duplicate_of IS NOT NULL)",
+    "last_action": LAST_ACTION_AT, "last_action_at": LAST_ACTION_AT,
+}
+
+
+def _order_by(
+    sort_by: str | None, descending: bool, f: RowFilter, active: list[q.Criterion]
+) -> _Query:
+    """ORDER BY a whitelisted column, a tick column or (on a list) an extra attribute."""
+    if sort_by is None:
+        expr = _Query("lr.row_number" if f.list_id is not None else "p.id")
+    elif sort_by in SORT_SQL:
+        expr = _Query(SORT_SQL[sort_by])
+    elif criterion_key(sort_by) in {c.key for c in active}:
+        expr = _Query("EXISTS (SELECT 1 FROM ticks t WHERE t.person_id = p.id"
+                      " AND t.criterion_key = ?)", [criterion_key(sort_by)])
+    elif f.list_id is not None:
+        expr = _Query("CAST(lr.extras AS JSON) ->> ?", [sort_by])
+    else:
+        raise InvalidInput(f"cannot sort by '{sort_by}'")
+    direction = "DESC" if descending else "ASC"
+    return _Query(f" ORDER BY {expr.sql} {direction} NULLS LAST, p.id", expr.params)
+
+
+def rows_page(
+    db: Connection, f: RowFilter, *, user_id: int | None, sort_by: str | None = None,
+    descending: bool = False, offset: int = 0, limit: int | None = 100,
+) -> tuple[pd.DataFrame, int]:
+    """One page of rows (sorted and cut in DuckDB) and how many rows the filter selects.
+
+    Columns: person_id, the contact fields, one boolean per active criterion (named by
+    ``tick_column(key)``), status, why, owner_id, owner, last_action, last_action_at,
+    possible_duplicate, then the file's extra attributes present on this page.
+    ``limit=None`` returns every row.
+    """
+    active = q.criteria(db)
+    ids, total = _chosen(db, f, user_id, _order_by(sort_by, descending, f, active), offset, limit)
+    page = _rows_of(db, ids, f.list_id)
+    shown = _decorate(db, page, active)
+    return pd.concat([shown, _expand_extras(page["extras"], set(shown.columns))], axis=1), total
+
+
+def _chosen(
+    db: Connection, f: RowFilter, user_id: int | None, order: _Query, offset: int,
+    limit: int | None,
+) -> tuple[list[int], int]:
+    """The ids of the rows to show, sorted and cut in DuckDB, and how many the filter selects.
+
+    The count rides along as a window: filtering twice costs twice on a text search.
+    """
+    where = _selection(f, user_id)
+    sql = f"SELECT p.id, COUNT(*) OVER () {where.sql}{order.sql}"
+    params = [*where.params, *order.params]
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), int(offset)]
+    found = db.execute(sql, params).fetchall()
+    total = found[0][1] if found else scalar(db, f"SELECT COUNT(*) {where.sql}", where.params)
+    return [row[0] for row in found], int(total)
+
+
+def _rows_of(db: Connection, ids: list[int], list_id: int | None) -> pd.DataFrame:
+    """The stored columns of these people, in this order.
+
+    Sorting and cutting ids first and reading wide rows only for the page is what keeps a
+    page of a 100k-row list fast: joining every column of every row costs several times more.
+    """
+    page = db.execute(
+        f"SELECT p.id AS person_id, {', '.join(f'p.{c}' for c in CONTACT_FIELDS)},"
+        " p.status, p.dead_reason, p.owner_id, u.name AS owner,"
+        " p.possible_duplicate_of IS NOT NULL AS possible_duplicate, lr.extras"
+        " FROM people p LEFT JOIN users u ON u.id = p.owner_id"
+        " LEFT JOIN (SELECT person_id, extras FROM list_rows WHERE list_id = ?"
+        " AND person_id = ANY(?)) lr ON lr.person_id = p.id"
+        " WHERE p.id = ANY(?)",
+        [list_id, ids, ids],
+    ).df()
+    return page.set_index("person_id").loc[ids].reset_index()
+
+
+def _decorate(db: Connection, page: pd.DataFrame, active: list[q.Criterion]) -> pd.DataFrame:
+    """The shown columns: stored ones plus ticks, why and last action of these rows only."""
+    ids = [int(i) for i in page["person_id"]]
+    ticks = db.execute(
+        "SELECT person_id, criterion_key FROM ticks WHERE person_id = ANY(?)", [ids]
+    ).df()
+    for c in active:
+        page[tick_column(c.key)] = page["person_id"].isin(
+            ticks["person_id"][ticks["criterion_key"] == c.key])
+    page["why"] = _whys(db, ids, page["dead_reason"], ticks, active)
+    last = _last_actions(db, ids, {c.key: c.short_label for c in q.criteria(db, False)})
+    page["last_action"] = [last.get(pid, (None, None))[0] for pid in ids]
+    page["last_action_at"] = pd.to_datetime([last.get(pid, (None, None))[1] for pid in ids])
+    return page[["person_id", *CONTACT_FIELDS, *(tick_column(c.key) for c in active), "status",
+                 "why", "owner_id", "owner", "last_action", "last_action_at",
+                 "possible_duplicate"]]
+
+
+def _whys(
+    db: Connection, ids: list[int], dead_reasons: pd.Series, ticks: pd.DataFrame,
+    active: list[q.Criterion],
+) -> list[str]:
+    """``q.why`` per row, worked out once per distinct (ticks, dead reason): a whole list has
+    few distinct ones."""
+    limits = q.thresholds(db)
+    sets: dict[int, set[str]] = {}
+    for pid, criterion in zip(ticks["person_id"].tolist(), ticks["criterion_key"].tolist(),
+                              strict=True):
+        sets.setdefault(pid, set()).add(criterion)
+    known: dict[tuple[frozenset[str], str | None], str] = {}
+    whys = []
+    for pid, reason in zip(ids, dead_reasons, strict=True):
+        key = (frozenset(sets.get(pid, ())), None if pd.isna(reason) else str(reason))
+        if key not in known:
+            known[key] = q.why(key[0], key[1], active, limits)
+        whys.append(known[key])
+    return whys
+
+
+def _expand_extras(extras: pd.Series, taken: set[str]) -> pd.DataFrame:
+    """The file's extra attributes (JSON objects) as columns; a clashing name gets " (file)"."""
+    records = [json.loads(text) if isinstance(text, str) else {} for text in extras]
+    frame = pd.DataFrame.from_records(records, index=extras.index)
+    return frame.rename(columns=lambda k: f"{k} (file)" if k in taken else k)
+
+
+# --- last action and history ---------------------------------------------------------------
+
+LAST_ACTIONS_SQL = """
+SELECT person_id, kind, field, old_value, new_value, note, happened_at FROM (
+    SELECT *, ROW_NUMBER() OVER (
+        PARTITION BY person_id ORDER BY happened_at DESC, origin, id DESC) AS n
+    FROM (
+        SELECT person_id, kind, field, old_value, new_value, note, happened_at, 1 AS origin, id
+        FROM history WHERE kind <> 'status' AND person_id = ANY(?)
+        UNION ALL
+        SELECT person_id, kind, outcome, NULL, NULL, body, happened_at, 0 AS origin, id
+        FROM activities WHERE person_id = ANY(?)
+    ) AS actions
+) AS ranked WHERE n = 1
+"""
+
+
+def _last_actions(
+    db: Connection, ids: list[int], criterion_labels: dict[str, str]
+) -> dict[int, tuple[str, Any]]:
+    """person_id → (what, when) of the latest history entry or activity; status moves are
+    consequences, not actions, so they do not count."""
+    rows = db.execute(LAST_ACTIONS_SQL, [ids, ids]).fetchall()
+    return {r[0]: (describe(*r[1:6], criterion_labels), r[6]) for r in rows}
+
+
+ACTIVITY_OUTCOMES = {"no_answer": "no answer", "wrong_number": "wrong number"}
+DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
+    "tick": lambda f, o, n, note, crit: f"ticked {crit}",
+    "untick": lambda f, o, n, note, crit: f"unticked {crit}",
+    "edit": lambda f, o, n, note, crit: f"edited {label(f)}",
+    "import_fill": lambda f, o, n, note, crit: f"import filled {label(f)}",
+    "import_kept": lambda f, o, n, note, crit: f"import brought another {label(f)}",
+    "status": lambda f, o, n, note, crit: f"status {o} → {n}",
+    "owner": lambda f, o, n, note, crit: f"owner {note}" if note else "owner changed",
+    "cancel": lambda f, o, n, note, crit: f"cancelled: {n}",
+    "revive": lambda f, o, n, note, crit: "revived",
+    "convert": lambda f, o, n, note, crit: "converted to a lead",
+}
+
+
+def describe(
+    kind: str, field_name: str | None, old: str | None, new: str | None, note: str | None,
+    criterion_labels: dict[str, str],
+) -> str:
+    """A history entry or activity in a few words ("ticked budget", "call: no answer")."""
+    if kind in ("call", "email", "meeting", "note"):
+        outcome = ACTIVITY_OUTCOMES.get(field_name or "", field_name)
+        return f"{kind}: {outcome}" if outcome else kind
+    crit = criterion_labels.get(field_name or "", field_name or "")
+    if kind in DESCRIPTIONS:
+        return DESCRIPTIONS[kind](field_name or "", old or "", new or "", note or "", crit)
+    return kind.replace("_", " ")
+
+
+def row_history(db: Connection, person_id: int) -> pd.DataFrame:
+    """The history panel: ``history.for_person`` plus a readable "what" column."""
+    entries = history.for_person(db, person_id)
+    labels = {c.key: c.short_label for c in q.criteria(db, active_only=False)}
+    entries.insert(2, "what", [
+        describe(e.kind, _text(e.field), _text(e.old_value), _text(e.new_value), _text(e.note),
+                 labels)
+        for e in entries.itertuples()
+    ])
+    return entries
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+# --- editing contact fields ----------------------------------------------------------------
+
+
+def clean(value: object) -> str | None:
+    """A cell as the database stores it: trimmed text, or None for empty/missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@transaction
+def edit_field(
+    db: Connection, person_id: int, field_name: str, *, old: object, new: object, by: int | None
+) -> str | None:
+    """Change one contact field if it still holds ``old``; returns the stored value.
+
+    Raises EditConflict (nothing saved) when someone changed it meanwhile, InvalidInput for a
+    field that cannot be edited or an invalid e-mail / phone number.
+    """
+    if field_name not in EDITABLE_FIELDS:
+        raise InvalidInput("cannot be edited here", column=label(field_name))
+    old_text, new_text = clean(old), clean(new)
+    if new_text == old_text:
+        return new_text
+    now = utcnow()
+    assignments = {field_name: new_text, **_derived(db, person_id, field_name, new_text),
+                   "updated_at": now}
+    changed = db.execute(
+        f"UPDATE people SET {', '.join(f'{c} = ?' for c in assignments)}"
+        f" WHERE id = ? AND COALESCE({field_name}, '') = COALESCE(?, '')",
+        [*assignments.values(), person_id, old_text],
+    ).fetchone()[0]
+    if not changed:
+        raise _edit_conflict(db, person_id, field_name)
+    history.record(db, "edit", user_id=by, person_id=person_id, field=field_name,
+                   old=old_text, new=new_text, at=now)
+    return new_text
+
+
+def _derived(db: Connection, person_id: int, field_name: str, value: str | None) -> dict:
+    """The matching keys and validity flags that follow from a changed field."""
+    if field_name == "email":
+        return _checked("email", value, normalise.email_keys(pd.Series([value], dtype=object)))
+    if field_name in ("phone", "mobile"):
+        region = str(settings.get(db, "phone_region"))
+        keys = normalise.phone_keys(pd.Series([value], dtype=object), region)
+        return _checked(field_name, value, keys)
+    if field_name in ("first_name", "last_name", "company"):
+        return _name_keys(db, person_id, field_name, value)
+    return {}
+
+
+def _checked(field_name: str, value: str | None, keys: pd.DataFrame) -> dict:
+    valid = keys["valid"].iloc[0]
+    if value is not None and not bool(valid):
+        raise InvalidInput(f"'{value}' is not a valid {label(field_name)}; nothing was saved",
+                           column=label(field_name))
+    return {f"{field_name}_key": _plain(keys["key"].iloc[0]),
+            f"{field_name}_valid": None if value is None else True}
+
+
+def _name_keys(db: Connection, person_id: int, field_name: str, value: str | None) -> dict:
+    row = db.execute(
+        "SELECT first_name, last_name, company FROM people WHERE id = ?", [person_id]
+    ).fetchone()
+    if row is None:
+        raise UserError(f"row {person_id} no longer exists")
+    names = dict(zip(("first_name", "last_name", "company"), row, strict=True))
+    names[field_name] = value
+    series = {k: pd.Series([v], dtype=object) for k, v in names.items()}
+    keys = {"name_key": _plain(normalise.name_key(
+        series["first_name"], series["last_name"], series["company"]).iloc[0])}
+    if field_name == "company":
+        keys["company_key"] = _plain(normalise.company_key(series["company"]).iloc[0])
+    return keys
+
+
+def _plain(value: object) -> object:
+    """A pandas cell as a plain Python value for a bound parameter (missing → None)."""
+    return None if value is None or pd.isna(value) else value
+
+
+def _edit_conflict(db: Connection, person_id: int, field_name: str) -> UserError:
+    row = db.execute(f"SELECT {field_name} FROM people WHERE id = ?", [person_id]).fetchone()
+    if row is None:
+        return UserError(f"row {person_id} no longer exists; your change was not saved")
+    who = q.last_changer(db, person_id, ("edit", "import_fill"), field_name)
+    change = f"changed it to '{row[0]}'" if row[0] is not None else "emptied it"
+    return EditConflict(
+        f"{label(field_name).capitalize()}: {who} {change} since you loaded the list;"
+        " your change was not saved.",
+        fresh_value=row[0],
+    )
+
+
+# --- owner ---------------------------------------------------------------------------------
+
+
+def owner_name(db: Connection, owner_id: int | None) -> str:
+    if owner_id is None:
+        return "nobody"
+    return scalar(db, "SELECT name FROM users WHERE id = ?", [owner_id]) or f"user {owner_id}"
+
+
+def _check_owner(db: Connection, owner_id: int | None) -> None:
+    if owner_id is None:
+        return
+    if not scalar(
+        db, "SELECT COUNT(*) FROM users WHERE id = ? AND active AND role IN (?, ?, ?)",
+        [owner_id, *OWNER_ROLES],
+    ):
+        raise InvalidInput(f"user {owner_id} cannot own rows", column="owner")
+
+
+@transaction
+def assign_owner(
+    db: Connection, person_id: int, owner_id: int | None, *, expected_owner_id: int | None,
+    by: int | None,
+) -> None:
+    """Give the row another owner if its owner is still ``expected_owner_id``."""
+    owner_id = _whole_or_none(owner_id)
+    expected_owner_id = _whole_or_none(expected_owner_id)
+    _check_owner(db, owner_id)
+    if owner_id == expected_owner_id:
+        return
+    now = utcnow()
+    if not db.execute(
+        "UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ?"
+        " AND owner_id IS NOT DISTINCT FROM ?",
+        [owner_id, now, person_id, expected_owner_id],
+    ).fetchone()[0]:
+        raise _owner_conflict(db, person_id)
+    history.record(
+        db, "owner", user_id=by, person_id=person_id, field="owner_id", old=expected_owner_id,
+        new=owner_id, at=now,
+        note=f"{owner_name(db, expected_owner_id)} → {owner_name(db, owner_id)}",
+    )
+
+
+def _owner_conflict(db: Connection, person_id: int) -> UserError:
+    row = db.execute("SELECT owner_id FROM people WHERE id = ?", [person_id]).fetchone()
+    if row is None:
+        return UserError(f"row {person_id} no longer exists; your change was not saved")
+    who = q.last_changer(db, person_id, ("owner",), "owner_id")
+    return EditConflict(
+        f"Owner: {who} gave this row to {owner_name(db, row[0])} since you loaded the list;"
+        " your change was not saved.",
+        fresh_value=row[0],
+    )
+
+
+def _whole_or_none(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+# --- cancel and revive ---------------------------------------------------------------------
+
+
+@transaction
+def cancel(
+    db: Connection, person_id: int, reason: str, note: str | None = None, *, by: int | None
+) -> q.StatusInfo:
+    """Make a row dead, with a reason from CANCEL_REASONS ("other" needs a note)."""
+    note = clean(note)
+    if reason not in CANCEL_REASONS:
+        raise InvalidInput(f"choose one of: {', '.join(CANCEL_REASONS)}", column="reason")
+    if reason == "other" and note is None:
+        raise InvalidInput("say in the note why, when the reason is 'other'", column="note")
+    old_status, dead_reason = _status_row(db, person_id)
+    if dead_reason is not None:
+        raise UserError(f"already dead ({dead_reason})")
+    now = utcnow()
+    db.execute(
+        "UPDATE people SET status = 'dead', dead_reason = ?, dead_note = ?, died_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        [reason, note, now, now, person_id],
+    )
+    history.record(db, "cancel", user_id=by, person_id=person_id, field="dead_reason",
+                   new=reason, note=note, at=now)
+    q.record_status(db, person_id, old_status, "dead", by=by, at=now)
+    return q.StatusInfo(person_id, old_status, "dead", f"dead: {reason}")
+
+
+@transaction
+def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
+    """Undo a cancel: the status comes back from the ticks, which a cancel never removes."""
+    _, dead_reason = _status_row(db, person_id)
+    if dead_reason is None:
+        raise UserError("this row is not dead")
+    (status, why), now = q.standing(db, person_id, None), utcnow()
+    db.execute(
+        "UPDATE people SET status = ?, dead_reason = NULL, dead_note = NULL, died_at = NULL,"
+        " updated_at = ? WHERE id = ?",
+        [status, now, person_id],
+    )
+    history.record(db, "revive", user_id=by, person_id=person_id, field="dead_reason",
+                   old=dead_reason, at=now)
+    q.record_status(db, person_id, "dead", status, by=by, at=now)
+    return q.StatusInfo(person_id, "dead", status, why)
+
+
+def _status_row(db: Connection, person_id: int) -> tuple[str, str | None]:
+    row = db.execute("SELECT status, dead_reason FROM people WHERE id = ?", [person_id]).fetchone()
+    if row is None:
+        raise UserError(f"row {person_id} no longer exists")
+    return row
+
+
+# --- a batch of cell changes from the table ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One edited cell: the value the rep loaded (``old``) and the one they typed (``new``)."""
+
+    person_id: int
+    column: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """``result`` is "saved", "conflict" (``fresh_value`` holds the stored value) or "invalid"."""
+
+    change: CellChange
+    result: str
+    message: str = ""
+    fresh_value: object = None
+    status: q.StatusInfo | None = None
+
+
+def apply_changes(
+    db: Connection, changes: Iterable[CellChange], *, by: int | None
+) -> list[ChangeOutcome]:
+    """Save each change in its own transaction, so one refusal never loses the others."""
+    keys = {c.key for c in q.criteria(db)}
+    return [_apply(db, change, keys, by) for change in changes]
+
+
+def _apply(db: Connection, change: CellChange, keys: set[str], by: int | None) -> ChangeOutcome:
+    try:
+        if criterion_key(change.column) in keys:
+            info = q.set_tick(db, change.person_id, criterion_key(change.column),
+                              _checked_box(change.new), expected=_checked_box(change.old), by=by)
+            return ChangeOutcome(change, "saved", status=info)
+        if change.column in EDITABLE_FIELDS:
+            edit_field(db, change.person_id, change.column, old=change.old, new=change.new, by=by)
+        elif change.column == "owner_id":
+            assign_owner(db, change.person_id, change.new, expected_owner_id=change.old, by=by)
+        else:
+            raise InvalidInput("cannot be edited here", column=label(change.column))
+    except EditConflict as exc:
+        return ChangeOutcome(change, "conflict", str(exc), exc.fresh_value)
+    except UserError as exc:
+        return ChangeOutcome(change, "invalid", str(exc))
+    return ChangeOutcome(change, "saved")
+
+
+def _checked_box(value: object) -> bool:
+    return False if value is None or pd.isna(value) else bool(value)
+
+
+# --- bulk actions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    person_id: int
+    ok: bool
+    message: str
+
+
+def _each(
+    person_ids: Sequence[int], action: Callable[[int], str]
+) -> list[RowOutcome]:
+    """Run ``action`` per row (each its own transaction); a refusal is that row's outcome."""
+    outcomes = []
+    for pid in person_ids:
+        try:
+            outcomes.append(RowOutcome(int(pid), True, action(int(pid))))
+        except UserError as exc:
+            outcomes.append(RowOutcome(int(pid), False, str(exc)))
+    return outcomes
+
+
+def bulk_assign_owner(
+    db: Connection, person_ids: Sequence[int], owner_id: int | None, *, by: int | None
+) -> list[RowOutcome]:
+    """Give the selected rows to one owner, whoever owned them before."""
+    def give(pid: int) -> str:
+        current = scalar(db, "SELECT owner_id FROM people WHERE id = ?", [pid])
+        assign_owner(db, pid, owner_id, expected_owner_id=current, by=by)
+        return f"owner: {owner_name(db, owner_id)}"
+
+    return _each(person_ids, give)
+
+
+def bulk_cancel(
+    db: Connection, person_ids: Sequence[int], reason: str, note: str | None = None, *,
+    by: int | None,
+) -> list[RowOutcome]:
+    """Cancel the selected rows; rows already dead report so and stay as they are."""
+    def kill(pid: int) -> str:
+        cancel(db, pid, reason, note, by=by)
+        return f"dead: {reason}"
+
+    return _each(person_ids, kill)
+
+
+def bulk_convert(
+    db: Connection, person_ids: Sequence[int], *, owner_id: int, next_step: leads.NextStep,
+    step_key: str | None = None, amount: object = None, note: str | None = None,
+    by: int | None,
+) -> list[RowOutcome]:
+    """Make a lead of each selected row; a row that already has an open lead keeps that one."""
+    def make_lead(pid: int) -> str:
+        result = leads.convert(db, pid, owner_id=owner_id, next_step=next_step,
+                               step_key=step_key, amount=amount, note=note, by=by)
+        if not result.created:
+            raise UserError(f"has an open lead #{result.lead_id}; nothing new was created")
+        return f"lead #{result.lead_id}: {result.message}"
+
+    return _each(person_ids, make_lead)
+
+
+# --- download ------------------------------------------------------------------------------
+
+
+def export_rows(db: Connection, f: RowFilter, *, user_id: int | None) -> pd.DataFrame:
+    """The whole filtered list for the CSV/XLSX download (``lib.export`` makes it formula-safe):
+    contact fields, ticks, status, why, owner and last action, with on-screen headers."""
+    active = q.criteria(db)
+    ids, _ = _chosen(db, f, user_id, _order_by(None, False, f, active), 0, None)
+    frame = _decorate(db, _rows_of(db, ids, f.list_id), active)
+    ticks = {tick_column(c.key): f"✓ {c.short_label}" for c in active}
+    columns = [*CONTACT_FIELDS, *ticks, "status", "why", "owner", "last_action", "last_action_at"]
+    return frame[columns].rename(columns={**{c: label(c) for c in columns}, **ticks})
