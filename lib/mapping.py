@@ -254,9 +254,7 @@ def saved_mapping(db: Connection, columns: list[str]) -> dict[str, str | None] |
     ).fetchone()
     if row is None:
         return None
-    fields = [field for _, field in json.loads(row[0])]
-    if len(fields) != len(columns):
-        return None
+    fields = [field for _, field in json.loads(row[0])]  # by position: the names may differ
     return {c: f if f in LABELS else None for c, f in zip(columns, fields, strict=True)}
 
 
@@ -279,11 +277,13 @@ _PARTICLES = (
     r"von der|von dem|von und zu|von|vom|zu|zur|van der|van den|van de|van|de la|de los|del|"
     r"de|der|den|di|da|dos|du|la|le|ten|ter|st\.?|bin|al"
 )
-_TITLES = (
-    r"(?:(?:dr|prof|dipl|ing|mag|med|rer|nat|phil|jur|habil|herr|frau|hr|fr|mr|mrs|ms|"
-    r"miss|sir|dame)\.?(?:-\w+\.?)?\s+)*"
+_TITLES = (  # a title or salutation before the name; abbreviations that are names need a dot
+    r"(?:(?:(?:dr|prof|dipl|herr|frau|mr|mrs|ms|miss|sir|dame)\.?"
+    r"|(?:ing|mag|med|rer|nat|phil|jur|habil|hr|fr)\.)(?:-\w+\.?)?\s+)*"
 )
-_DEGREES = re.compile(r",?\s*\b(?:mba|msc|bsc|phd|ll\.?m|m\.?a|b\.?a|m\.?sc|b\.?sc)\.?$", re.I)
+_DEGREES = re.compile(
+    r"(?:,\s*(?:m\.?a|b\.?a)|,?\s+(?:mba|m\.?sc|b\.?sc|ph\.?d|ll\.?m))\.?$", re.IGNORECASE
+)
 _NAME = re.compile(
     rf"^{_TITLES}(?:(?P<first>.+?)\s+)?(?P<last>(?:(?:{_PARTICLES})\s+)*\S+"
     r"(?:\s+(?:jr|sr|ii|iii|iv)\.?)?)$",

@@ -33,6 +33,12 @@ def connection() -> db.Connection:
     return st.session_state.db_cursor
 
 
+def new_cursor() -> db.Connection:
+    """A fresh cursor on the process-wide connection, for code outside a browser session (the
+    calendar feed route): it works before any session has started; the caller closes it."""
+    return _database(str(db.database_path())).cursor()
+
+
 def current_user() -> users.User | None:
     """Whoever the sidebar says the app is acting as (None on an empty database)."""
     user_id = st.session_state.get("sidebar_user")

@@ -228,6 +228,9 @@ def test_fields_are_in_order_with_labels():
     ("Max Müller, MBA", "Max", "Müller"),
     ("John Smith Jr.", "John", "Smith Jr."),
     ("Jan van der Berg", "Jan", "van der Berg"),
+    ("Dr. med. Anna Schulz MBA", "Anna", "Schulz"),
+    ("Yo-Yo Ma", "Yo-Yo", "Ma"),
+    ("Nat King Cole", "Nat King", "Cole"),
     ("Madonna", None, "Madonna"),
     ("Frau Müller", None, "Müller"),
 ])
