@@ -18,15 +18,15 @@ from lib.db import Connection, registered
 
 CHECKED_FIELDS = ("email", "phone", "mobile")
 KEY_KINDS = {"email_key": "e", "phone_key": "p", "mobile_key": "p", "name_key": "n"}
-BLOCK_LIMIT = 2_000
 
 
 def match(db: Connection, rows: pd.DataFrame) -> None:
     """Add outcome, person_ref (known id > 0, or -row_number for a new person), known_status,
     known_lead to `rows`."""
     active = ~rows["blank"] & ~rows["rejected"]
-    known = _known_candidates(db, rows[active])
-    shared = _rows_sharing_a_key(rows[active], known)
+    keys = _file_keys(rows[active])
+    known = _known_candidates(db, keys)
+    shared = _rows_sharing_a_key(keys, _file_keys(known), rows.index)
     rows["person_ref"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     rows.loc[active, "person_ref"] = -rows.loc[active, "row_number"]
     outcome = pd.Series("added", index=rows.index, dtype=object)
@@ -45,29 +45,26 @@ def match(db: Connection, rows: pd.DataFrame) -> None:
 
 
 def _file_keys(rows: pd.DataFrame) -> pd.DataFrame:
-    """Long form: (row index, tagged key) for every key a row has."""
-    parts = []
-    for column, tag in KEY_KINDS.items():
-        values = rows[column].dropna()
-        parts.append(pd.DataFrame({"row": values.index, "key": tag + ":" + values.astype(str)}))
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    """Long form: (row, tag, value) for every key a row (or known person) has; phone and mobile
+    share the tag "p" because either may match the other."""
+    parts = [
+        pd.DataFrame({"row": rows.index, "tag": tag, "value": rows[column].to_numpy()})
+        for column, tag in KEY_KINDS.items()
+    ]
+    keys = pd.concat(parts, ignore_index=True)
+    return keys[keys["value"].notna()]
 
 
-def _known_candidates(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+def _known_candidates(db: Connection, keys: pd.DataFrame) -> pd.DataFrame:
     """The people already in the database that share at least one key with the file."""
-    keys = _file_keys(rows)
-    tagged = pd.DataFrame({"tag": keys["key"].str[0], "value": keys["key"].str[2:]})
-    with registered(db, "file_keys", tagged.drop_duplicates()):
+    with registered(db, "file_keys", keys[["tag", "value"]]):
         return db.execute(
             """
-            WITH hits AS (
-                SELECT p.id FROM people p JOIN file_keys k ON k.tag = 'e' AND k.value = p.email_key
-                UNION SELECT p.id FROM people p
-                    JOIN file_keys k ON k.tag = 'p' AND k.value = p.phone_key
-                UNION SELECT p.id FROM people p
-                    JOIN file_keys k ON k.tag = 'p' AND k.value = p.mobile_key
-                UNION SELECT p.id FROM people p
-                    JOIN file_keys k ON k.tag = 'n' AND k.value = p.name_key
+            WITH k AS (SELECT DISTINCT tag, value FROM file_keys), hits AS (
+                SELECT p.id FROM people p JOIN k ON k.tag = 'e' AND k.value = p.email_key
+                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'p' AND k.value = p.phone_key
+                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
+                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'n' AND k.value = p.name_key
             )
             SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
                    EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
@@ -77,13 +74,15 @@ def _known_candidates(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
         ).df()
 
 
-def _rows_sharing_a_key(rows: pd.DataFrame, known: pd.DataFrame) -> pd.Index:
+def _rows_sharing_a_key(keys: pd.DataFrame, known_keys: pd.DataFrame,
+                        index: pd.Index) -> pd.Index:
     """Rows that share any key with another row or a known person; the rest are plainly new."""
-    keys = _file_keys(rows)
-    known_keys = set(_file_keys(known.rename(columns={})).key) if not known.empty else set()
-    per_key = keys.groupby("key")["row"].transform("size")
-    busy = keys[(per_key > 1) | keys["key"].isin(known_keys)]
-    return rows.index[rows.index.isin(busy["row"])]
+    per_key = keys.groupby(["tag", "value"], sort=False)["row"].transform("size")
+    known = known_keys.assign(known=True).drop_duplicates(["tag", "value"])
+    is_known = keys.merge(known[["tag", "value", "known"]], on=["tag", "value"],
+                          how="left")["known"].eq(True).to_numpy()
+    busy = keys.loc[(per_key.to_numpy() > 1) | is_known, "row"]
+    return index[index.isin(busy)]
 
 
 class _People:
@@ -148,72 +147,82 @@ def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[s
 
 
 def flag_possible_duplicates(db: Connection, rows: pd.DataFrame, threshold: int) -> None:
-    """Flag new people whose name is similar to someone's at the same company (blocked by
-    company, so no row is compared with every known person)."""
-    new = rows[rows["outcome"].eq("added") & rows["company_key"].notna()
-               & rows["last_name"].notna()]
-    if new.empty:
+    """Flag new people whose name is similar to someone's at the same company.
+
+    Blocked by company key and the last name's first letter, so each new row is compared only
+    with the few people in its block (found by one SQL join), never with everyone known."""
+    pairs = candidate_pairs(db, rows)
+    if pairs.empty:
         return
-    names = normalise.text_key(new["first_name"].fillna("") + " " + new["last_name"])
-    new = new.assign(person_name=names)
-    known = _known_at_companies(db, new["company_key"].dropna().unique())
-    for company, block in new.groupby("company_key", sort=False):
-        others = known[known["company_key"] == company] if not known.empty else known
-        for index, ref in _similar(block, others, threshold).items():
-            rows.at[index, "possible_duplicate_of"] = ref
+    pairs["score"] = process.cpdist(list(pairs["name"]), list(pairs["other_name"]),
+                                    scorer=fuzz.ratio, workers=-1)
+    hits = pairs[(pairs["score"] >= threshold) & (pairs["ref"] != pairs["other_ref"])]
+    best = hits.sort_values(["score", "other_ref"], ascending=[False, True]).drop_duplicates(
+        "row_index")
+    rows.loc[best["row_index"].to_numpy(), "possible_duplicate_of"] = best["other_ref"].to_numpy()
 
 
-def _known_at_companies(db: Connection, companies) -> pd.DataFrame:
-    with registered(db, "file_companies", pd.DataFrame({"company_key": list(companies)})):
-        known = db.execute(
-            "SELECT p.id, p.company_key, p.first_name, p.last_name FROM people p"
-            " JOIN file_companies c ON c.company_key = p.company_key"
-            " WHERE p.last_name IS NOT NULL"
+def candidate_pairs(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+    """The only comparisons made: each new row with known people and earlier new rows in its
+    block (same company key, same first letter of the last name)."""
+    new = _blocked(rows[rows["outcome"].eq("added") & rows["name_key"].notna()])
+    if new.empty:
+        return pd.DataFrame(columns=["row_index", "ref", "name", "other_ref", "other_name"])
+    return pd.concat([_known_pairs(db, new), _file_pairs(new)], ignore_index=True)
+
+
+def _blocked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with the loose name used for scoring and the block they are compared within."""
+    if frame.empty:
+        return frame
+    parts = frame["name_key"].str.split("|", n=2, expand=True)
+    return pd.DataFrame({
+        "row_index": frame.index, "ref": frame["person_ref"].astype("int64").to_numpy(),
+        "row_number": frame["row_number"].to_numpy(),
+        "name": (parts[0] + " " + parts[1]).to_numpy(),
+        "company_key": frame["company_key"].to_numpy(), "initial": parts[1].str[:1].to_numpy(),
+    })
+
+
+def _known_pairs(db: Connection, new: pd.DataFrame) -> pd.DataFrame:
+    """(new row, known person in the same block) pairs, joined in the database."""
+    with registered(db, "new_people", new[["row_index", "ref", "name", "company_key", "initial"]]):
+        return db.execute(
+            "SELECT n.row_index, n.ref, n.name, p.id AS other_ref,"
+            " split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2)"
+            " AS other_name FROM new_people n JOIN people p ON p.company_key = n.company_key"
+            " AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial"
         ).df()
-    known["person_name"] = normalise.text_key(known["first_name"].fillna("") + " "
-                                              + known["last_name"].fillna(""))
-    return known
 
 
-def _similar(block: pd.DataFrame, known: pd.DataFrame, threshold: int) -> dict[int, int]:
-    """For each new row of one company: the most similar known person or earlier new row."""
-    if len(block) + len(known) > BLOCK_LIMIT:
-        block, known = block.head(BLOCK_LIMIT // 2), known.head(BLOCK_LIMIT // 2)
-    pool_names = list(known["person_name"]) + list(block["person_name"])
-    pool_refs = [int(i) for i in known["id"]] + [int(r) for r in block["person_ref"]]
-    if len(pool_names) < 2:
-        return {}
-    scores = process.cdist(list(block["person_name"]), pool_names, scorer=fuzz.ratio,
-                           score_cutoff=threshold, workers=1)
-    found = {}
-    own_refs = [int(r) for r in block["person_ref"]]
-    for i, index in enumerate(block.index):
-        earlier = len(known) + i
-        best = max(
-            ((scores[i][j], pool_refs[j]) for j in range(earlier)
-             if scores[i][j] >= threshold and pool_refs[j] != own_refs[i]),
-            default=None,
-        )
-        if best is not None:
-            found[index] = best[1]
-    return found
+def _file_pairs(new: pd.DataFrame) -> pd.DataFrame:
+    """(new row, earlier new row of the file in the same block) pairs."""
+    pairs = new.merge(new, on=["company_key", "initial"], suffixes=("", "_other"))
+    pairs = pairs[pairs["row_number_other"] < pairs["row_number"]]
+    return pd.DataFrame({
+        "row_index": pairs["row_index"], "ref": pairs["ref"], "name": pairs["name"],
+        "other_ref": pairs["ref_other"], "other_name": pairs["name_other"],
+    })
 
 
 def assign_person_ids(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
     """A copy of `rows` with real person ids: new people get ids reserved from the sequence."""
     rows = rows.copy()
     refs = rows["person_ref"]
-    new_refs = sorted(set(refs[refs < 0].dropna().astype(int)), key=abs)
-    ids = db.execute("SELECT nextval('person_ids') FROM range(?)", [len(new_refs)]).fetchall()
-    real = {ref: int(row[0]) for ref, row in zip(new_refs, ids, strict=True)}
-    rows["person_id"] = refs.map(lambda r: real.get(r, r) if not pd.isna(r) else pd.NA)
-    rows["person_id"] = rows["person_id"].astype("Int64")
-    dup = rows["possible_duplicate_of"]
-    rows["possible_duplicate_of"] = dup.map(
-        lambda r: real.get(int(r), r) if not pd.isna(r) else pd.NA).astype("Int64")
+    new_refs = pd.Series(sorted(set(refs[refs < 0].dropna().astype("int64")), key=abs))
+    ids = db.execute("SELECT nextval('person_ids') AS id FROM range(?)",
+                     [len(new_refs)]).fetchnumpy()["id"]
+    real = pd.Series(ids, index=new_refs.to_numpy(), dtype="int64")
+    rows["person_id"] = _translated(refs, real)
+    rows["possible_duplicate_of"] = _translated(rows["possible_duplicate_of"], real)
     rows["is_new"] = refs < 0
     return rows
 
+
+def _translated(refs: pd.Series, real: pd.Series) -> pd.Series:
+    """Temporary (negative) refs replaced by the reserved ids; known ids stay."""
+    refs = refs.astype("Int64")
+    return refs.where(~(refs < 0).fillna(False), refs.map(real)).astype("Int64")
 
 SIMPLE_FIELDS = ("salutation", "job_title", "website", "street", "postal_code", "city",
                  "country", "source", "notes")
@@ -227,6 +236,7 @@ def merged_new_people(rows: pd.DataFrame) -> pd.DataFrame:
     merged = new.drop_duplicates("person_id").set_index("person_id")
     if len(merged) == len(new):
         return merged.reset_index()
+    new = new[new.duplicated("person_id", keep=False)]
     firsts = new.groupby("person_id", sort=False)[[*SIMPLE_FIELDS, *NAME_FIELDS]].first()
     merged.update(firsts)
     for column in CHECKED_FIELDS:
@@ -234,9 +244,11 @@ def merged_new_people(rows: pd.DataFrame) -> pd.DataFrame:
         cols = [column, f"{column}_key", f"{column}_valid"]
         missing = merged[column].isna() & merged.index.isin(filled.index)
         merged.loc[missing, cols] = filled.loc[merged.index[missing], cols].to_numpy()
-    merged["name_key"] = normalise.name_key(merged["first_name"], merged["last_name"],
-                                            merged["company"])
-    merged["company_key"] = normalise.company_key(merged["company"])
+    changed = merged.index.isin(new["person_id"])
+    part = merged.loc[changed]
+    merged.loc[changed, "name_key"] = normalise.name_key(part["first_name"], part["last_name"],
+                                                         part["company"])
+    merged.loc[changed, "company_key"] = normalise.company_key(part["company"])
     return merged.reset_index()
 
 
@@ -253,6 +265,8 @@ def kept_values(rows: pd.DataFrame, merged: pd.DataFrame, region: str) -> pd.Dat
     new = rows[rows["is_new"].fillna(False).astype(bool)]
     if len(new) == len(merged):
         return pd.DataFrame()
+    new = new[new.duplicated("person_id", keep=False)]
+    merged = merged[merged["person_id"].isin(new["person_id"])]
     long = _long_values(new)
     stored = merged.melt(id_vars=["person_id"], value_vars=list(long["field"].unique()),
                          var_name="field", value_name="stored")

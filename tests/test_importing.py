@@ -325,14 +325,20 @@ def test_the_whole_external_corpus_imports_or_is_refused_clearly(fresh_db, exter
     assert total > 500
 
 
-def test_matching_needs_no_comparison_of_every_row_with_every_known_person(fresh_db):
-    rows = [["Firma", "", f"P{i}", f"Q{i}", f"p{i}@f.de", "", "", ""] for i in range(50)]
-    run(fresh_db, german(*rows), "KW47")
-    data = german(["Neu GmbH", "", "Nina", "Neu", "nina@neu.de", "", "", ""])
+def test_possible_duplicates_compare_only_within_a_block(fresh_db):
+    known = [["Firma A", "", f"P{i}", f"Schmidt{i}", f"p{i}@a.de", "", "", ""] for i in range(30)]
+    known += [["Firma B", "", f"Q{i}", f"Meyer{i}", f"q{i}@b.de", "", "", ""] for i in range(30)]
+    run(fresh_db, german(*known), "KW47")
+    data = german(["Firma A", "", "Nina", "Schulz", "nina@a.de", "", "", ""],
+                  ["Firma C", "", "Olaf", "Schmidt", "olaf@c.de", "", "", ""])
     table = importing.read(fresh_db, data, "b.csv")
-    mapped = importing._mapped_rows(table, importing.suggested_mapping(fresh_db, table))
-    importing._validate(mapped, "DE")
-    assert matching._known_candidates(fresh_db, mapped[~mapped["blank"]]).empty
+    rows = importing._mapped_rows(table, importing.suggested_mapping(fresh_db, table))
+    importing._validate(rows, "DE")
+    matching.match(fresh_db, rows)
+    pairs = matching.candidate_pairs(fresh_db, rows)
+    assert len(pairs) == 30
+    assert set(pairs["other_name"].str.split().str[1].str[:1]) == {"s"}
+    assert set(pairs["name"]) == {"nina schulz"}
 
 
 def test_a_walk_in_contact_gets_the_same_checks_as_an_import(fresh_db):

@@ -1,0 +1,204 @@
+"""Speed and memory of the import (a benchmark, not a test).
+
+    .venv/bin/python -m bench.import_bench [--sizes 10000 100000 1000000] [--known 1000000]
+
+Generates German-Excel style lists (CSV: cp1252, `;`; XLSX) with realistic mess — 10 % people
+already known, 2 % duplicates within the file, invalid e-mails and phones, rejected and blank
+rows — and imports each into a copy of a database that already holds --known people. Every run
+happens in a fresh process that first measures the floor (pandas reads the file, DuckDB inserts
+the frame into a plain table), resets the peak-RSS counter, then runs the real import end to end
+(read, map, validate, match, commit). Targets: 100k CSV ≤ 2 s and within 6× the floor,
+100k XLSX ≤ 4 s, 1M CSV ≤ 15 s with peak memory ≤ 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OUT = Path(__file__).resolve().parent / "out"
+HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "Mobil", "Position",
+          "Straße", "PLZ", "Ort", "Land", "Quelle", "Bemerkung", "Kundennummer"]
+FIRST = np.array(["Jürgen", "Anna", "Özlem", "Lukas", "Sabine", "Matthias", "Lea", "Kai",
+                  "Birgit", "Felix", "Miriam", "Stefan", "Jana", "Ömer", "Petra", "Tobias"])
+LAST = np.array(["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner",
+                 "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Krüger",
+                 "Neumann", "Schwarz", "Zimmermann", "Braun", "Hartmann", "Lange", "Köhler"])
+CITY = np.array(["München", "Köln", "Hamburg", "Berlin", "Frankfurt am Main", "Düsseldorf",
+                 "Stuttgart", "Leipzig", "Nürnberg", "Dresden"])
+AREA = np.array(["089", "0221", "040", "030", "069", "0211", "0711", "0341", "0911", "0351"])
+
+
+def people_frame(ids: np.ndarray) -> pd.DataFrame:
+    """Deterministic, mostly unique contacts for the given person numbers."""
+    ids = ids.astype(np.int64)
+    n = len(ids)
+    text = pd.Series(ids.astype(str))
+    company_no = pd.Series((ids % 60_000).astype(str))
+    first = FIRST[ids % len(FIRST)]
+    last = LAST[(ids // 7) % len(LAST)]
+    frame = pd.DataFrame({
+        "Firma": "Firma " + company_no + np.where(ids % 3 == 0, " GmbH", " AG"),
+        "Anrede": np.where(ids % 2 == 0, "Herr", "Frau"),
+        "Vorname": first,
+        "Nachname": pd.Series(last) + "-" + text,
+        "E-Mail": "kontakt" + text + "@firma" + company_no + ".de",
+        "Telefon": pd.Series(AREA[ids % len(AREA)]) + " "
+        + (1_000_000 + ids % 8_999_999).astype(str),
+        "Mobil": np.where(ids % 4 == 0, "0151 " + (10_000_000 + ids % 89_999_999).astype(str),
+                          ""),
+        "Position": np.where(ids % 5 == 0, "Geschäftsführer", "Einkauf"),
+        "Straße": "Hauptstraße " + pd.Series((ids % 200 + 1).astype(str)),
+        "PLZ": pd.Series((10_000 + ids % 89_999).astype(str)),
+        "Ort": CITY[ids % len(CITY)],
+        "Land": "Deutschland",
+        "Quelle": "Messe",
+        "Bemerkung": np.where(ids % 10 == 0, "Rückruf erwünscht", ""),
+        "Kundennummer": "K" + text.str.zfill(8),
+    })
+    assert len(frame) == n
+    return frame
+
+
+def list_frame(rows: int, known: int) -> pd.DataFrame:
+    """A weekly list: 10 % already known, 2 % repeated rows, a little mess."""
+    rng = np.random.default_rng(rows)
+    ids = known + 1 + np.arange(rows)
+    known_rows = rng.random(rows) < 0.10 if known else np.zeros(rows, dtype=bool)
+    ids[known_rows] = rng.integers(1, known + 1, size=int(known_rows.sum()))
+    frame = people_frame(ids)
+    repeat = rng.random(rows) < 0.02
+    source = np.maximum(np.arange(rows) - rng.integers(1, 50, size=rows), 0)
+    frame.loc[repeat, :] = frame.iloc[source[repeat]].to_numpy()
+    frame.loc[repeat, "E-Mail"] = frame.loc[repeat, "E-Mail"].str.upper()
+    frame.loc[rng.random(rows) < 0.01, "E-Mail"] = "kein-mail-vorhanden"
+    frame.loc[rng.random(rows) < 0.005, "Telefon"] = "12"
+    rejected = rng.random(rows) < 0.003
+    frame.loc[rejected, ["Firma", "Vorname", "Nachname", "E-Mail", "Telefon", "Mobil"]] = ""
+    frame.loc[rng.random(rows) < 0.002, :] = ""
+    return frame
+
+
+def write_list(rows: int, known: int, kind: str) -> Path:
+    path = OUT / f"list-{rows}.{kind}"
+    if path.exists():
+        return path
+    frame = list_frame(rows, known)
+    if kind == "csv":
+        frame.to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    else:
+        frame.to_excel(path, index=False, engine="openpyxl")
+    return path
+
+
+def base_database(known: int) -> Path:
+    """A database holding `known` people, normalised exactly as an import would store them."""
+    path = OUT / f"base-{known}.duckdb"
+    if path.exists():
+        return path
+    from lib import db, importing
+
+    conn = db.connect(path)
+    for start in range(0, known, 250_000):
+        chunk = people_frame(np.arange(start + 1, min(start + 250_000, known) + 1))
+        chunk.columns = ["company", "salutation", "first_name", "last_name", "email", "phone",
+                         "mobile", "job_title", "street", "postal_code", "city", "country",
+                         "source", "notes", "extra"]
+        chunk = chunk.drop(columns="extra").replace("", None).assign(blank=False)
+        importing._validate(chunk, "DE")
+        chunk["possible_duplicate_of"] = None
+        chunk["created_at"] = chunk["updated_at"] = pd.Timestamp("2026-01-05")
+        columns = [c for c in importing.PERSON_COLUMNS if c in chunk] + [
+            "created_at", "updated_at"]
+        with db.registered(conn, "chunk", chunk[columns]):
+            conn.execute(f"INSERT INTO people ({', '.join(columns)}) SELECT"
+                         f" {', '.join(columns)} FROM chunk")
+    conn.execute("CHECKPOINT")
+    conn.close()
+    return path
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def one_run(file: Path, database: Path) -> dict:
+    """Floor and import of one file, in this (fresh) process."""
+    import duckdb
+
+    from lib import db, importing
+
+    data = file.read_bytes()
+    started = time.perf_counter()
+    if file.suffix == ".csv":
+        frame = pd.read_csv(file, sep=";", dtype=str, keep_default_na=False, encoding="cp1252")
+    else:
+        frame = pd.read_excel(file, dtype=str, engine="calamine")
+    floor_db = duckdb.connect()
+    floor_db.register("frame", frame)
+    floor_db.execute("CREATE TABLE t AS SELECT * FROM frame")
+    floor = time.perf_counter() - started
+    del frame, floor_db
+    conn = db.connect(database)
+    reset_peak_rss()
+    started = time.perf_counter()
+    result = importing.import_file(conn.cursor(), data, file.name, "Bench", by=None)
+    seconds = time.perf_counter() - started
+    return {"floor_s": floor, "import_s": seconds, "peak_mb": peak_rss_mb(),
+            "counts": result.as_dict()}
+
+
+def measure(file: Path, base: Path) -> dict:
+    copy = OUT / "run.duckdb"
+    shutil.copy(base, copy)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.import_bench", "--one", str(file), str(copy)],
+        capture_output=True, text=True, check=True)
+    copy.unlink()
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--xlsx-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--known", type=int, default=1_000_000)
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(Path(args.one[0]), Path(args.one[1]))))
+        return
+    OUT.mkdir(exist_ok=True)
+    base = base_database(args.known)
+    print(f"database with {args.known:,} people: {base}")
+    print(f"{'file':<22}{'rows':>10}{'floor s':>10}{'import s':>10}{'rows/s':>11}"
+          f"{'× floor':>9}{'peak MB':>9}  outcome")
+    runs = [(n, "csv") for n in args.sizes] + [(n, "xlsx") for n in args.xlsx_sizes]
+    for rows, kind in runs:
+        result = measure(write_list(rows, args.known, kind), base)
+        counts = result["counts"]
+        print(f"{kind + ' ' + str(rows):<22}{rows:>10,}{result['floor_s']:>10.2f}"
+              f"{result['import_s']:>10.2f}{rows / result['import_s']:>11,.0f}"
+              f"{result['import_s'] / result['floor_s']:>9.1f}{result['peak_mb']:>9.0f}"
+              f"  added {counts['added']:,}, known {counts['already_known']:,},"
+              f" dup {counts['duplicates_in_file']:,}, rejected {counts['rejected']:,},"
+              f" blank {counts['blank']:,}, flagged {counts['flagged']:,}")
+
+
+if __name__ == "__main__":
+    main()
