@@ -12,7 +12,21 @@ navigation = st.navigation(
     {
         "Lists": [
             st.Page("pages/lists.py", title="Lists", icon="📋", default=True),
+            st.Page("pages/prospecting.py", title="Prospecting", icon="🎯"),
             st.Page("pages/import_file.py", title="Import", icon="⬆️"),
+        ],
+        "Leads": [
+            st.Page("pages/todo.py", title="To-do", icon="✅"),
+            st.Page("pages/pipeline.py", title="Pipeline", icon="🧭"),
+            st.Page("pages/calendar.py", title="Calendar", icon="📅"),
+            st.Page("pages/lead.py", title="Lead", icon="👤", visibility="hidden"),
+        ],
+        "Manager": [
+            st.Page("pages/funnel.py", title="Funnel", icon="📊"),
+            st.Page("pages/overdue.py", title="Overdue", icon="⏰"),
+        ],
+        "Admin": [
+            st.Page("pages/settings.py", title="Settings", icon="⚙️"),
         ],
     }
 )

@@ -1,5 +1,17 @@
-"""What `streamlit run serve.py` runs: the pages of app.py plus leadladder's own HTTP routes."""
+"""The app behind `streamlit run serve.py`: the Streamlit pages plus leadladder's own HTTP routes.
+
+The calendar feed reads through a cursor of the same process-wide DuckDB connection as the pages
+(only one process may hold the database file).
+"""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-app = st.App("app.py")
+from lib import calendar, ui
+
+# app.py routes every page with st.navigation. Streamlit only learns that when app.py first runs,
+# so the first visitor after a start who opens a page URL (a bookmarked /todo) would get that
+# page run on its own, the old pages/-folder way: no sidebar, no acting user. Say it up front.
+PagesManager.uses_pages_directory = False
+
+app = st.App("app.py", routes=[calendar.feed_route(ui.new_cursor)])

@@ -187,5 +187,34 @@ def _overdue(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
+@arguments("funnel")
+def _funnel_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--list", dest="list_name", help="only the people on this list")
+    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+@command("funnel", "People who ever reached each stage, suspect to won (lib/metrics.py).")
+def _funnel(cur: db.Connection, args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from lib import lists, metrics
+
+    f = metrics.FunnelFilter()
+    if args.list_name:
+        list_id = lists.list_id(cur, args.list_name)
+        if list_id is None:
+            raise UserError(f"there is no list named '{args.list_name}'")
+        f = metrics.FunnelFilter(list_ids=(list_id,))
+    frame = metrics.funnel(cur, f)
+    records = frame.to_dict("records")
+    stages = [{"stage": r["stage"], "count": int(r["people"])} for r in records]
+    lines = [f"{r['stage']:<10} {r['people']:>9,}" for r in records]
+    for i, r in enumerate(records[1:], start=1):
+        if pd.notna(r["of_previous"]):
+            lines[i] += f"   {r['of_previous']:6.1%} of the stage before"
+    emit({"stages": stages}, args.json, "\n".join(lines))
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -192,6 +192,13 @@ def _step(db: Connection, step_key: str | None) -> str:
     return step_key
 
 
+def active_steps(db: Connection) -> dict[str, str]:
+    """key → label of the active pipeline steps, in pipeline order (what a lead can move to)."""
+    return dict(db.execute(
+        "SELECT key, label FROM pipeline_steps WHERE active ORDER BY position"
+    ).fetchall())
+
+
 def _amount(_db: Connection, value: object) -> Decimal | None:
     if value is None or value == "":
         return None

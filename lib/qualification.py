@@ -390,6 +390,34 @@ def reorder(db: Connection, keys: Sequence[str], *, by: int | None) -> list[Crit
 
 
 @transaction
+def update_criteria(db: Connection, wanted: Sequence[Criterion], *, by: int | None) -> int:
+    """Save the Settings page's table of criteria as one change: wording, order and on/off.
+
+    Every status is recomputed once, and only when a criterion was switched on or off.
+    ``position`` only orders: a criterion given the number another one has goes before it.
+    Returns how many statuses changed.
+    """
+    old = {c.key: c for c in criteria(db, active_only=False)}
+    switched = []
+    for new in wanted:
+        if new.key not in old:
+            raise InvalidInput(f"there is no criterion '{new.key}'")
+        relabel(db, new.key, short_label=new.short_label, label_en=new.label_en,
+                label_de=new.label_de, description=new.description, by=by)
+        if bool(new.active) != old[new.key].active:
+            _set_criterion(db, new.key, "active", old[new.key].active, bool(new.active), by)
+            switched.append(f"{new.key} {'on' if new.active else 'off'}")
+    order = sorted(old, key=lambda k: (old[k].position, k))
+    places = {k: (old[k].position, 1, i) for i, k in enumerate(order)}
+    places.update({c.key: (c.position, int(c.position == old[c.key].position), order.index(c.key))
+                   for c in wanted})
+    reorder(db, sorted(order, key=places.__getitem__), by=by)
+    if not switched:
+        return 0
+    return recompute_statuses(db, by=by, note="criteria switched " + ", ".join(switched))
+
+
+@transaction
 def add_criterion(
     db: Connection, key: str, stage: str, *, short_label: str, label_en: str, label_de: str,
     description: str, by: int | None,

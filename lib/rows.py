@@ -164,6 +164,41 @@ def rows_page(
     return pd.concat([shown, _expand_extras(page["extras"], set(shown.columns))], axis=1), total
 
 
+def rows_by_id(db: Connection, person_ids: Sequence[int], list_id: int | None = None
+               ) -> pd.DataFrame:
+    """These rows with ``rows_page``'s columns (without the extras), in the given order; ids
+    that no longer exist are left out.
+
+    The table refreshes its page with it after a change: a row whose status moved stays where
+    it is instead of jumping to its new place in the sort.
+    """
+    ids = [int(i) for i in person_ids]
+    known = {r[0] for r in db.execute("SELECT id FROM people WHERE id = ANY(?)", [ids]).fetchall()}
+    return _decorate(db, _rows_of(db, [i for i in ids if i in known], list_id), q.criteria(db))
+
+
+def sources(db: Connection, f: RowFilter, *, user_id: int | None) -> list[str]:
+    """The distinct sources of the rows a list (or "all my rows") holds, for the filter."""
+    where = _selection(RowFilter(list_id=f.list_id), user_id)
+    found = db.execute(
+        f"SELECT DISTINCT p.source {where.sql} AND p.source IS NOT NULL ORDER BY p.source",
+        where.params,
+    ).fetchall()
+    return [r[0] for r in found]
+
+
+def extra_columns(db: Connection, list_id: int) -> list[str]:
+    """The file columns a list keeps as extra attributes, in file order (from the mappings of
+    its imports): the table can sort by them too."""
+    found: dict[str, None] = {}
+    for (mapping,) in db.execute(
+        "SELECT mapping FROM imports WHERE list_id = ? AND undone_at IS NULL ORDER BY id",
+        [list_id],
+    ).fetchall():
+        found.update(dict.fromkeys(c for c, f in json.loads(mapping).items() if f is None))
+    return list(found)
+
+
 def _chosen(
     db: Connection, f: RowFilter, user_id: int | None, order: _Query, offset: int,
     limit: int | None,
@@ -286,6 +321,10 @@ DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
     "cancel": lambda f, o, n, note, crit: f"cancelled: {n}",
     "revive": lambda f, o, n, note, crit: "revived",
     "convert": lambda f, o, n, note, crit: "converted to a lead",
+    "lead_step": lambda f, o, n, note, crit: f"lead step {o} → {n}",
+    "lead_status": lambda f, o, n, note, crit: f"lead {o} → {n}",
+    "lead_edit": lambda f, o, n, note, crit: f"lead {label(f)} changed",
+    "next_step": lambda f, o, n, note, crit: f"next step: {n}" if n else "next step cleared",
 }
 
 
@@ -628,6 +667,16 @@ def bulk_cancel(
         return f"dead: {reason}"
 
     return _each(person_ids, kill)
+
+
+def bulk_revive(
+    db: Connection, person_ids: Sequence[int], *, by: int | None
+) -> list[RowOutcome]:
+    """Undo the cancel of the selected rows; rows that are not dead report so."""
+    def bring_back(pid: int) -> str:
+        return f"revived: {revive(db, pid, by=by).status}"
+
+    return _each(person_ids, bring_back)
 
 
 def bulk_convert(

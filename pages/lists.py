@@ -44,4 +44,13 @@ st.dataframe(
     },
     key="lists_overview",
 )
+names = dict(zip(overview["id"].astype(int), overview["list"], strict=True))
+if names:
+    pick, go, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+    chosen = pick.selectbox("Work on a list", list(names), format_func=names.get,
+                            key="lists_open")
+    if go.button("Open in Prospecting", icon="🎯", type="primary", key="lists_open_button",
+                 width="stretch"):
+        st.session_state.prospecting_open = chosen
+        st.switch_page("pages/prospecting.py")
 st.page_link("pages/import_file.py", label="Import another list", icon="⬆️")

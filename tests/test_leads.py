@@ -260,6 +260,15 @@ def test_a_lead_cannot_move_to_an_inactive_step(fresh_db, rep):
         leads.move_step(fresh_db, lead_id, "proposal", by=rep)
 
 
+def test_the_steps_a_lead_can_move_to_are_the_active_ones_in_order(fresh_db):
+    fresh_db.execute("UPDATE pipeline_steps SET active = false WHERE key = 'proposal'")
+    fresh_db.execute("UPDATE pipeline_steps SET position = 0 WHERE key = 'negotiation'")
+    assert leads.active_steps(fresh_db) == {
+        "negotiation": "Negotiation", "new": "New", "contacted": "Contacted",
+        "meeting": "Meeting scheduled"}
+    assert list(leads.active_steps(fresh_db)) == ["negotiation", "new", "contacted", "meeting"]
+
+
 @pytest.mark.parametrize(("close", "status", "reason"), [
     (lambda db, lead, by: leads.won(db, lead, by=by), "won", None),
     (lambda db, lead, by: leads.lost(db, lead, "went to a competitor", by=by), "lost",

@@ -1,0 +1,65 @@
+"""Calendar: my next steps in my own calendar app, as a file to import or a feed it follows."""
+
+import re
+
+import streamlit as st
+
+from lib import calendar, leads, settings, ui
+
+conn = ui.connection()
+me = ui.current_user()
+ui.show_flash()
+st.title("Calendar")
+if me is None:
+    st.info("There are no users yet: load the demo or add users first.")
+    st.stop()
+
+planned = sum(leads.todo_counts(conn, user_id=me.id).values())
+alarm = settings.get(conn, "alarm_minutes")
+st.markdown(f"Your **{planned} open next steps** as calendar events, each with a reminder "
+            f"{alarm} minutes before (steps without a time: all-day, reminder at 09:00).")
+
+
+def issue() -> None:
+    if ui.attempt(calendar.issue_token, conn, me.id):
+        ui.flash("Your new subscription address is ready; any older one stopped working.")
+
+
+def revoke() -> None:
+    ui.attempt(calendar.revoke_token, conn, me.id)
+    ui.flash("Subscription address revoked: calendars that use it get nothing any more.")
+
+
+download, subscribe = st.columns(2, gap="large")
+with download, st.container(border=True, height="stretch"):
+    st.subheader("Download", anchor=False)
+    st.caption("Import the file into Outlook, Google Calendar or Apple Calendar. Importing a "
+               "newer file again updates the events instead of adding them twice.")
+    slug = re.sub(r"[^a-z0-9]+", "-", me.name.lower()).strip("-")
+    st.download_button("Download my next steps (.ics)", calendar.ics_for_user(conn, me.id),
+                       file_name=f"leadladder-{slug}.ics", mime="text/calendar",
+                       type="primary", icon="⬇️", key="calendar_download")
+
+with subscribe, st.container(border=True, height="stretch"):
+    st.subheader("Subscribe", anchor=False)
+    token = calendar.token_of(conn, me.id)
+    if token is None:
+        st.caption("A private address your calendar app checks by itself: changes here show "
+                   "up there without downloading again.")
+        st.button("Create my subscription address", type="primary", key="calendar_issue",
+                  on_click=issue)
+    else:
+        st.caption("Add this address as a subscription: “From URL” in Google Calendar, "
+                   "“Subscribe from web” in Outlook, “New calendar subscription” in Apple "
+                   "Calendar. Anyone who has it sees your next steps: keep it private.")
+        st.code(ui.app_url(calendar.FEED_PATH.format(token=token), "calendar"), language=None,
+                wrap_lines=True)
+        renew, stop = st.columns(2)
+        with renew.popover("New address…", width="stretch"):
+            st.write("The current address stops working at once; subscribe again with the "
+                     "new one.")
+            st.button("Replace the address", key="calendar_renew", on_click=issue)
+        with stop.popover("Revoke…", width="stretch"):
+            st.write("Calendars that use the address get nothing any more.")
+            st.button("Revoke the address", type="primary", key="calendar_revoke",
+                      on_click=revoke)

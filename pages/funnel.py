@@ -1,0 +1,231 @@
+"""Funnel: which lists and sources turn into leads and deals. lib/metrics.py computes every
+number with ONE filter; this page only draws them."""
+
+import streamlit as st
+
+from lib import charts, metrics, ui
+from lib.metrics import FunnelFilter, Period
+
+PEOPLE_PER_PAGE = 50
+CHART_LISTS = 15
+EXPORT_LIMIT = 100_000
+CUSTOM = "Custom…"
+DEFAULT_PERIOD = "Last 90 days"
+
+conn = ui.connection()
+today = ui.today(conn)
+
+
+def period_from(choice: str, key: str) -> Period | None:
+    """A preset, or (for Custom…) the two dates picked; None for all time."""
+    if choice != CUSTOM:
+        return metrics.preset(choice, today)
+    picked = st.date_input("From – to", value=(today.replace(day=1), today), key=key,
+                           format="YYYY-MM-DD")
+    return Period(*picked) if len(picked) == 2 else None
+
+
+def choose_filter() -> FunnelFilter:
+    """The one filter every number and chart on this page uses."""
+    lists, owners = metrics.list_choices(conn), metrics.owner_choices(conn)
+    list_names = dict(zip(lists["id"], lists["name"], strict=True))
+    owner_names = dict(zip(owners["id"], owners["name"], strict=True))
+    with st.container(border=True):
+        first, second, third, fourth, fifth = st.columns([3, 2, 2, 2, 2])
+        chosen_lists = first.multiselect("Lists", list(list_names), format_func=list_names.get,
+                                         placeholder="All lists", key="funnel_lists")
+        sources = second.multiselect("Source", metrics.source_choices(conn),
+                                     placeholder="All sources", key="funnel_sources")
+        chosen_owners = third.multiselect("Owner", list(owner_names),
+                                          format_func=owner_names.get, placeholder="Everyone",
+                                          key="funnel_owners",
+                                          help="Whose people: a converted person belongs to "
+                                               "the owner of their lead, others to the row's "
+                                               "owner.")
+        choices = [*metrics.PRESETS, CUSTOM]
+        with fourth:
+            when = st.selectbox("Stage reached", choices, index=choices.index(DEFAULT_PERIOD),
+                                key="funnel_period",
+                                help="A stage counts when it (or a later one) was reached "
+                                     "in this period. Changes compare with the period before.")
+            events = period_from(when, "funnel_period_dates")
+        with fifth:
+            imported = st.date_input("First imported", value=(), format="YYYY-MM-DD",
+                                     key="funnel_cohort",
+                                     help="Only people first imported between these days.")
+    return FunnelFilter(tuple(int(i) for i in chosen_lists), tuple(sources),
+                        tuple(int(i) for i in chosen_owners),
+                        Period(*imported) if len(imported) == 2 else None, events)
+
+
+def headline(numbers: list[metrics.Headline], compared: str) -> None:
+    """Stage counts on one row, conversion rates on the next; changes against the period
+    before."""
+    for row in (numbers[:5], numbers[5:]):
+        for column, number in zip(st.columns(len(row)), row, strict=True):
+            meaning = metrics.MEANINGS.get(number.name, "")
+            if number.previous is not None:
+                meaning += f" The change is against {compared}."
+            column.metric(number.label, _value(number), _change(number), border=True,
+                          delta_color="off" if number.change == 0 else "normal",
+                          help=meaning.strip() or None)
+
+
+def _value(number: metrics.Headline) -> str:
+    if number.value is None:
+        return "—"
+    return f"{number.value:.1%}" if number.is_rate else f"{int(number.value):,}"
+
+
+def _change(number: metrics.Headline) -> str | None:
+    if number.change is None:
+        return None
+    if number.change == 0:
+        return "±0"
+    return f"{number.change * 100:+.1f} pp" if number.is_rate else f"{int(number.change):+,}"
+
+
+def pick_stage() -> None:
+    """A click on a funnel stage picks it in the stage picker below the chart."""
+    points = st.session_state.funnel_chart.selection.points
+    if points:
+        st.session_state.funnel_stage = metrics.STAGES[points[0]["point_index"]]
+
+
+def people_at(f: FunnelFilter, stage: str, total: int) -> None:
+    """One page of the people counted at the stage; the download holds them all."""
+    pages = max(1, -(-total // PEOPLE_PER_PAGE))
+    left, right = st.columns([4, 1])
+    number = right.number_input("Page", 1, pages, 1, key="funnel_people_page") if pages > 1 else 1
+    frame = metrics.stage_people(conn, f, stage, limit=PEOPLE_PER_PAGE,
+                                 offset=(number - 1) * PEOPLE_PER_PAGE)
+    left.caption(f"{total:,} people · page {number} of {pages}, latest first")
+    frame["reached_at"] = ui.local_times(conn, frame["reached_at"])
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=PEOPLE_COLUMNS,
+                 column_order=("name", "company", "status", "reached_at", "owner", "lists"),
+                 key="funnel_people_table")
+    ui.downloads_on_click(
+        lambda cur: metrics.stage_people(cur, f, stage, limit=EXPORT_LIMIT),
+        f"funnel-{stage}", key="funnel_people_download")
+    if total > EXPORT_LIMIT:
+        st.caption(f"The download holds the latest {EXPORT_LIMIT:,}.")
+
+
+PEOPLE_COLUMNS = {
+    "name": "Name", "company": "Company", "lists": "Lists", "owner": "Owner",
+    "status": st.column_config.TextColumn("Now", help="Status today"),
+    "reached_at": st.column_config.DatetimeColumn("Reached", format="D MMM YYYY"),
+}
+SHARE = st.column_config.NumberColumn(format="percent")
+COHORT_COLUMNS = {"cohort": "Cohort", "starts": None, **{
+    s: st.column_config.NumberColumn(metrics.STAGE_LABELS[s], format="localized")
+    for s in metrics.STAGES}, **{
+    f"{s}_share": st.column_config.NumberColumn(f"% {s}", format="percent")
+    for s in metrics.STAGES[1:]}}
+CRITERIA_COLUMNS = {
+    "key": None, "criterion": "Criterion", "label": "Meaning", "stage": "Stage",
+    "leads": "Leads", "leads_ticked": "…ticked", "leads_share": st.column_config.NumberColumn(
+        "% of leads", format="percent"),
+    "won": "Won", "won_ticked": "…ticked", "won_share": st.column_config.NumberColumn(
+        "% of won", format="percent"),
+    "rest": "Rest", "rest_ticked": "…ticked", "rest_share": st.column_config.NumberColumn(
+        "% of rest", format="percent"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.1f×",
+                                          help="% of leads ÷ % of the rest"),
+}
+
+
+def cohorts(f: FunnelFilter) -> None:
+    by = st.segmented_control("Rows", metrics.COHORT_KINDS, default="list", key="funnel_by",
+                              format_func={"list": "Lists", "week": "Import weeks"}.get)
+    frame = metrics.cohorts(conn, f, by or "list")
+    if frame.empty:
+        st.info("Nobody in this filter.")
+        return
+    shown = frame.head(CHART_LISTS)
+    st.plotly_chart(charts.cohort_heatmap(shown), key="funnel_cohort_chart")
+    if len(frame) > len(shown):
+        st.caption(f"The latest {len(shown)} of {len(frame)}; the table below has all.")
+    with st.expander("Table"):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=COHORT_COLUMNS,
+                     key="funnel_cohort_table")
+        ui.downloads_on_click(lambda _: frame.drop(columns="starts"), f"funnel-cohorts-{by}",
+                              key="funnel_cohort_download")
+
+
+def drop_off(f: FunnelFilter) -> None:
+    frame = metrics.drop_off(conn, f)
+    if frame.empty:
+        st.info("No dead rows in this filter.")
+        return
+    per_list = frame.groupby("list")["people"].sum()
+    worst = frame[frame["list"].isin(per_list.nlargest(CHART_LISTS).index)]
+    left, right = st.columns(2)
+    left.markdown("**Where they died** — the last stage they had reached")
+    left.plotly_chart(charts.drop_off(worst, "stage"), key="funnel_drop_stage")
+    right.markdown("**Why** — the reason given when the row was cancelled")
+    right.plotly_chart(charts.drop_off(worst, "reason"), key="funnel_drop_reason")
+    if len(per_list) > CHART_LISTS:
+        st.caption(f"The {CHART_LISTS} lists with the most dead rows of {len(per_list)}; the "
+                   "table below has all.")
+    with st.expander("Table"):
+        st.dataframe(frame, hide_index=True, width="stretch", key="funnel_drop_table",
+                     column_config={"list": "List", "stage": "Died at", "reason": "Reason",
+                                    "people": "Rows"})
+        ui.downloads_on_click(lambda _: frame, "funnel-drop-off", key="funnel_drop_download")
+
+
+def criteria(f: FunnelFilter) -> None:
+    frame = metrics.criteria_insight(conn, f)
+    st.plotly_chart(charts.criteria(frame), key="funnel_criteria_chart")
+    with st.expander("Table"):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=CRITERIA_COLUMNS,
+                     key="funnel_criteria_table")
+        ui.downloads_on_click(lambda _: frame.drop(columns="key"), "funnel-criteria",
+                              key="funnel_criteria_download")
+
+
+def compared_with(f: FunnelFilter) -> str:
+    if f.events is None:
+        return "nothing (all time)"
+    before = f.events.previous()
+    return f"{before.first:%d %b %Y} – {before.last:%d %b %Y}"
+
+
+def period_text(period: Period | None) -> str:
+    return "all time" if period is None else f"{period.first:%d %b %Y} – {period.last:%d %b %Y}"
+
+
+st.title("Funnel")
+st.caption("Every number counts the distinct people who ever reached a stage — from the "
+           "history, so a row that died later keeps the stages it reached.")
+f = choose_filter()
+summary = metrics.summary(conn, f)
+headline(summary.headline, f"the period before ({compared_with(f)})")
+st.caption(f"Stages reached {period_text(f.events)}"
+           + ("" if f.events is None else f" · changes against {compared_with(f)}"))
+
+chart, people = st.columns([5, 8], gap="large")
+with chart:
+    st.subheader("Funnel")
+    st.plotly_chart(charts.funnel(summary.funnel), key="funnel_chart", on_select=pick_stage,
+                    selection_mode="points")
+with people:
+    st.subheader("People behind a stage")
+    st.session_state.setdefault("funnel_stage", "lead")
+    stage = st.segmented_control("Stage", metrics.STAGES, key="funnel_stage",
+                                 format_func=metrics.STAGE_LABELS.get,
+                                 label_visibility="collapsed")
+    if stage is None:
+        st.caption("Click a stage in the funnel, or pick one here, to see who is behind it.")
+    else:
+        people_at(f, stage, int(summary.funnel.set_index("stage").loc[stage, "people"]))
+
+st.subheader("Which lists and weeks produce leads")
+cohorts(f)
+st.subheader("Drop-off")
+drop_off(f)
+st.subheader("Criteria that predict leads")
+st.caption("How often each criterion is ticked among people who became leads (or won) versus "
+           "the rest. A high lift marks a criterion that comes with real opportunities.")
+criteria(f)

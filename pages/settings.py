@@ -1,0 +1,170 @@
+"""Settings: the ladder's criteria and thresholds, and the app's other settings.
+
+Managers and admins change them; everyone else sees them read-only. Every change goes to the
+history (lib does it); a change that can move statuses recomputes all of them at once.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from lib import qualification as q
+from lib import settings, ui
+
+THRESHOLDS = ("prospect_threshold", "lead_threshold")
+OTHERS = [key for key in settings.SETTINGS if key not in THRESHOLDS]
+
+conn = ui.connection()
+me = ui.current_user()
+may_change = me is not None and me.sees_team
+st.title("Settings")
+if not may_change:
+    acting = f"{me.name} ({me.role})" if me else "nobody"
+    st.info(f"You are acting as {acting}: you can look at the settings, but only a manager or "
+            "an admin can change them.", icon="🔒")
+if message := st.session_state.pop("settings_message", None):
+    st.success(message, icon="✅")
+
+
+def saved(text: str) -> None:
+    """Show what a save did after the rerun that draws the fresh values."""
+    st.session_state.settings_message = text
+    st.session_state.settings_version = st.session_state.get("settings_version", 0) + 1
+    st.rerun()
+
+
+def statuses_text(changed: int) -> str:
+    return f"{changed:,} status{'es' if changed != 1 else ''} changed."
+
+
+def thresholds() -> None:
+    limits = q.thresholds(conn)
+    with st.form("settings_thresholds"):
+        left, right = st.columns(2)
+        wanted = {}
+        for column, key, value in zip((left, right), THRESHOLDS, (limits.prospect, limits.lead),
+                                      strict=True):
+            setting = settings.SETTINGS[key]
+            wanted[key] = column.number_input(setting.label, min_value=1, max_value=20,
+                                              value=value, help=setting.help,
+                                              disabled=not may_change, key=f"settings_{key}")
+        if st.form_submit_button("Save thresholds", type="primary", disabled=not may_change):
+            change_thresholds(wanted, {"prospect_threshold": limits.prospect,
+                                       "lead_threshold": limits.lead})
+
+
+def change_thresholds(wanted: dict[str, int], current: dict[str, int]) -> None:
+    if not may_change:
+        return
+    changed = 0
+    for key in THRESHOLDS:
+        if int(wanted[key]) != current[key]:
+            moved = ui.attempt(q.change_threshold, conn, key, int(wanted[key]), by=me.id)
+            if moved is None:
+                return
+            changed += moved
+    saved(f"Thresholds saved. {statuses_text(changed)}")
+
+
+def criteria() -> None:
+    table = pd.DataFrame([c.__dict__ for c in q.criteria(conn, active_only=False)])
+    text = st.column_config.TextColumn
+    version = st.session_state.get("settings_version", 0)
+    with st.form("settings_criteria"):
+        edited = st.data_editor(
+            table, hide_index=True, width="stretch", key=f"settings_criteria_{version}",
+            disabled=True if not may_change else ["key", "stage"],
+            column_order=["position", "stage", "short_label", "label_en", "label_de",
+                          "description", "active", "key"],
+            column_config={
+                "position": st.column_config.NumberColumn(
+                    "Order", min_value=1, step=1, width=70,
+                    help="Criteria are shown prospect stage first, then by this number"),
+                "stage": text("Stage", width=80),
+                "short_label": text("Short label", required=True, width=110,
+                                    help="The column header on the prospecting list"),
+                "label_en": text("Label (English)", required=True, width="medium"),
+                "label_de": text("Label (German)", required=True, width="medium"),
+                "description": text("Description", required=True, width=320,
+                                    help="Shown when a rep hovers over the column header"),
+                "active": st.column_config.CheckboxColumn(
+                    "Active", width=70, help="Switched off: hidden, and its ticks no longer count"),
+                "key": text("Key", width=90),
+            },
+        )
+        if st.form_submit_button("Save criteria", type="primary", disabled=not may_change):
+            save_criteria(edited)
+
+
+def save_criteria(edited: pd.DataFrame) -> None:
+    if not may_change:
+        return
+    wanted = [q.Criterion(**{**row, "position": int(row["position"]),
+                             "active": bool(row["active"])})
+              for row in edited.to_dict("records")]
+    changed = ui.attempt(q.update_criteria, conn, wanted, by=me.id)
+    if changed is not None:
+        saved(f"Criteria saved. {statuses_text(changed)}")
+
+
+def add_criterion() -> None:
+    with st.expander("Add a criterion", icon="➕"), st.form("settings_add_criterion",
+                                                             border=False):
+        left, right = st.columns(2)
+        key = left.text_input("Key", placeholder="e.g. trial_started", key="settings_new_key",
+                              help="Lower-case letters, digits and _; cannot be changed later")
+        stage = right.segmented_control("Stage", q.STAGES, default="lead", required=True,
+                                        key="settings_new_stage")
+        labels = {field: column.text_input(title, key=f"settings_new_{field}")
+                  for field, title, column in zip(
+                      q.LABEL_FIELDS, ("Short label", "Label (English)", "Label (German)",
+                                       "Description"), st.columns(4), strict=True)}
+        if st.form_submit_button("Add criterion"):
+            if ui.attempt(q.add_criterion, conn, key, stage, **labels, by=me.id):
+                saved(f"Criterion '{key}' added. Nobody has ticked it yet, so no status moved.")
+
+
+def other_settings() -> None:
+    values = settings.all_values(conn)
+    with st.form("settings_other"):
+        slots, wanted = {}, {}
+        for key, column in zip(OTHERS, st.columns(2) * len(OTHERS), strict=False):
+            setting = settings.SETTINGS[key]
+            with column:
+                field = st.number_input if isinstance(setting.default, int) else st.text_input
+                wanted[key] = field(setting.label, value=values[key], help=setting.help,
+                                    disabled=not may_change, key=f"settings_{key}")
+                slots[key] = st.empty()
+        if st.form_submit_button("Save settings", type="primary", disabled=not may_change):
+            save_others(wanted, values, slots)
+
+
+def save_others(wanted: dict, values: dict, slots: dict) -> None:
+    """Save every changed setting; a refused one says why under its own field."""
+    if not may_change:
+        return
+    changed, refused = [], 0
+    for key, value in wanted.items():
+        if str(value).strip() == str(values[key]):
+            continue
+        with slots[key]:
+            if ui.attempt(settings.put, conn, key, value, by=me.id) is None:
+                refused += 1
+            else:
+                changed.append(settings.SETTINGS[key].label)
+    if changed and not refused:
+        saved(f"Saved: {', '.join(changed)}.")
+    elif changed:
+        st.success(f"Saved: {', '.join(changed)}. The others were not saved.", icon="✅")
+
+
+st.subheader("The ladder", divider="gray")
+st.caption("A row is a prospect with at least the prospect threshold of prospect criteria (or "
+           "any lead criterion), and a lead with at least the lead threshold of lead criteria. "
+           "Changing a threshold, or switching a criterion on or off, recomputes every status "
+           "at once.")
+thresholds()
+criteria()
+if may_change:
+    add_criterion()
+st.subheader("Import, duplicates and calendar", divider="gray")
+other_settings()

@@ -1,0 +1,323 @@
+"""The leads screens (AppTest): to-do, lead detail, pipeline and calendar on the demo database,
+with leads seeded on top through lib/ so each test knows where its lead belongs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import time, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from lib import calendar, db, leads
+from tests import lead_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every page through app.py's st.navigation, as serve.py makes the server do.
+
+    AppTest forgets before each run that the app routes with st.navigation; with a pages/
+    folder it then runs a switched-to page on its own from the second run on (no sidebar, no
+    acting user), which is not what a browser ever sees.
+    """
+    created = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        created(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@contextmanager
+def cursor(path: Path) -> Iterator[db.Connection]:
+    """A cursor on the test's database file (the app's cached connection shares it)."""
+    conn = db.connect(path)
+    try:
+        yield conn.cursor()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def seeded(demo_path: Path) -> dict[str, int]:
+    """Anna's leads with one next step in each group, plus the demo's own leads."""
+    with cursor(demo_path) as cur:
+        return {
+            "overdue": lead_seed.lead(cur, "Zeppelin Testbau GmbH", days=-2, amount=12000),
+            "today": lead_seed.lead(cur, "Tagesfrisch AG", days=0, at=None),
+            "later": lead_seed.lead(cur, "Fernweh Reisen KG", days=30, kind="meeting"),
+            "anna": lead_seed.user_id(cur),
+            "clara": lead_seed.user_id(cur, lead_seed.CLARA),
+        }
+
+
+def page(path: Path, name: str, monkeypatch: pytest.MonkeyPatch, *,
+         acting: int | None = None, **query: object) -> AppTest:
+    monkeypatch.setenv("LEADLADDER_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if acting is not None:
+        at.session_state["sidebar_user"] = acting
+    at.run()
+    at.query_params.update({key: str(value) for key, value in query.items()})
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def group_of(at: AppTest, lead_id: int) -> str | None:
+    """The to-do group whose section shows the lead's card."""
+    for group in leads.GROUPS:
+        section = at.get_by_key(f"todo_group_{group}")
+        if any(node.key == f"todo_lead_{lead_id}" for node in section):
+            return group
+    return None
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+# --- to-do ---------------------------------------------------------------------------------
+
+
+def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
+        seeded, demo_path, monkeypatch):
+    at = page(demo_path, "todo", monkeypatch)
+    with cursor(demo_path) as cur:
+        counts = leads.todo_counts(cur, user_id=seeded["anna"])
+    shown = {m.label.replace(":red[", "").rstrip("]"): int(m.value) for m in at.metric}
+    assert shown == {"Overdue": counts["overdue"], "Today": counts["today"],
+                     "Upcoming": counts["upcoming"], "Later": counts["later"],
+                     "Standby": counts["standby"]}
+    assert counts["overdue"] >= 1 and counts["later"] >= 1
+    for group in ("overdue", "today", "later"):
+        assert group_of(at, seeded[group]) == group
+
+
+def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
+        seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = page(demo_path, "todo", monkeypatch)
+    overdue_before = int(at.metric[0].value)
+    at.button(key=f"todo_log_{lead_id}").click().run()
+    form = f"todo_log_{lead_id}"
+    assert at.segmented_control(key=f"{form}_kind").value == "call"
+    at.segmented_control(key=f"{form}_outcome").set_value("no_answer")
+    at.text_area(key=f"{form}_text").input("Nobody picked up")
+    with cursor(demo_path) as cur:
+        tomorrow = lead_seed.local_today(cur) + timedelta(days=1)
+    at.date_input(key=f"{form}_next_date").set_value(tomorrow)
+    at.time_input(key=f"{form}_next_time").set_value(time(10, 0))
+    at.button(key=f"{form}_save").click().run()
+
+    assert not errors(at)
+    assert "Call logged" in at.toast[0].value
+    assert group_of(at, lead_id) == "upcoming"
+    assert int(at.metric[0].value) == overdue_before - 1
+    with cursor(demo_path) as cur:
+        activity = cur.execute("SELECT kind, outcome, body FROM activities WHERE lead_id = ?",
+                               [lead_id]).fetchall()
+        stored = cur.execute("SELECT next_type, next_due_date, next_due_time FROM leads"
+                             " WHERE id = ?", [lead_id]).fetchone()
+    assert activity == [("call", "no_answer", "Nobody picked up")]
+    assert stored == ("call", tomorrow, time(10, 0))
+
+
+def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
+        seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = page(demo_path, "todo", monkeypatch)
+    at.button(key=f"todo_log_{lead_id}").click().run()
+    at.button(key=f"todo_log_{lead_id}_save").click().run()
+    assert any(message.startswith("outcome:") for message in errors(at))
+    assert group_of(at, lead_id) == "overdue"
+    with cursor(demo_path) as cur:
+        assert not cur.execute("SELECT count(*) FROM activities WHERE lead_id = ?",
+                               [lead_id]).fetchone()[0]
+
+
+def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeypatch):
+    lead_id = seeded["today"]
+    at = page(demo_path, "todo", monkeypatch)
+    at.menu_button(key=f"todo_more_{lead_id}").click("lost").run()
+    at.button(key=f"todo_lost_{lead_id}_save").click().run()
+    assert any(message.startswith("reason:") for message in errors(at))
+
+    at.selectbox(key=f"todo_lost_{lead_id}_reason").select("no budget").run()
+    at.button(key=f"todo_lost_{lead_id}_save").click().run()
+    assert not errors(at)
+    assert group_of(at, lead_id) is None
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT status, close_reason, next_type FROM leads WHERE id = ?",
+                           [lead_id]).fetchone() == ("lost", "no budget", None)
+
+
+def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch):
+    lead_id = seeded["later"]
+    at = page(demo_path, "todo", monkeypatch)
+    at.menu_button(key=f"todo_more_{lead_id}").click("won").run()
+    at.button(key=f"todo_won_{lead_id}_save").click().run()
+    assert "won" in at.toast[0].value
+    assert group_of(at, lead_id) is None
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT status FROM leads WHERE id = ?", [lead_id]).fetchone() == (
+            "won",)
+
+
+def test_a_parked_lead_waits_in_standby_and_resumes_with_one_click(
+        seeded, demo_path, monkeypatch):
+    lead_id = seeded["today"]
+    at = page(demo_path, "todo", monkeypatch)
+    at.menu_button(key=f"todo_more_{lead_id}").click("standby").run()
+    with cursor(demo_path) as cur:
+        back = lead_seed.local_today(cur) + timedelta(days=14)
+    assert at.date_input(key=f"todo_standby_{lead_id}_until").value == back
+    at.button(key=f"todo_standby_{lead_id}_save").click().run()
+    assert not errors(at)
+    assert group_of(at, lead_id) == "standby"
+
+    at.menu_button(key=f"todo_more_{lead_id}").click("resume").run()
+    assert group_of(at, lead_id) == "later"
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT status, next_due_date FROM leads WHERE id = ?",
+                           [lead_id]).fetchone() == ("todo", back)
+
+
+def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path, monkeypatch):
+    with cursor(demo_path) as cur:
+        ben = lead_seed.user_id(cur, lead_seed.BEN)
+        lead_seed.lead(cur, "Brückenbau Nord GmbH", days=-5, owner=ben)
+    at = page(demo_path, "todo", monkeypatch, acting=seeded["clara"])
+    at.session_state["todo_limit"] = 1
+    at.selectbox(key=f"todo_owner_{seeded['clara']}").select("team").run()
+    with cursor(demo_path) as cur:
+        counts = leads.todo_counts(cur, user_id=None)
+    assert [int(m.value) for m in at.metric] == [counts[g] for g in leads.GROUPS]
+    assert f"Showing the first 1 of {counts['overdue']}." in [c.value for c in at.caption]
+    at.button(key="todo_more_overdue").click().run()
+    assert at.session_state["todo_limit"] == 1 + 25
+
+
+# --- lead detail ---------------------------------------------------------------------------
+
+
+def test_the_lead_page_shows_contact_timeline_and_next_step(seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = page(demo_path, "lead", monkeypatch, lead=lead_id)
+    assert at.title[0].value == "Zeppelin Testbau GmbH — Lena Vogt"
+    text = " ".join(m.value for m in at.markdown)
+    assert "mailto:lena.vogt@zeppelin.example" in text and "tel:+49891234567" in text
+    assert "Converted to the lead" in text and "Next step" in text
+    assert ":red-badge[Overdue]" in text
+
+
+def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
+        seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at.text_input(key=f"lead_title_{lead_id}").input("Zeppelin — hall 4")
+    at.text_input(key=f"lead_currency_{lead_id}").input("E1")
+    at.button(key=f"lead_save_{lead_id}").click().run()
+    assert any(message.startswith("currency:") for message in errors(at))
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT title FROM leads WHERE id = ?", [lead_id]).fetchone() == (
+            "Zeppelin Testbau GmbH — Lena Vogt",)
+
+    at.text_input(key=f"lead_currency_{lead_id}").input("CHF")
+    at.number_input(key=f"lead_probability_{lead_id}").set_value(60)
+    at.button(key=f"lead_save_{lead_id}").click().run()
+    assert not errors(at)
+    assert at.title[0].value == "Zeppelin — hall 4"
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT title, currency, probability FROM leads WHERE id = ?",
+                           [lead_id]).fetchone() == ("Zeppelin — hall 4", "CHF", 60)
+
+
+def test_the_lead_page_without_a_lead_says_where_to_find_one(demo_path, monkeypatch):
+    at = page(demo_path, "lead", monkeypatch)
+    assert at.title[0].value == "Lead"
+    assert "to-do page" in at.info[0].value
+
+
+# --- pipeline ------------------------------------------------------------------------------
+
+
+def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = page(demo_path, "pipeline", monkeypatch)
+    section = at.get_by_key("pipeline_step_new")
+    assert any(node.key == f"pipeline_lead_{lead_id}" for node in section)
+    at.menu_button(key=f"pipeline_move_{lead_id}").click("proposal").run()
+    assert not errors(at)
+    assert any(n.key == f"pipeline_lead_{lead_id}" for n in at.get_by_key("pipeline_step_proposal"))
+    with cursor(demo_path) as cur:
+        moves = cur.execute("SELECT old_value, new_value FROM history WHERE lead_id = ?"
+                            " AND kind = 'lead_step'", [lead_id]).fetchall()
+    assert moves == [("new", "proposal")]
+
+
+def test_the_pipeline_sums_each_step_like_the_lib(seeded, demo_path, monkeypatch):
+    at = page(demo_path, "pipeline", monkeypatch)
+    with cursor(demo_path) as cur:
+        totals = leads.pipeline_totals(cur, owner_id=seeded["anna"])
+    new = totals[totals["step_key"] == "new"]
+    shown = [m.value for m in at.get_by_key("pipeline_step_new").markdown]
+    assert f"**New** · {int(new['count'].sum())}" in shown
+    assert int(at.metric[0].value) == int(totals["count"].sum())
+
+
+# --- calendar ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
+    """The file storage of each AppTest run, kept to read what a download button serves."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    return stores
+
+
+def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatch, media):
+    at = page(demo_path, "calendar", monkeypatch)
+    url = at.download_button(key="calendar_download").proto.url
+    served = media[-1].get_file(url.rsplit("/", 1)[-1])
+    assert served.filename == "leadladder-anna-schmidt.ics"
+    events = icalendar.Calendar.from_ical(served.content).walk("VEVENT")
+    with cursor(demo_path) as cur:
+        open_steps = sum(leads.todo_counts(cur, user_id=seeded["anna"]).values())
+    assert len(events) == open_steps
+    assert f"lead-{seeded['overdue']}@leadladder" in {str(e["UID"]) for e in events}
+
+
+def test_the_subscription_address_is_issued_replaced_and_revoked(
+        seeded, demo_path, monkeypatch):
+    at = page(demo_path, "calendar", monkeypatch)
+    at.button(key="calendar_issue").click().run()
+    with cursor(demo_path) as cur:
+        first = calendar.token_of(cur, seeded["anna"])
+    assert first and f"/calendar/{first}.ics" in at.code[0].value
+
+    at.button(key="calendar_renew").click().run()
+    with cursor(demo_path) as cur:
+        second = calendar.token_of(cur, seeded["anna"])
+    assert second not in (None, first) and f"/calendar/{second}.ics" in at.code[0].value
+
+    at.button(key="calendar_revoke").click().run()
+    with cursor(demo_path) as cur:
+        assert calendar.token_of(cur, seeded["anna"]) is None
+    assert not at.code

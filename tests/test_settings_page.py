@@ -1,0 +1,138 @@
+"""The Settings page (AppTest) on the demo database: thresholds and criteria recompute every
+status at once and say how many changed; other settings are validated per field; reps look but
+cannot change anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from lib import db, importing, lists, rows, settings, users
+from lib import qualification as q
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = (
+    b"Firma,Vorname,Nachname,E-Mail\n"
+    b"Eins GmbH,Erik,Eins,erik@eins.de\n"
+    b"Zwei AG,Zora,Zwei,zora@zwei.de\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the page through app.py on every run (see tests/test_prospecting_page.py)."""
+    created = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        created(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@contextmanager
+def cursor(path: Path) -> Iterator[db.Connection]:
+    conn = db.connect(path)
+    try:
+        yield conn.cursor()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def team(demo_path: Path) -> dict[str, int]:
+    """The demo's rep and manager, and two people on a list of their own: Erik with one lead
+    criterion ticked (a prospect at the default lead threshold of 2), Zora with none."""
+    with cursor(demo_path) as cur:
+        importing.import_file(cur, PEOPLE, "settings.csv", "Settings test", by=None)
+        page, _ = rows.rows_page(cur, rows.RowFilter(list_id=lists.list_id(cur, "Settings test")),
+                                 user_id=None)
+        people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
+        q.set_tick(cur, people["Erik"], "interest", True, expected=False, by=None)
+        return {"rep": users.by_email(cur, "anna.schmidt@leadladder.example").id,
+                "manager": users.by_email(cur, "clara.weber@leadladder.example").id, **people}
+
+
+def settings_page(path: Path, monkeypatch: pytest.MonkeyPatch, acting: int) -> AppTest:
+    monkeypatch.setenv("LEADLADDER_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["sidebar_user"] = acting
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def status(path: Path, person_id: int) -> str:
+    with cursor(path) as cur:
+        return rows.rows_by_id(cur, [person_id])["status"].iloc[0]
+
+
+def counts(path: Path) -> dict[str, int]:
+    with cursor(path) as cur:
+        return dict(cur.execute("SELECT status, COUNT(*) FROM people GROUP BY status").fetchall())
+
+
+def test_a_lead_threshold_change_recomputes_every_status_and_says_how_many(
+        team, demo_path, monkeypatch):
+    before = counts(demo_path)
+    at = settings_page(demo_path, monkeypatch, team["manager"])
+    assert status(demo_path, team["Erik"]) == "prospect"
+    at.number_input(key="settings_lead_threshold").set_value(1)
+    at.button(key="FormSubmitter:settings_thresholds-Save thresholds").click().run()
+    assert not at.exception
+    after = counts(demo_path)
+    moved = after["lead"] - before["lead"]
+    assert moved >= 1 and status(demo_path, team["Erik"]) == "lead"
+    assert [s.value for s in at.success] == [f"Thresholds saved. {moved:,} statuses changed."]
+    with cursor(demo_path) as cur:
+        assert settings.get(cur, "lead_threshold") == 1
+        logged = cur.execute(
+            "SELECT user_id, old_value, new_value FROM history WHERE kind = 'settings'"
+            " AND field = 'lead_threshold'").fetchall()
+    assert logged == [(team["manager"], "2", "1")]
+
+
+def test_switching_a_criterion_off_recomputes_and_relabelling_does_not(
+        team, demo_path, monkeypatch):
+    at = settings_page(demo_path, monkeypatch, team["manager"])
+    with cursor(demo_path) as cur:
+        order = [c.key for c in q.criteria(cur, active_only=False)]
+    interest = order.index("interest")
+    at.session_state["settings_criteria_0"] = {
+        "edited_rows": {interest: {"active": False, "short_label": "keen"}},
+        "added_rows": [], "deleted_rows": []}
+    at.button(key="FormSubmitter:settings_criteria-Save criteria").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Criteria saved.")
+    assert status(demo_path, team["Erik"]) == "suspect"
+    with cursor(demo_path) as cur:
+        changed = q.criterion(cur, "interest")
+    assert (changed.active, changed.short_label) == (False, "keen")
+
+
+def test_a_wrong_setting_is_refused_under_its_field_and_the_others_are_saved(
+        team, demo_path, monkeypatch):
+    at = settings_page(demo_path, monkeypatch, team["manager"])
+    at.text_input(key="settings_timezone").input("Mars/Olympus")
+    at.number_input(key="settings_stale_days").set_value(21)
+    at.button(key="FormSubmitter:settings_other-Save settings").click().run()
+    assert [e.value for e in at.error] == [
+        "'Mars/Olympus' is not a time zone such as Europe/Berlin"]
+    with cursor(demo_path) as cur:
+        assert settings.get(cur, "timezone") == "Europe/Berlin"
+        assert settings.get(cur, "stale_days") == 21
+
+
+def test_a_rep_sees_the_settings_read_only_and_cannot_change_them(team, demo_path, monkeypatch):
+    at = settings_page(demo_path, monkeypatch, team["rep"])
+    assert "only a manager or an admin can change them" in at.info[0].value
+    assert at.number_input(key="settings_lead_threshold").value == 2
+    assert all(w.disabled for w in [*at.number_input, *at.text_input])
+    assert len(at.button) == 3 and all(b.disabled for b in at.button)
+    assert not [e for e in at.expander if e.label == "Add a criterion"]
