@@ -50,7 +50,12 @@ def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = duckdb.connect(target, config={"autoinstall_known_extensions": False})
+        conn = duckdb.connect(target, config={
+            "autoinstall_known_extensions": False,
+            # A weekly import writes tens of MB; checkpointing inside its commit doubles the
+            # wait for the user, so let the write-ahead log grow further between checkpoints.
+            "checkpoint_threshold": "256MB",
+        })
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseLocked(

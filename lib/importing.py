@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -20,6 +22,9 @@ from lib.errors import InvalidInput
 
 PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
 KEY_SOURCES = ("first_name", "last_name", "company", "email", "phone", "mobile")
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
+DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
+                    "": "one column"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,16 @@ class Counts:
     already_lead: int = 0
     already_dead: int = 0
     possible_duplicates: int = 0
+
+    @property
+    def shown(self) -> list[tuple[str, int]]:
+        """The numbers with their labels, in the order an ops person reads them."""
+        return [("Rows in file", self.rows_in_file), ("New", self.added),
+                ("Already known", self.already_known), ("…of them leads", self.already_lead),
+                ("…of them dead", self.already_dead),
+                ("Duplicates in file", self.duplicates_in_file),
+                ("Rejected", self.rejected), ("Flagged", self.flagged),
+                ("Blank", self.blank), ("Possible duplicates", self.possible_duplicates)]
 
 
 @dataclass
@@ -64,6 +79,11 @@ class ImportResult:
     already_imported: bool
     imported_at: datetime
 
+    @property
+    def message(self) -> str:
+        return (f"Imported {self.counts.added} new and {self.counts.already_known} "
+                f"known people into '{self.list}'")
+
     def as_dict(self) -> dict:
         return {
             "import_id": self.import_id,
@@ -72,6 +92,21 @@ class ImportResult:
             "imported_at": self.imported_at.isoformat(timespec="seconds"),
             **asdict(self.counts),
         }
+
+
+def fingerprint(data: bytes) -> str:
+    """The file's SHA-256: the same file imported twice into a list is recognised by it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def default_list_name(file_name: str) -> str:
+    """A new list is named after the file, without its extension."""
+    return PurePath(file_name).stem
+
+
+def detected_first(detected: str, choices: Iterable[str]) -> list[str]:
+    """A file setting's choices, the detected one first (so it is the default)."""
+    return [detected, *[c for c in choices if c != detected]]
 
 
 def read(db: Connection, data: bytes, file_name: str,
@@ -87,6 +122,13 @@ def read(db: Connection, data: bytes, file_name: str,
 def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | None]:
     """The mapping remembered for this header, else the automatic one."""
     return mapping.auto_map(table.columns, saved=mapping.saved_mapping(db, table.columns))
+
+
+def previous_import_text(earlier: dict, list_name: str) -> str:
+    """Why importing the same file into the same list again is offered no more."""
+    return (f"This file was already imported into '{list_name}' on "
+            f"{earlier['imported_at']:%Y-%m-%d %H:%M} by {earlier['by'] or 'the command line'}"
+            f" (import #{earlier['import_id']}). Importing it again changes nothing.")
 
 
 def previous_import(db: Connection, list_name: str, sha256: str) -> dict | None:
@@ -105,7 +147,7 @@ def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
     """Validate and match every row against the file itself and the database; no writes."""
     mapping.check_mapping(column_mapping)
     list_name = _list_name(list_name)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = fingerprint(data)
     rows = _mapped_rows(table, column_mapping)
     _validate(rows, str(settings.get(db, "phone_region")))
     matching.match(db, rows)
@@ -144,8 +186,8 @@ def _mapped_rows(table: reading.Table, column_mapping: dict[str, str | None]) ->
 
 def _trimmed(values: pd.Series) -> pd.Series:
     """What the file says, trimmed; empty cells become None."""
-    stripped = values.astype("string").str.strip()
-    return stripped.where(stripped.ne(""), None).astype(object)
+    stripped = values.astype("str").str.strip()
+    return stripped.where(stripped.ne(""), None)
 
 
 def _split_full_name(rows: pd.DataFrame) -> None:
@@ -391,6 +433,13 @@ def history_frame(db: Connection, list_name: str | None = None) -> pd.DataFrame:
         " i.flagged, i.blank, i.undone_at FROM imports i JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"
         " WHERE ? IS NULL OR l.name = ? ORDER BY i.id DESC", [list_name, list_name]).df()
+
+
+def history_labels(past: pd.DataFrame) -> dict[int, str]:
+    """How the import picker names each import of ``history_frame``."""
+    return {int(r.import_id): f"#{r.import_id} {r.file_name} → {r.list}"
+            + (" (undone)" if pd.notna(r.undone_at) else "")
+            for r in past.itertuples()}
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ def match(db: Connection, rows: pd.DataFrame) -> None:
     """Add outcome, person_ref (known id > 0, or -row_number for a new person), known_status,
     known_lead to `rows`."""
     active = ~rows["blank"] & ~rows["rejected"]
-    keys = _file_keys(rows[active])
-    known = _known_candidates(db, keys)
-    shared = _rows_sharing_a_key(keys, _file_keys(known), rows.index)
+    keyed = rows.loc[active, list(KEY_KINDS)].assign(row_index=rows.index[active])
+    with registered(db, "file_rows", keyed):
+        known = db.execute(KEYS_SQL + KNOWN_SQL).df()
+        busy = db.execute(KEYS_SQL + SHARED_SQL).fetchnumpy()["row_index"]
+    shared = rows.index[rows.index.isin(busy)]
     rows["person_ref"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     rows.loc[active, "person_ref"] = -rows.loc[active, "row_number"]
     outcome = pd.Series("added", index=rows.index, dtype=object)
@@ -44,45 +46,41 @@ def match(db: Connection, rows: pd.DataFrame) -> None:
     rows["possible_duplicate_of"] = pd.array([pd.NA] * len(rows), dtype="Int64")
 
 
-def _file_keys(rows: pd.DataFrame) -> pd.DataFrame:
-    """Long form: (row, tag, value) for every key a row (or known person) has; phone and mobile
-    share the tag "p" because either may match the other."""
-    parts = [
-        pd.DataFrame({"row": rows.index, "tag": tag, "value": rows[column].to_numpy()})
-        for column, tag in KEY_KINDS.items()
-    ]
-    keys = pd.concat(parts, ignore_index=True)
-    return keys[keys["value"].notna()]
+# Every key of every active row of the file, as (row_index, tag, value); phone and mobile share the
+# tag "p" because either may match the other.
+KEYS_SQL = """
+    WITH k AS (
+        SELECT row_index, 'e' AS tag, email_key AS value FROM file_rows WHERE email_key IS NOT NULL
+        UNION ALL SELECT row_index, 'p', phone_key FROM file_rows WHERE phone_key IS NOT NULL
+        UNION ALL SELECT row_index, 'p', mobile_key FROM file_rows WHERE mobile_key IS NOT NULL
+        UNION ALL SELECT row_index, 'n', name_key FROM file_rows WHERE name_key IS NOT NULL
+    ), hits AS (
+        SELECT p.id, k.row_index FROM people p
+            JOIN k ON k.tag = 'e' AND k.value = p.email_key
+        UNION ALL SELECT p.id, k.row_index FROM people p
+            JOIN k ON k.tag = 'p' AND k.value = p.phone_key
+        UNION ALL SELECT p.id, k.row_index FROM people p
+            JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
+        UNION ALL SELECT p.id, k.row_index FROM people p
+            JOIN k ON k.tag = 'n' AND k.value = p.name_key
+    )
+"""
 
+# The people already known who share at least one key with the file.
+KNOWN_SQL = """
+    SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
+           EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
+                   AND l.status IN ('todo', 'standby')) AS open_lead
+    FROM people p WHERE p.id IN (SELECT id FROM hits) ORDER BY p.id
+"""
 
-def _known_candidates(db: Connection, keys: pd.DataFrame) -> pd.DataFrame:
-    """The people already in the database that share at least one key with the file."""
-    with registered(db, "file_keys", keys[["tag", "value"]]):
-        return db.execute(
-            """
-            WITH k AS (SELECT DISTINCT tag, value FROM file_keys), hits AS (
-                SELECT p.id FROM people p JOIN k ON k.tag = 'e' AND k.value = p.email_key
-                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'p' AND k.value = p.phone_key
-                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
-                UNION SELECT p.id FROM people p JOIN k ON k.tag = 'n' AND k.value = p.name_key
-            )
-            SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
-                   EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
-                           AND l.status IN ('todo', 'standby')) AS open_lead
-            FROM people p JOIN hits h ON h.id = p.id ORDER BY p.id
-            """
-        ).df()
-
-
-def _rows_sharing_a_key(keys: pd.DataFrame, known_keys: pd.DataFrame,
-                        index: pd.Index) -> pd.Index:
-    """Rows that share any key with another row or a known person; the rest are plainly new."""
-    per_key = keys.groupby(["tag", "value"], sort=False)["row"].transform("size")
-    known = known_keys.assign(known=True).drop_duplicates(["tag", "value"])
-    is_known = keys.merge(known[["tag", "value", "known"]], on=["tag", "value"],
-                          how="left")["known"].eq(True).to_numpy()
-    busy = keys.loc[(per_key.to_numpy() > 1) | is_known, "row"]
-    return index[index.isin(busy)]
+# Rows sharing a key with another row or with a known person; all others are plainly new.
+SHARED_SQL = """
+    SELECT row_index FROM hits
+    UNION SELECT k.row_index FROM k JOIN (
+        SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_index) > 1
+    ) busy ON busy.tag = k.tag AND busy.value = k.value
+"""
 
 
 class _People:
@@ -165,44 +163,33 @@ def flag_possible_duplicates(db: Connection, rows: pd.DataFrame, threshold: int)
 def candidate_pairs(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
     """The only comparisons made: each new row with known people and earlier new rows in its
     block (same company key, same first letter of the last name)."""
-    new = _blocked(rows[rows["outcome"].eq("added") & rows["name_key"].notna()])
-    if new.empty:
-        return pd.DataFrame(columns=["row_index", "ref", "name", "other_ref", "other_name"])
-    return pd.concat([_known_pairs(db, new), _file_pairs(new)], ignore_index=True)
-
-
-def _blocked(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with the loose name used for scoring and the block they are compared within."""
-    if frame.empty:
-        return frame
-    parts = frame["name_key"].str.split("|", n=2, expand=True)
-    return pd.DataFrame({
-        "row_index": frame.index, "ref": frame["person_ref"].astype("int64").to_numpy(),
-        "row_number": frame["row_number"].to_numpy(),
-        "name": (parts[0] + " " + parts[1]).to_numpy(),
-        "company_key": frame["company_key"].to_numpy(), "initial": parts[1].str[:1].to_numpy(),
+    new = rows[rows["outcome"].eq("added") & rows["name_key"].notna()]
+    frame = pd.DataFrame({
+        "row_index": new.index, "ref": new["person_ref"].astype("int64").to_numpy(),
+        "row_number": new["row_number"].to_numpy(), "name_key": new["name_key"].to_numpy(),
+        "company_key": new["company_key"].to_numpy(),
     })
+    with registered(db, "new_people", frame):
+        return db.execute(PAIRS_SQL).df()
 
 
-def _known_pairs(db: Connection, new: pd.DataFrame) -> pd.DataFrame:
-    """(new row, known person in the same block) pairs, joined in the database."""
-    with registered(db, "new_people", new[["row_index", "ref", "name", "company_key", "initial"]]):
-        return db.execute(
-            "SELECT n.row_index, n.ref, n.name, p.id AS other_ref,"
-            " split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2)"
-            " AS other_name FROM new_people n JOIN people p ON p.company_key = n.company_key"
-            " AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial"
-        ).df()
-
-
-def _file_pairs(new: pd.DataFrame) -> pd.DataFrame:
-    """(new row, earlier new row of the file in the same block) pairs."""
-    pairs = new.merge(new, on=["company_key", "initial"], suffixes=("", "_other"))
-    pairs = pairs[pairs["row_number_other"] < pairs["row_number"]]
-    return pd.DataFrame({
-        "row_index": pairs["row_index"], "ref": pairs["ref"], "name": pairs["name"],
-        "other_ref": pairs["ref_other"], "other_name": pairs["name_other"],
-    })
+# name_key is "first|last|company": the block is company + the last name's first letter.
+PAIRS_SQL = """
+    WITH n AS (
+        SELECT row_index, ref, row_number, company_key,
+               split_part(name_key, '|', 1) || ' ' || split_part(name_key, '|', 2) AS name,
+               substr(split_part(name_key, '|', 2), 1, 1) AS initial
+        FROM new_people
+    )
+    SELECT n.row_index, n.ref, n.name, p.id AS other_ref,
+           split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2) AS other_name
+    FROM n JOIN people p ON p.company_key = n.company_key
+        AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial
+    UNION ALL
+    SELECT n.row_index, n.ref, n.name, o.ref, o.name
+    FROM n JOIN n o ON o.company_key = n.company_key AND o.initial = n.initial
+        AND o.row_number < n.row_number
+"""
 
 
 def assign_person_ids(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
@@ -232,7 +219,10 @@ NAME_FIELDS = ("first_name", "last_name", "company")
 def merged_new_people(rows: pd.DataFrame) -> pd.DataFrame:
     """One record per new person: the first row's values, with empty fields filled by later rows
     of the same person (checked fields take value, key and validity from the same row)."""
-    new = rows[rows["is_new"].fillna(False).astype(bool)]
+    columns = ["person_id", "row_number", *SIMPLE_FIELDS, *NAME_FIELDS, "name_key",
+               "company_key", "possible_duplicate_of",
+               *(f"{c}{suffix}" for c in CHECKED_FIELDS for suffix in ("", "_key", "_valid"))]
+    new = rows.loc[rows["is_new"].fillna(False).astype(bool), columns]
     merged = new.drop_duplicates("person_id").set_index("person_id")
     if len(merged) == len(new):
         return merged.reset_index()
