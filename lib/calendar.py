@@ -12,6 +12,7 @@ a bare 404.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from contextlib import closing
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lib import schedule, settings
+from lib import leads, schedule, settings
 from lib.db import Connection, changed_rows, scalar, transaction
 from lib.errors import InvalidInput
 
@@ -50,6 +51,17 @@ _NEXT_STEPS_SQL = """
     WHERE l.owner_id = ? AND l.status IN ('todo', 'standby')
     ORDER BY l.next_due_date, l.next_due_time NULLS LAST, l.id
 """
+
+
+def file_name(user_name: str) -> str:
+    """The download's name: "leadladder-anna-schmidt.ics"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", user_name.lower()).strip("-")
+    return f"leadladder-{slug}.ics"
+
+
+def event_count(db: Connection, user_id: int) -> int:
+    """How many events the user's calendar holds: one per open lead, as the to-do counts."""
+    return sum(leads.todo_counts(db, user_id=user_id).values())
 
 
 def ics_for_user(db: Connection, user_id: int) -> bytes:

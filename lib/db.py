@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from lib.errors import DatabaseLocked, StorageBusy
 
@@ -164,7 +165,7 @@ def _rollback_quietly(db: Connection) -> None:
 
 
 @contextmanager
-def registered(db: Connection, name: str, frame: pd.DataFrame) -> Iterator[str]:
+def registered(db: Connection, name: str, frame: pd.DataFrame | pa.Table) -> Iterator[str]:
     """Expose a DataFrame to SQL as `name` for the duration of the block."""
     db.complete()  # DuckDB refuses to register while an earlier result is still unread
     db.register(name, frame)

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import PurePath
 
 import pandas as pd
+import pyarrow as pa
 
 from lib import history, mapping, matching, normalise, reading, settings
 from lib.db import Connection, registered, scalar, transaction, utcnow
@@ -362,17 +363,13 @@ def _record_kept(db: Connection, kept: pd.DataFrame, import_id: int, by: int | N
 def _insert_memberships(db: Connection, rows: pd.DataFrame, list_id: int, import_id: int,
                         by: int | None, now: datetime) -> None:
     """Link each person of the file to the list once (first row wins); keep existing links."""
-    members = rows[rows["person_id"].notna()].drop_duplicates("person_id")
-    frame = pd.DataFrame({
-        "list_id": list_id, "person_id": members["person_id"].astype("int64"),
-        "import_id": import_id, "row_number": members["row_number"],
-        "extras": members["extras"], "added_at": now, "added_by": by,
-    })
-    with registered(db, "membership_batch", frame):
+    members = rows.loc[rows["person_id"].notna(), ["person_id", "row_number", "extras"]]
+    members = members.drop_duplicates("person_id")
+    with registered(db, "membership_batch", members):
         db.execute(
             "INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras, added_at,"
-            " added_by) SELECT list_id, person_id, import_id, row_number, extras, added_at,"
-            " added_by FROM membership_batch ON CONFLICT DO NOTHING"
+            " added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
+            " FROM membership_batch ON CONFLICT DO NOTHING", [list_id, import_id, now, by]
         )
 
 
@@ -388,7 +385,7 @@ def _insert_outcomes(db: Connection, rows: pd.DataFrame, import_id: int) -> None
 def _insert_frame(db: Connection, table: str, frame: pd.DataFrame) -> None:
     """Insert a DataFrame whose column names are the table's (trusted, from this module)."""
     columns = ", ".join(frame.columns)
-    with registered(db, "insert_batch", frame):
+    with registered(db, "insert_batch", pa.Table.from_pandas(frame, preserve_index=False)):
         db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM insert_batch")
 
 

@@ -55,3 +55,8 @@ def is_empty(db: Connection) -> bool:
         "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM lists)"
         " OR EXISTS (SELECT 1 FROM people)"
     ).fetchone()[0]
+
+
+def totals_text(overview: pd.DataFrame) -> str:
+    """The line above the lists: "3 lists · 70 rows"."""
+    return f"{len(overview)} lists · {int(overview['rows'].sum())} rows"

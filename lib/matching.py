@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from lib import normalise
 from lib.db import Connection, registered
@@ -26,9 +25,10 @@ def match(db: Connection, rows: pd.DataFrame) -> None:
     active = ~rows["blank"] & ~rows["rejected"]
     keyed = rows.loc[active, list(KEY_KINDS)].assign(row_index=rows.index[active])
     with registered(db, "file_rows", keyed):
-        known = db.execute(KEYS_SQL + KNOWN_SQL).df()
-        busy = db.execute(KEYS_SQL + SHARED_SQL).fetchnumpy()["row_index"]
-    shared = rows.index[rows.index.isin(busy)]
+        hits = db.execute(KEYS_SQL + HITS_SQL + KNOWN_SQL).df()
+        repeated = db.execute(KEYS_SQL + REPEATED_SQL).fetchnumpy()["row_index"]
+    known = hits.drop(columns="row_index").drop_duplicates("id").sort_values("id")
+    shared = rows.index[rows.index.isin(repeated) | rows.index.isin(hits["row_index"])]
     rows["person_ref"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     rows.loc[active, "person_ref"] = -rows.loc[active, "row_number"]
     outcome = pd.Series("added", index=rows.index, dtype=object)
@@ -46,15 +46,20 @@ def match(db: Connection, rows: pd.DataFrame) -> None:
     rows["possible_duplicate_of"] = pd.array([pd.NA] * len(rows), dtype="Int64")
 
 
-# Every key of every active row of the file, as (row_index, tag, value); phone and mobile share the
-# tag "p" because either may match the other.
+# Every key of every active row of the file, as (row_index, tag, value); phone and mobile
+# share the tag "p" because either may match the other.
 KEYS_SQL = """
     WITH k AS (
         SELECT row_index, 'e' AS tag, email_key AS value FROM file_rows WHERE email_key IS NOT NULL
         UNION ALL SELECT row_index, 'p', phone_key FROM file_rows WHERE phone_key IS NOT NULL
         UNION ALL SELECT row_index, 'p', mobile_key FROM file_rows WHERE mobile_key IS NOT NULL
         UNION ALL SELECT row_index, 'n', name_key FROM file_rows WHERE name_key IS NOT NULL
-    ), hits AS (
+    )
+"""
+
+# Which known person each row shares a key with.
+HITS_SQL = """
+    , hits AS (
         SELECT p.id, k.row_index FROM people p
             JOIN k ON k.tag = 'e' AND k.value = p.email_key
         UNION ALL SELECT p.id, k.row_index FROM people p
@@ -66,21 +71,30 @@ KEYS_SQL = """
     )
 """
 
-# The people already known who share at least one key with the file.
+# The known people behind the hits, with what the preview reports about them.
 KNOWN_SQL = """
-    SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
+    SELECT h.row_index, p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
            EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
                    AND l.status IN ('todo', 'standby')) AS open_lead
-    FROM people p WHERE p.id IN (SELECT id FROM hits) ORDER BY p.id
+    FROM hits h JOIN people p ON p.id = h.id
 """
 
-# Rows sharing a key with another row or with a known person; all others are plainly new.
-SHARED_SQL = """
-    SELECT row_index FROM hits
-    UNION SELECT k.row_index FROM k JOIN (
+# Rows sharing a key with another row of the file.
+REPEATED_SQL = """
+    SELECT k.row_index FROM k JOIN (
         SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_index) > 1
     ) busy ON busy.tag = k.tag AND busy.value = k.value
 """
+
+
+KEY_COLUMNS = tuple(KEY_KINDS)
+TAGS = tuple(KEY_KINDS.values())
+
+
+def _values(frame: pd.DataFrame, column: str) -> list:
+    """A column as a plain list, None where empty (fast to loop over)."""
+    values = frame[column]
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 class _People:
@@ -88,57 +102,53 @@ class _People:
 
     def __init__(self, known: pd.DataFrame):
         self.email: dict[str, int] = {}
-        self.other: dict[str, list[int]] = defaultdict(list)
-        self.state: dict[int, dict[str, object]] = {}
+        self.other: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.state: dict[int, list[str | None]] = {}
         self.seen: set[int] = set()
-        for record in known.to_dict("records"):
-            self.learn(int(record["id"]), record)
+        columns = (_values(known, c) for c in KEY_COLUMNS)
+        for ref, *keys in zip(known["id"].tolist(), *columns, strict=True):
+            self.learn(ref, keys)
 
-    def learn(self, ref: int, row: dict) -> None:
+    def learn(self, ref: int, keys: list[str | None]) -> None:
         """Register a row's keys for `ref`, only where the person had none yet (fill rule)."""
-        state = self.state.setdefault(ref, {})
-        for column, tag in KEY_KINDS.items():
-            value = row.get(column)
-            if _blank(value) or not _blank(state.get(column)):
+        state = self.state.setdefault(ref, [None] * len(KEY_COLUMNS))
+        for i, (tag, value) in enumerate(zip(TAGS, keys, strict=True)):
+            if value is None or state[i] is not None:
                 continue
-            state[column] = value
+            state[i] = value
             if tag == "e":
                 self.email.setdefault(value, ref)
-            elif ref not in self.other[f"{tag}:{value}"]:
-                self.other[f"{tag}:{value}"].append(ref)
+            elif ref not in (refs := self.other[(tag, value)]):
+                refs.append(ref)
 
-    def find(self, row: dict) -> int | None:
-        """The person this row is, by e-mail first, then phone or name when an e-mail is missing."""
-        email = row.get("email_key")
-        if not _blank(email) and email in self.email:
+    def find(self, keys: list[str | None]) -> int | None:
+        """The person these keys belong to: by e-mail first, then by phone or name when either
+        side has no e-mail; known people before new ones, earlier before later."""
+        email = keys[0]
+        if email is not None and email in self.email:
             return self.email[email]
         candidates = [
             ref
-            for column, tag in KEY_KINDS.items()
-            if tag != "e" and not _blank(row.get(column))
-            for ref in self.other.get(f"{tag}:{row[column]}", [])
-            if _blank(email) or _blank(self.state[ref].get("email_key"))
+            for tag, value in zip(TAGS[1:], keys[1:], strict=True) if value is not None
+            for ref in self.other.get((tag, value), ())
+            if email is None or self.state[ref][0] is None
         ]
         return min(candidates, key=lambda r: (r < 0, abs(r))) if candidates else None
-
-
-def _blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[str]]:
     """Go through the rows that share keys in file order, as a person reading the list would."""
     people = _People(known)
     refs, outcomes = [], []
-    columns = ["row_number", *KEY_KINDS]
-    for row in rows[columns].to_dict("records"):
-        ref = people.find(row)
+    columns = (_values(rows, c) for c in KEY_COLUMNS)
+    for row_number, *keys in zip(rows["row_number"].tolist(), *columns, strict=True):
+        ref = people.find(keys)
         if ref is None:
-            ref, outcome = -int(row["row_number"]), "added"
+            ref, outcome = -int(row_number), "added"
         else:
             outcome = "duplicate_in_file" if ref in people.seen else "known"
         people.seen.add(ref)
-        people.learn(ref, row)
+        people.learn(ref, keys)
         refs.append(ref)
         outcomes.append(outcome)
     return refs, outcomes
@@ -148,29 +158,29 @@ def flag_possible_duplicates(db: Connection, rows: pd.DataFrame, threshold: int)
     """Flag new people whose name is similar to someone's at the same company.
 
     Blocked by company key and the last name's first letter, so each new row is compared only
-    with the few people in its block (found by one SQL join), never with everyone known."""
-    pairs = candidate_pairs(db, rows)
-    if pairs.empty:
-        return
-    pairs["score"] = process.cpdist(list(pairs["name"]), list(pairs["other_name"]),
-                                    scorer=fuzz.ratio, workers=-1)
-    hits = pairs[(pairs["score"] >= threshold) & (pairs["ref"] != pairs["other_ref"])]
-    best = hits.sort_values(["score", "other_ref"], ascending=[False, True]).drop_duplicates(
-        "row_index")
-    rows.loc[best["row_index"].to_numpy(), "possible_duplicate_of"] = best["other_ref"].to_numpy()
+    with the few people in its block, never with everyone known. Similarity is the Levenshtein
+    distance as a percentage of the longer name, computed where the pairs are (in DuckDB)."""
+    with registered(db, "new_people", _new_people(rows)):
+        best = db.execute(PAIRS_SQL + BEST_MATCH_SQL, {"threshold": threshold}).df()
+    if not best.empty:
+        rows.loc[best["row_index"].to_numpy(), "possible_duplicate_of"] = (
+            best["other_ref"].to_numpy())
 
 
 def candidate_pairs(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
     """The only comparisons made: each new row with known people and earlier new rows in its
     block (same company key, same first letter of the last name)."""
+    with registered(db, "new_people", _new_people(rows)):
+        return db.execute(PAIRS_SQL + "SELECT * FROM pairs").df()
+
+
+def _new_people(rows: pd.DataFrame) -> pd.DataFrame:
     new = rows[rows["outcome"].eq("added") & rows["name_key"].notna()]
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "row_index": new.index, "ref": new["person_ref"].astype("int64").to_numpy(),
         "row_number": new["row_number"].to_numpy(), "name_key": new["name_key"].to_numpy(),
         "company_key": new["company_key"].to_numpy(),
     })
-    with registered(db, "new_people", frame):
-        return db.execute(PAIRS_SQL).df()
 
 
 # name_key is "first|last|company": the block is company + the last name's first letter.
@@ -180,15 +190,30 @@ PAIRS_SQL = """
                split_part(name_key, '|', 1) || ' ' || split_part(name_key, '|', 2) AS name,
                substr(split_part(name_key, '|', 2), 1, 1) AS initial
         FROM new_people
+    ), pairs AS (
+        SELECT n.row_index, n.ref, n.name, p.id AS other_ref,
+               split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2)
+               AS other_name
+        FROM n JOIN people p ON p.company_key = n.company_key
+            AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial
+        UNION ALL
+        SELECT n.row_index, n.ref, n.name, o.ref, o.name
+        FROM n JOIN n o ON o.company_key = n.company_key AND o.initial = n.initial
+            AND o.row_number < n.row_number
     )
-    SELECT n.row_index, n.ref, n.name, p.id AS other_ref,
-           split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2) AS other_name
-    FROM n JOIN people p ON p.company_key = n.company_key
-        AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial
-    UNION ALL
-    SELECT n.row_index, n.ref, n.name, o.ref, o.name
-    FROM n JOIN n o ON o.company_key = n.company_key AND o.initial = n.initial
-        AND o.row_number < n.row_number
+"""
+
+BEST_MATCH_SQL = """
+    , scored AS (
+        SELECT row_index, other_ref, 100.0 * (1 - levenshtein(name, other_name)
+               / greatest(length(name), length(other_name), 1)) AS score
+        FROM pairs WHERE ref <> other_ref
+    ), ranked AS (
+        SELECT row_index, other_ref, row_number() OVER (
+            PARTITION BY row_index ORDER BY score DESC, other_ref) AS place
+        FROM scored WHERE score >= $threshold
+    )
+    SELECT row_index, other_ref FROM ranked WHERE place = 1
 """
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import leads, schedule
+from lib import display, leads, schedule
 from lib.db import Connection, utcnow
 
 STAGES = ("suspect", "prospect", "lead", "converted", "won")
@@ -88,6 +88,11 @@ class Period:
         zone = schedule.app_zone(db)
         return (schedule.start_of_day(self.first, zone).replace(tzinfo=None),
                 schedule.start_of_day(self.last + timedelta(days=1), zone).replace(tzinfo=None))
+
+
+def period_text(period: Period | None) -> str:
+    """ "all time", or "01 Sep 2025 – 29 Nov 2025"."""
+    return "all time" if period is None else f"{period.first:%d %b %Y} – {period.last:%d %b %Y}"
 
 
 def preset(name: str, today: date) -> Period | None:
@@ -294,6 +299,30 @@ class Headline:
             return None
         return self.value - self.previous
 
+    @property
+    def text(self) -> str:
+        """The number as shown: "1,234" or "12.5%"; a dash for a rate of nothing."""
+        if self.value is None:
+            return "—"
+        return f"{self.value:.1%}" if self.is_rate else f"{int(self.value):,}"
+
+    @property
+    def change_text(self) -> str | None:
+        """The change as shown: "+12", "−3.5 pp" for a rate, "±0"; None without a period."""
+        if self.change is None:
+            return None
+        if self.change == 0:
+            return "±0"
+        return f"{self.change * 100:+.1f} pp" if self.is_rate else f"{int(self.change):+,}"
+
+    def help_text(self, before: str) -> str | None:
+        """What the number counts and, with a period, which period its change compares with
+        (``before``, as ``compared_with`` says it)."""
+        meaning = MEANINGS.get(self.name, "")
+        if self.previous is not None:
+            meaning += f" The change is against the period before ({before})."
+        return meaning.strip() or None
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -301,6 +330,10 @@ class Summary:
 
     funnel: pd.DataFrame
     headline: list[Headline]
+
+    def people_at(self, stage: str) -> int:
+        """How many people the funnel counts at ``stage``."""
+        return int(self.funnel.set_index("stage").loc[stage, "people"])
 
 
 def summary(db: Connection, f: FunnelFilter) -> Summary:
@@ -368,6 +401,17 @@ def stage_people(db: Connection, f: FunnelFilter, stage: str, *, limit: int = 10
 # --- which lists and weeks produce leads ---------------------------------------------------
 
 
+def compared_with(f: FunnelFilter) -> str:
+    """What the changes compare with: the period of the same length just before."""
+    return "nothing (all time)" if f.events is None else period_text(f.events.previous())
+
+
+def period_caption(f: FunnelFilter) -> str:
+    """Which period the numbers count, and what their changes compare with."""
+    return f"Stages reached {period_text(f.events)}" + (
+        "" if f.events is None else f" · changes against {compared_with(f)}")
+
+
 def cohorts(db: Connection, f: FunnelFilter, by: str = "list") -> pd.DataFrame:
     """The funnel per list (a person on two lists counts in both) or per import week.
 
@@ -422,6 +466,13 @@ def drop_off(db: Connection, f: FunnelFilter) -> pd.DataFrame:
         WHERE s.dead_reason IS NOT NULL AND {died}
         GROUP BY 1, 2, 3 ORDER BY 1, stage_rank, people DESC, reason"""
     return _run(db, sql, base.params).df().drop(columns="stage_rank")
+
+
+def worst_lists(frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, int]:
+    """The drop-off of the ``n`` lists with the most dead rows (a chart stays readable), and
+    how many lists have dead rows at all."""
+    per_list = frame.groupby("list")["people"].sum()
+    return frame[frame["list"].isin(per_list.nlargest(n).index)], len(per_list)
 
 
 def criteria_insight(db: Connection, f: FunnelFilter) -> pd.DataFrame:
@@ -506,6 +557,12 @@ def overdue_per_rep(db: Connection, now: datetime) -> pd.DataFrame:
     return schedule.overdue_per_rep(db, now)
 
 
+def overdue_counts(reps: pd.DataFrame) -> list[tuple[str, int]]:
+    """("Everyone", the total) first, then each rep's count of ``overdue_per_rep``."""
+    return [("Everyone", int(reps["count"].sum())),
+            *zip(reps["name"], reps["count"].astype(int), strict=True)]
+
+
 def overdue_by_age(db: Connection, now: datetime) -> pd.DataFrame:
     """user_id, name, age, count: every rep of ``overdue_per_rep`` × every AGE_BUCKETS entry
     (zeros included), in that order; a rep's counts add up to their overdue count."""
@@ -585,3 +642,19 @@ def standby_returning(db: Connection, now: datetime) -> pd.DataFrame:
         ORDER BY l.standby_until, l.id
     """
     return _run(db, sql, schedule.sql_params(now, schedule.app_zone(db))).df()
+
+
+def lead_table(db: Connection, frame: pd.DataFrame, today: date) -> pd.DataFrame:
+    """An overdue, stale or standby table as a manager reads it: one "due" column after the
+    next step ("Mon 16 Nov 14:00"), readable next-step types, local times, no company."""
+    due = [display.due_text(day, at, today)
+           for day, at in zip(frame["due_date"], frame["due_time"], strict=True)]
+    frame = frame.drop(columns=["company", "due_date", "due_time"])
+    frame.insert(frame.columns.get_loc("next_note" if "next_note" in frame else "next_type") + 1,
+                 "due", due)
+    frame["next_type"] = frame["next_type"].map(display.NEXT_LABELS)
+    if "next_note" in frame:
+        frame["next_note"] = frame["next_note"].fillna("")
+    if "last_action_at" in frame:
+        frame["last_action_at"] = display.local_times(db, frame["last_action_at"])
+    return frame

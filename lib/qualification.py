@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+
+import pandas as pd
 
 from lib import history, settings
 from lib.db import Connection, scalar, transaction, utcnow
@@ -20,6 +22,7 @@ STAGES = ("prospect", "lead")
 STATUSES = ("suspect", "prospect", "lead", "dead")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 LABEL_FIELDS = ("short_label", "label_en", "label_de", "description")
+THRESHOLD_KEYS = ("prospect_threshold", "lead_threshold")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Thresholds:
 
     prospect: int = 1
     lead: int = 2
+
+    @property
+    def by_key(self) -> dict[str, int]:
+        """The thresholds under their setting keys (THRESHOLD_KEYS)."""
+        return dict(zip(THRESHOLD_KEYS, (self.prospect, self.lead), strict=True))
 
 
 @dataclass(frozen=True)
@@ -344,7 +352,7 @@ def change_threshold(db: Connection, key: str, value: int, *, by: int | None) ->
 
     Returns how many statuses changed (each with a "status" history entry).
     """
-    if key not in ("prospect_threshold", "lead_threshold"):
+    if key not in THRESHOLD_KEYS:
         raise InvalidInput(f"'{key}' is not a threshold")
     settings.put(db, key, value, by=by)
     return recompute_statuses(db, by=by, note=f"{key} changed to {value}")
@@ -387,6 +395,28 @@ def reorder(db: Connection, keys: Sequence[str], *, by: int | None) -> list[Crit
         if old[key].position != position:
             _set_criterion(db, key, "position", old[key].position, position, by)
     return criteria(db, active_only=False)
+
+
+def changed_thresholds(wanted: dict[str, int], limits: Thresholds) -> dict[str, int]:
+    """The thresholds of ``wanted`` that differ from the stored ones, prospect first."""
+    current = limits.by_key
+    return {key: int(wanted[key]) for key in THRESHOLD_KEYS if int(wanted[key]) != current[key]}
+
+
+def moved_text(changed: int) -> str:
+    """What a recompute did, in words: "1 status changed.", "12 statuses changed."."""
+    return f"{changed:,} status{'es' if changed != 1 else ''} changed."
+
+
+def criteria_table(db: Connection) -> pd.DataFrame:
+    """Every criterion (active or not) as a row of the Settings page's editable table."""
+    return pd.DataFrame([asdict(c) for c in criteria(db, active_only=False)])
+
+
+def criteria_from_table(table: pd.DataFrame) -> list[Criterion]:
+    """The edited table back as criteria (what ``update_criteria`` saves)."""
+    return [Criterion(**{**row, "position": int(row["position"]), "active": bool(row["active"])})
+            for row in table.to_dict("records")]
 
 
 @transaction

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from lib import settings
-from lib.db import Connection
+from lib.db import Connection, utcnow
 
 UPCOMING_DAYS = 7
 
@@ -29,6 +29,11 @@ UPCOMING_DAYS = 7
 def app_zone(db: Connection) -> ZoneInfo:
     """The time zone that due times, "today" and the calendar use."""
     return ZoneInfo(str(settings.get(db, "timezone")))
+
+
+def today(db: Connection) -> date:
+    """Today in the app's time zone: what 'due today' and 'days ago' count from."""
+    return local_today(utcnow(), app_zone(db))
 
 
 def as_utc(now: datetime) -> datetime:

@@ -110,3 +110,14 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
     )
     history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
     return parsed
+
+
+def changed(wanted: dict[str, object], values: dict[str, Value]) -> list[str]:
+    """The keys of a settings form whose typed value differs from the stored one."""
+    return [key for key, value in wanted.items() if str(value).strip() != str(values[key])]
+
+
+def saved_text(keys: list[str], *, all_saved: bool) -> str:
+    """What a save of the settings form did: the settings saved, by label."""
+    text = f"Saved: {', '.join(SETTINGS[key].label for key in keys)}."
+    return text if all_saved else f"{text} The others were not saved."

@@ -1,17 +1,31 @@
-"""The only lib module that talks to Streamlit: the shared connection, the acting user, errors."""
+"""The only lib module that talks to Streamlit: the shared connection, the acting user, errors,
+and the widget compositions several pages share. What they show is decided by plain lib modules
+(display, grid, lead_view, …); this module only draws it."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from lib import db, export, importing, leads, qualification, reading, rows, schedule, users
+from lib import (
+    db,
+    display,
+    export,
+    grid,
+    importing,
+    lead_view,
+    leads,
+    qualification,
+    reading,
+    rows,
+    schedule,
+    users,
+)
 from lib.errors import UserError
 
 P = ParamSpec("P")
@@ -61,9 +75,19 @@ def sidebar_user() -> users.User | None:
     ids = [u.id for u in everyone]
     if st.session_state.get("sidebar_user") not in ids:
         st.session_state.sidebar_user = ids[0]
-    names = {u.id: f"{u.name} ({u.role})" for u in everyone}
+    names = {u.id: u.label for u in everyone}
     st.sidebar.selectbox("Acting as", ids, format_func=names.__getitem__, key="sidebar_user")
     return current_user()
+
+
+def require_user(message: str = "There are no users yet: load the demo or add users first."
+                 ) -> users.User:
+    """The acting user; on a database without users, say so and draw nothing more."""
+    me = current_user()
+    if me is None:
+        st.info(message)
+        st.stop()
+    return me
 
 
 def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
@@ -106,22 +130,18 @@ def forget(name: str) -> None:
     st.session_state.pop(f"memo_{name}", None)
 
 
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
-DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
-                    "": "one column"}
-
-
 def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
     """Encoding, delimiter, sheet and header row, each showing what was detected."""
     found = table.options
     columns = st.columns(4)
     encoding, delimiter, sheet = found.encoding, found.delimiter, found.sheet
     if table.file_format == "csv":
-        choices = [found.encoding, *[e for e in ENCODINGS if e != found.encoding]]
-        encoding = columns[0].selectbox("Encoding", choices, key=f"{key}_encoding")
-        marks = [found.delimiter, *[d for d in DELIMITER_LABELS if d != found.delimiter]]
-        delimiter = columns[1].selectbox("Delimiter", marks, key=f"{key}_delimiter",
-                                         format_func=lambda d: DELIMITER_LABELS.get(d, repr(d)))
+        encodings = importing.detected_first(found.encoding, importing.ENCODINGS)
+        encoding = columns[0].selectbox("Encoding", encodings, key=f"{key}_encoding")
+        marks = importing.detected_first(found.delimiter, importing.DELIMITER_LABELS)
+        delimiter = columns[1].selectbox(
+            "Delimiter", marks, key=f"{key}_delimiter",
+            format_func=lambda d: importing.DELIMITER_LABELS.get(d, repr(d)))
     elif table.sheets:
         sheet = columns[0].selectbox("Sheet", table.sheets, key=f"{key}_sheet",
                                      index=table.sheets.index(found.sheet)
@@ -134,13 +154,7 @@ def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
 
 def import_counts(counts: importing.Counts) -> None:
     """The preview's numbers, in the order an ops person reads them."""
-    shown = [("Rows in file", counts.rows_in_file), ("New", counts.added),
-             ("Already known", counts.already_known), ("…of them leads", counts.already_lead),
-             ("…of them dead", counts.already_dead),
-             ("Duplicates in file", counts.duplicates_in_file),
-             ("Rejected", counts.rejected), ("Flagged", counts.flagged),
-             ("Blank", counts.blank), ("Possible duplicates", counts.possible_duplicates)]
-    for column, (label, value) in zip(st.columns(5) + st.columns(5), shown, strict=True):
+    for column, (label, value) in zip(st.columns(5) + st.columns(5), counts.shown, strict=True):
         column.metric(label, f"{value:,}")
 
 
@@ -151,9 +165,7 @@ def import_history(conn: db.Connection) -> None:
         st.caption("No imports yet.")
         return
     st.dataframe(past, hide_index=True, width="stretch", key="import_history_table")
-    labels = {int(r.import_id): f"#{r.import_id} {r.file_name} → {r.list}"
-              + (" (undone)" if pd.notna(r.undone_at) else "")
-              for r in past.itertuples()}
+    labels = importing.history_labels(past)
     chosen = st.selectbox("Import", list(labels), format_func=labels.get,
                           key="import_history_pick")
     downloads(importing.report(conn, chosen), f"import-{chosen}-report",
@@ -172,12 +184,6 @@ def import_history(conn: db.Connection) -> None:
 
 # --- leads: the pieces the to-do, pipeline and lead pages share ----------------------------
 
-GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
-                "upcoming": ("Upcoming", "blue"), "later": ("Later", "gray"),
-                "standby": ("Standby", "violet")}
-NEXT_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting", "task": "☑️ Task"}
-ACTIVITY_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting",
-                   "note": "📝 Note", "none": "Nothing, only reschedule"}
 OUTCOME_LABELS = {"reached": "Reached", "no_answer": "No answer", "voicemail": "Voicemail",
                   "wrong_number": "Wrong number"}
 LEAD_ACTIONS = {"log": "Log & plan", "step": "Move to another step",
@@ -186,9 +192,6 @@ LEAD_ACTIONS = {"log": "Log & plan", "step": "Move to another step",
                 "detail": "Open the lead"}
 _HELP = {"log": "Log a call, e-mail, meeting or note and set the next step, in one go",
          "reopen": "Open the lead again, with a new next step"}
-CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
-_LIKELY_ACTIVITY = {"call": "call", "email": "email", "meeting": "meeting", "task": "note"}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 def flash(message: str) -> None:
@@ -201,77 +204,6 @@ def show_flash() -> None:
         st.toast(message, icon="✅")
 
 
-def given(value: Any) -> Any:
-    """None for the blanks a DataFrame row holds (None, NaN, NaT, <NA>), else the value."""
-    return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
-
-
-def md(text: Any) -> str:
-    """Text shown inside markdown as it is (a company called "*Best*" stays literal)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
-
-
-def today(conn: db.Connection) -> date:
-    """Today in the app's time zone: what 'due today' and 'days ago' count from."""
-    return schedule.local_today(db.utcnow(), schedule.app_zone(conn))
-
-
-def money(amount: Any, currency: Any = "EUR") -> str:
-    """€12,000 or 1,250.50 CHF; a dash when there is no amount."""
-    if given(amount) is None:
-        return "—"
-    value = float(amount)
-    number = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    sign = CURRENCY_SIGNS.get(str(currency))
-    return f"{sign}{number}" if sign else f"{number} {currency}"
-
-
-def day_text(day: Any, today: date) -> str:
-    """yesterday, today, tomorrow, or "Thu 4 Dec" (with the year when it is another year)."""
-    day = pd.Timestamp(day).date()
-    offset = (day - today).days
-    if -1 <= offset <= 1:
-        return ("yesterday", "today", "tomorrow")[offset + 1]
-    text = f"{day:%a} {day.day} {day:%b}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def next_step_text(kind: str, day: Any, at: Any, today: date) -> str:
-    """'📞 Call · tomorrow 10:00'."""
-    at = given(at)
-    return f"{NEXT_LABELS[kind]} · {day_text(day, today)}" + (f" {at:%H:%M}" if at else "")
-
-
-def moment_text(at: Any, zone: tzinfo, today: date) -> str:
-    """A stored (UTC) timestamp in the app's time zone: "yesterday 14:24", "Thu 6 Nov 09:05"."""
-    local = pd.Timestamp(at).tz_localize("UTC").tz_convert(zone)
-    return f"{day_text(local.date(), today)} {local:%H:%M}"
-
-
-def since_text(days: Any) -> str:
-    """How long ago the last action was: today, yesterday, 5 days ago."""
-    if given(days) is None:
-        return "never"
-    return {0: "today", 1: "yesterday"}.get(int(days), f"{int(days)} days ago")
-
-
-def badge(group: str) -> str:
-    """A coloured markdown badge for a to-do group: overdue red, today orange, …"""
-    label, color = GROUP_BADGES[group]
-    return f":{color}-badge[{label}]"
-
-
-def contact_links(row: Mapping[str, Any]) -> str:
-    """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown)."""
-    links = []
-    if email := given(row.get("email")):
-        links.append(f"[{md(email)}](mailto:{email})")
-    for key in ("phone", "mobile"):
-        if number := given(row.get(key)):
-            links.append(f"[{md(number)}](tel:{re.sub(r'[^+0-9]', '', number)})")
-    return " · ".join(links)
-
-
 def app_url(path: str, page_path: str) -> str:
     """The absolute URL of ``path`` in this app, from the browser's URL of the current page
     (whose own ``page_path`` is cut off); just ``path`` when the URL is unknown (tests)."""
@@ -281,7 +213,7 @@ def app_url(path: str, page_path: str) -> str:
 
 def lead_link(lead_id: int, label: str) -> None:
     """A link to the lead's own page (in-app navigation: the session stays)."""
-    st.page_link("pages/lead.py", label=f"**{md(label)}**", help=f"Open {label}",
+    st.page_link("pages/lead.py", label=f"**{display.md(label)}**", help=f"Open {label}",
                  query_params={"lead": int(lead_id)})
 
 
@@ -291,25 +223,46 @@ def owner_filter(conn: db.Connection, me: users.User, *, key: str, label: str,
     another owner or the whole team (None). Each acting user keeps their own choice."""
     if not (me.sees_team or anyone_may_choose):
         return me.id
-    owners = users.owners_frame(conn)
-    names: dict[Any, str] = {int(i): n for i, n in zip(owners["id"], owners["name"], strict=True)}
-    names[me.id] = f"Me ({me.name})"
-    options = [me.id, *[i for i in names if i != me.id], "team"]
-    names["team"] = "Whole team"
-    chosen = st.selectbox(label, options, index=len(options) - 1 if team_first else 0,
+    names = users.owner_filter_choices(users.owner_names(conn), me)
+    chosen = st.selectbox(label, list(names), index=len(names) - 1 if team_first else 0,
                           format_func=names.get, key=f"{key}_{me.id}")
     return None if chosen == "team" else chosen
+
+
+def leads_heading(conn: db.Connection, title: str, *, key: str, label: str,
+                  anyone_may_choose: bool = False, team_first_for_managers: bool = False
+                  ) -> tuple[users.User, int | None]:
+    """The to-do and pipeline top: a lead action's toast, the title with the owner picker
+    beside it. Returns the acting user and whose leads to show (None: the whole team)."""
+    show_flash()
+    heading, picker = st.columns([3, 1], vertical_alignment="bottom")
+    heading.title(title)
+    me = require_user()
+    with picker:
+        return me, owner_filter(conn, me, key=key, label=label,
+                                anyone_may_choose=anyone_may_choose,
+                                team_first=team_first_for_managers and me.sees_team)
+
+
+def limit(key: str, step: int) -> int:
+    """How many cards per group a page shows now; ``more_button`` raises it by ``step``."""
+    return st.session_state.setdefault(key, step)
+
+
+def more_button(key: str, limit_key: str, step: int) -> None:
+    """A "Show more" button that shows ``step`` more cards per group on the next run."""
+    def more() -> None:
+        st.session_state[limit_key] += step
+
+    st.button("Show more", key=key, on_click=more)
 
 
 def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
                  detail: bool = True) -> None:
     """A lead's actions: 'Log & plan' (or 'Reopen') and a menu of the others. A choice opens
     its dialog, shown by ``lead_dialog`` later in the same run."""
-    lead_id, status = int(row["lead_id"]), row["status"]
-    primary, menu = ("reopen", []) if status in leads.CLOSED else (
-        "log", ["resume" if status == "standby" else "standby", "step", "won", "lost",
-                "cancelled"])
-    menu += ["detail"] if detail else []
+    lead_id = int(row["lead_id"])
+    primary, menu = lead_view.actions(row["status"], detail=detail)
     chosen = primary if st.button(LEAD_ACTIONS[primary], type="primary", help=_HELP[primary],
                                   key=f"{key}_{primary}_{lead_id}") else None
     if menu:
@@ -318,7 +271,7 @@ def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
     if chosen == "detail":
         st.switch_page("pages/lead.py", query_params={"lead": lead_id})
     elif chosen == "resume":
-        finish(attempt(_resume, conn, row))
+        finish(attempt(lead_view.resume, conn, row, by=current_user_id()))
     elif chosen:
         st.session_state.ui_lead_action = {"key": key, "action": chosen, "lead": dict(row)}
 
@@ -344,17 +297,16 @@ def finish(message: str | None) -> None:
 
 
 def _heading(lead: Mapping[str, Any], conn: db.Connection) -> None:
-    due = ("" if given(lead.get("next_type")) is None else " · next step: " + next_step_text(
-        lead["next_type"], lead["next_due_date"], lead["next_due_time"], today(conn)))
-    st.markdown(f"**{md(lead['title'])}** · {md(lead['step'])}{due}")
+    st.markdown(lead_view.heading(lead, schedule.today(conn)))
 
 
 def next_step_inputs(key: str, kind: str | None, today: date, *,
                      due: date | None = None) -> dict[str, Any]:
     """The next step's fields as NextStep arguments; ``due`` fixes the date instead of asking."""
     st.markdown("**Next step**")
-    chosen = st.segmented_control("Type", list(NEXT_LABELS), default=kind or "call",
-                                  required=True, format_func=NEXT_LABELS.get, key=f"{key}_type")
+    chosen = st.segmented_control("Type", list(display.NEXT_LABELS), default=kind or "call",
+                                  required=True, format_func=display.NEXT_LABELS.get,
+                                  key=f"{key}_type")
     cells = iter(st.columns(3))
     day = due or next(cells).date_input("Due", value=today + timedelta(days=1), min_value=today,
                                         format="DD.MM.YYYY", key=f"{key}_date")
@@ -372,8 +324,9 @@ def log_and_plan(conn: db.Connection, lead: Mapping[str, Any], key: str) -> str 
     """What happened and the next step: one submit, one transaction. Returns what was saved
     (None before the submit or when it was refused)."""
     kind = st.segmented_control(
-        "What happened?", list(ACTIVITY_LABELS), required=True, format_func=ACTIVITY_LABELS.get,
-        default=_LIKELY_ACTIVITY.get(given(lead.get("next_type")), "call"), key=f"{key}_kind")
+        "What happened?", list(lead_view.ACTIVITY_LABELS), required=True,
+        format_func=lead_view.ACTIVITY_LABELS.get, default=lead_view.likely_activity(lead),
+        key=f"{key}_kind")
     outcome = text = None
     if kind == "call":
         outcome = st.segmented_control("How did the call go?", list(OUTCOME_LABELS),
@@ -381,24 +334,12 @@ def log_and_plan(conn: db.Connection, lead: Mapping[str, Any], key: str) -> str 
     if kind != "none":
         text = st.text_area("Notes", placeholder="What was said, what was agreed", height=90,
                             key=f"{key}_text")
-    step = next_step_inputs(f"{key}_next", given(lead.get("next_type")), today(conn))
+    step = next_step_inputs(f"{key}_next", display.given(lead.get("next_type")),
+                            schedule.today(conn))
     if st.button("Save", type="primary", key=f"{key}_save", width="stretch"):
-        return attempt(_log_and_plan, conn, lead, kind, outcome, text, step)
+        return attempt(lead_view.log_and_plan, conn, lead, kind, outcome, text, step,
+                       by=current_user_id())
     return None
-
-
-def _log_and_plan(conn: db.Connection, lead: Mapping[str, Any], kind: str,
-                  outcome: str | None, text: str | None, step: dict[str, Any]) -> str:
-    next_step = leads.NextStep(**step)
-    lead_id, by = int(lead["lead_id"]), current_user_id()
-    if kind == "none":
-        leads.set_next_step(conn, lead_id, next_step, by=by)
-    else:
-        activity = leads.Activity(kind, text, outcome)
-        leads.log_activity_and_next_step(conn, lead_id, activity, next_step, by=by)
-    done = "Rescheduled" if kind == "none" else ACTIVITY_LABELS[kind] + " logged"
-    planned = next_step_text(next_step.type, next_step.due_date, next_step.due_time, today(conn))
-    return f"{done}: {lead['title']} → {planned}"
 
 
 @st.dialog("Log what happened, plan what is next", width="medium", on_dismiss=_forget_action)
@@ -415,37 +356,19 @@ def _step_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None
     chosen = st.radio("Step", keys, format_func=steps.get, key=f"{key}_to",
                       index=keys.index(lead["step_key"]) if lead["step_key"] in steps else 0)
     if st.button("Move", type="primary", key=f"{key}_save"):
-        finish(attempt(move_lead, conn, lead, chosen))
-
-
-def move_lead(conn: db.Connection, lead: Mapping[str, Any], step_key: str) -> str:
-    """Move a lead to another step (logged); returns what happened."""
-    leads.move_step(conn, int(lead["lead_id"]), step_key, by=current_user_id())
-    return f"{lead['title']} → {leads.active_steps(conn).get(step_key, step_key)}"
+        finish(attempt(lead_view.move, conn, lead, chosen, by=current_user_id()))
 
 
 @st.dialog("Park on standby", width="medium", on_dismiss=_forget_action)
 def _standby_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
     _heading(lead, conn)
-    now = today(conn)
+    now = schedule.today(conn)
     until = st.date_input("Back on", value=now + timedelta(days=14), min_value=now +
                           timedelta(days=1), format="DD.MM.YYYY", key=f"{key}_until")
     st.caption("On that day the lead is back in the to-do, with this next step due.")
-    step = next_step_inputs(f"{key}_next", given(lead.get("next_type")), now, due=until)
+    step = next_step_inputs(f"{key}_next", display.given(lead.get("next_type")), now, due=until)
     if st.button("Park", type="primary", key=f"{key}_save"):
-        finish(attempt(_standby, conn, lead, until, step))
-
-
-def _standby(conn: db.Connection, lead: Mapping[str, Any], until: date,
-             step: dict[str, Any]) -> str:
-    leads.standby(conn, int(lead["lead_id"]), until, leads.NextStep(**step),
-                  by=current_user_id())
-    return f"{lead['title']} parked until {day_text(until, today(conn))}"
-
-
-def _resume(conn: db.Connection, lead: Mapping[str, Any]) -> str:
-    leads.resume(conn, int(lead["lead_id"]), by=current_user_id())
-    return f"{lead['title']} is back in the to-do"
+        finish(attempt(lead_view.standby, conn, lead, until, step, by=current_user_id()))
 
 
 def _close_body(conn: db.Connection, lead: Mapping[str, Any], key: str, outcome: str) -> None:
@@ -456,18 +379,8 @@ def _close_body(conn: db.Connection, lead: Mapping[str, Any], key: str, outcome:
     note = st.text_area("Note" if outcome == "won" else "Note (needed when the reason is other)",
                         height=80, key=f"{key}_note")
     if st.button(LEAD_ACTIONS[outcome], type="primary", key=f"{key}_save"):
-        finish(attempt(_close, conn, lead, outcome, reason, note))
-
-
-def _close(conn: db.Connection, lead: Mapping[str, Any], outcome: str, reason: str | None,
-           note: str | None) -> str:
-    lead_id, by = int(lead["lead_id"]), current_user_id()
-    if outcome == "won":
-        leads.won(conn, lead_id, note, by=by)
-    else:
-        close = leads.lost if outcome == "lost" else leads.cancel
-        close(conn, lead_id, reason or "", note, by=by)
-    return f"{lead['title']}: {outcome}" + (" 🎉" if outcome == "won" else f" ({reason})")
+        finish(attempt(lead_view.close, conn, lead, outcome, reason, note,
+                       by=current_user_id()))
 
 
 def _closing_dialog(outcome: str, title: str) -> Callable[..., None]:
@@ -480,15 +393,10 @@ def _closing_dialog(outcome: str, title: str) -> Callable[..., None]:
 
 @st.dialog("Reopen the lead", width="medium", on_dismiss=_forget_action)
 def _reopen_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
-    st.markdown(f"**{md(lead['title'])}** · {lead['status']}")
-    step = next_step_inputs(f"{key}_next", None, today(conn))
+    st.markdown(f"**{display.md(lead['title'])}** · {lead['status']}")
+    step = next_step_inputs(f"{key}_next", None, schedule.today(conn))
     if st.button("Reopen", type="primary", key=f"{key}_save"):
-        finish(attempt(_reopen, conn, lead, step))
-
-
-def _reopen(conn: db.Connection, lead: Mapping[str, Any], step: dict[str, Any]) -> str:
-    leads.reopen(conn, int(lead["lead_id"]), leads.NextStep(**step), by=current_user_id())
-    return f"{lead['title']} is open again"
+        finish(attempt(lead_view.reopen, conn, lead, step, by=current_user_id()))
 
 
 _DIALOGS: dict[str, Callable[..., None]] = {
@@ -502,14 +410,6 @@ _DIALOGS: dict[str, Callable[..., None]] = {
 
 # --- prospecting: the editable table and its row actions -----------------------------------
 
-STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
-                 "dead": "⚫ dead"}
-
-
-def status_badge(status: str) -> str:
-    """A status with a coloured dot, so the four rungs are told apart at a glance."""
-    return STATUS_BADGES.get(status, status)
-
 
 def criteria_columns(criteria: Sequence[qualification.Criterion]) -> dict[str, Any]:
     """One narrow checkbox column per criterion: its short label on top, the full wording and
@@ -522,28 +422,6 @@ def criteria_columns(criteria: Sequence[qualification.Criterion]) -> dict[str, A
     }
 
 
-def editor_types(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed column types for a data_editor: booleans, integers (nullable), UTC times, text.
-
-    A keyed editor keeps its identity (and the rep's edits) while only values change; a column
-    whose inferred type changed (all empty → some text) would silently reset it.
-    """
-    typed = frame.copy()
-    for column in typed.columns:
-        values = typed[column]
-        if pd.api.types.is_bool_dtype(values):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(values):
-            if values.dt.tz is None:
-                values = values.dt.tz_localize("UTC")
-            typed[column] = values.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
-        elif pd.api.types.is_integer_dtype(values):
-            typed[column] = values.astype("Int64")
-        else:
-            typed[column] = values.astype("string")
-    return typed
-
-
 def editor_snapshot(name: str, view: tuple, load: Callable[[], pd.DataFrame], *,
                     reload: bool = False) -> str:
     """The STACK-NOTES data_editor pattern: feed the editor a snapshot that stays put.
@@ -551,7 +429,7 @@ def editor_snapshot(name: str, view: tuple, load: Callable[[], pd.DataFrame], *,
     The browser keeps an editor's edits relative to the first data it received, so the
     snapshot ``{name}_base`` is loaded (and the editor gets a new key) only when ``view``
     changes or on ``reload``; ``{name}_saved`` is what is stored, the baseline of
-    ``changed_cells``. Returns the editor's key.
+    ``grid.changed_cells``. Returns the editor's key.
     """
     state = st.session_state
     if reload or state.get(f"{name}_view") != view or f"{name}_base" not in state:
@@ -568,58 +446,18 @@ def pending_edits(key: str, base: pd.DataFrame) -> pd.DataFrame:
     Read from the session before the editor is drawn, so that saving them can update the
     status of the same run's table.
     """
-    edited = base.astype(object)
     state = st.session_state.get(key) or {}
-    for position, cells in state.get("edited_rows", {}).items():
-        for column, value in cells.items():
-            if column in edited.columns and int(position) < len(edited):
-                edited.iloc[int(position), edited.columns.get_loc(column)] = value
-    return edited
+    return grid.with_edits(base, state.get("edited_rows", {}))
 
 
-def changed_cells(edited: pd.DataFrame, saved: pd.DataFrame, columns: Sequence[str]
-                  ) -> list[tuple[Any, str, Any, Any]]:
-    """(index, column, stored value, shown value) of every cell that differs from what is
-    stored; empty text and a missing value count as the same."""
-    return [
-        (index, column, old, new)
-        for column in columns if column in edited.columns
-        for index, new, old in zip(edited.index, edited[column].tolist(),
-                                   saved[column].tolist(), strict=True)
-        if _cell(new) != _cell(old)
-    ]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip() or None
-    return given(value)
-
-
-def local_times(conn: db.Connection, moments: pd.Series) -> pd.Series:
-    """Stored (naive UTC) timestamps as wall-clock time of the app's time zone."""
-    utc = pd.to_datetime(moments).astype("datetime64[us]").dt.tz_localize("UTC")
-    return utc.dt.tz_convert(schedule.app_zone(conn)).dt.tz_localize(None)
-
-
-def row_outcomes(what: str, outcomes: Sequence[rows.RowOutcome], names: Mapping[int, str]
+def row_outcomes(action: str, outcomes: Sequence[rows.RowOutcome], names: Mapping[int, str]
                  ) -> None:
     """What a row action did: one line for one row, a count and the refusals for several."""
-    done = [o for o in outcomes if o.ok]
-    if len(outcomes) == 1:
-        (only,) = outcomes
-        show = st.success if only.ok else st.warning
-        show(f"{names.get(only.person_id, only.person_id)}: {only.message}",
-             icon="✅" if only.ok else "⚠️")
-        return
-    everyone = len(done) == len(outcomes)
-    (st.success if everyone else st.warning)(f"{what}: {len(done)} of {len(outcomes)} rows.",
-                                             icon="✅" if everyone else "⚠️")
-    refused = [o for o in outcomes if not o.ok]
-    if refused:
-        st.dataframe(pd.DataFrame({"Row": [names.get(o.person_id, o.person_id) for o in refused],
-                                   "Why not": [o.message for o in refused]}),
-                     hide_index=True, width="stretch")
+    everyone, line = grid.outcome_summary(action, outcomes, names)
+    (st.success if everyone else st.warning)(line, icon="✅" if everyone else "⚠️")
+    refused = grid.refusals(outcomes, names)
+    if len(outcomes) > 1 and not refused.empty:
+        st.dataframe(refused, hide_index=True, width="stretch")
 
 
 RowsDone = Callable[[str, list[rows.RowOutcome], Mapping[int, str]], None]
@@ -639,19 +477,12 @@ def row_dialog(conn: db.Connection, key: str, done: RowsDone) -> None:
     if opened := st.session_state.get("ui_row_dialog"):
         kind, chosen = opened
         draw = convert_dialog if kind == "convert" else cancel_dialog
-        draw(conn, chosen, f"{key}_{kind}", lambda outcomes: done(kind, outcomes, {
-            pid: name for pid, (name, _) in chosen.items()}))
+        draw(conn, chosen, f"{key}_{kind}",
+             lambda outcomes: done(kind, outcomes, grid.names(chosen)))
 
 
 def _forget_row_dialog() -> None:
     st.session_state.pop("ui_row_dialog", None)
-
-
-def _rows_heading(chosen: Mapping[int, tuple[str, str]]) -> None:
-    listed = ", ".join(md(name) for name, _ in list(chosen.values())[:5])
-    more = f" and {len(chosen) - 5} more" if len(chosen) > 5 else ""
-    st.markdown(f"**{len(chosen)} rows:** {listed}{more}" if len(chosen) > 1
-                else f"**{listed}**")
 
 
 def _closing(outcomes: list[rows.RowOutcome] | None,
@@ -661,7 +492,7 @@ def _closing(outcomes: list[rows.RowOutcome] | None,
     the dialog open."""
     if not outcomes:
         return
-    if any(o.ok for o in outcomes) or len({o.message for o in outcomes}) > 1:
+    if grid.closes_dialog(outcomes):
         _forget_row_dialog()
         done(outcomes)
     else:
@@ -672,10 +503,11 @@ def _closing(outcomes: list[rows.RowOutcome] | None,
 def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                    done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """The (+) action for one or more rows: owner, step, the next step, amount and note."""
-    _rows_heading(chosen)
-    _convert_warnings(conn, chosen)
-    owners = users.owners_frame(conn)
-    names = dict(zip(owners["id"].astype(int), owners["name"], strict=True))
+    st.markdown(grid.rows_heading(chosen))
+    for level, note in grid.convert_notes(conn, chosen):
+        (st.warning if level == "warning" else st.info)(
+            note, icon="⚠️" if level == "warning" else "ℹ️")
+    names = users.owner_names(conn)
     me = current_user_id()
     left, right = st.columns(2)
     owner = left.selectbox("Owner", list(names), format_func=names.get, key=f"{key}_owner",
@@ -683,51 +515,27 @@ def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], k
     steps = leads.active_steps(conn)
     step = right.selectbox("Pipeline step", list(steps), format_func=steps.get,
                            key=f"{key}_step")
-    next_step = next_step_inputs(f"{key}_next", None, today(conn))
+    next_step = next_step_inputs(f"{key}_next", None, schedule.today(conn))
     left, right = st.columns([1, 2])
     amount = left.number_input("Amount (optional)", min_value=0.0, value=None, step=500.0,
                                key=f"{key}_amount")
     note = right.text_input("Note on the lead (optional)", key=f"{key}_note")
-    qualified = all(status == "lead" for _, status in chosen.values())
-    if st.button("Convert" if qualified else "Convert anyway", type="primary",
-                 key=f"{key}_save", width="stretch"):
-        _closing(attempt(_convert, conn, list(chosen), owner, step, next_step, amount, note),
-                 done)
-
-
-def _convert_warnings(conn: db.Connection, chosen: Mapping[int, tuple[str, str]]) -> None:
-    """Say before the click what the conversion will not do as asked."""
-    early = [f"{name} ({status})" for name, status in chosen.values()
-             if status in ("suspect", "prospect")]
-    if early:
-        st.warning(f"Not qualified as lead yet: {', '.join(early)}. You can convert anyway.",
-                   icon="⚠️")
-    if dead := [name for name, status in chosen.values() if status == "dead"]:
-        st.info(f"Cancelled rows are skipped until revived: {', '.join(dead)}.", icon="ℹ️")
-    if known := [chosen[pid][0] for pid in chosen if leads.open_lead_of(conn, pid)]:
-        st.info(f"Already an open lead, so nothing new is created: {', '.join(known)}.",
-                icon="ℹ️")
-
-
-def _convert(conn: db.Connection, person_ids: list[int], owner: int, step: str,
-             next_step: dict[str, Any], amount: float | None, note: str
-             ) -> list[rows.RowOutcome]:
-    return rows.bulk_convert(conn, person_ids, owner_id=owner,
-                             next_step=leads.NextStep(**next_step), step_key=step,
-                             amount=amount, note=note or None, by=current_user_id())
+    if st.button(grid.convert_label(chosen), type="primary", key=f"{key}_save",
+                 width="stretch"):
+        _closing(attempt(grid.convert, conn, list(chosen), owner, step, next_step, amount, note,
+                         by=current_user_id()), done)
 
 
 @st.dialog("Cancel rows", on_dismiss=_forget_row_dialog)
 def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                   done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """Make rows dead with a reason; ticks stay, so Revive brings the status back."""
-    _rows_heading(chosen)
+    st.markdown(grid.rows_heading(chosen))
     reason = st.selectbox("Reason", rows.CANCEL_REASONS, index=None,
                           placeholder="Choose a reason", key=f"{key}_reason")
     note = st.text_input("Note" + (" (required)" if reason == "other" else " (optional)"),
                          key=f"{key}_note")
-    rows_word = "row" if len(chosen) == 1 else f"{len(chosen)} rows"
-    if st.button(f"Cancel {rows_word}", type="primary", key=f"{key}_save",
+    if st.button(grid.cancel_label(chosen), type="primary", key=f"{key}_save",
                  disabled=reason is None, width="stretch"):
         _closing(attempt(rows.bulk_cancel, conn, list(chosen), reason, note or None,
                          by=current_user_id()), done)
@@ -749,3 +557,13 @@ def downloads_on_click(make: Callable[[db.Connection], pd.DataFrame], name: str,
         "⬇ XLSX", build(export.to_xlsx), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", width="stretch", on_click="ignore")
+
+
+def table_and_downloads(frame: pd.DataFrame, *, key: str, file_name: str,
+                        download: Callable[[db.Connection], pd.DataFrame] | None = None,
+                        **shown: Any) -> None:
+    """A table with its CSV/XLSX buttons; ``download(cursor)`` makes the file's frame when a
+    button is clicked (by default the table as shown). Keys: ``{key}_table``,
+    ``{key}_download``."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", **shown)
+    downloads_on_click(download or (lambda _: frame), file_name, key=f"{key}_download")

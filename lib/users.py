@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from lib.db import Connection, transaction
@@ -24,6 +23,11 @@ class User:
     def sees_team(self) -> bool:
         """Managers and admins may look at every rep's work."""
         return self.role in ("manager", "admin")
+
+    @property
+    def label(self) -> str:
+        """How the app names who it is acting as: "Anna Schmidt (rep)"."""
+        return f"{self.name} ({self.role})"
 
 
 def all_users(db: Connection) -> list[User]:
@@ -66,9 +70,16 @@ def add(db: Connection, name: str, email: str, role: str) -> User:
     return User(user_id, name.strip(), normalised, role)
 
 
-def owners_frame(db: Connection) -> pd.DataFrame:
-    """id and name of everyone who can own rows and leads."""
-    return db.execute(
+def owner_names(db: Connection) -> dict[int, str]:
+    """id → name of everyone who can own rows and leads, by name."""
+    return dict(db.execute(
         "SELECT id, name FROM users WHERE active AND role IN ('rep', 'manager', 'admin')"
         " ORDER BY name"
-    ).df()
+    ).fetchall())
+
+
+def owner_filter_choices(owners: dict[int, str], me: User) -> dict[int | str, str]:
+    """Whose leads a page may show: "Me" first, then every other owner, then "Whole team"
+    (the key "team")."""
+    others = {i: name for i, name in owners.items() if i != me.id}
+    return {me.id: f"Me ({me.name})", **others, "team": "Whole team"}

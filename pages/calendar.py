@@ -1,20 +1,15 @@
 """Calendar: my next steps in my own calendar app, as a file to import or a feed it follows."""
 
-import re
-
 import streamlit as st
 
-from lib import calendar, leads, settings, ui
+from lib import calendar, settings, ui
 
 conn = ui.connection()
-me = ui.current_user()
 ui.show_flash()
 st.title("Calendar")
-if me is None:
-    st.info("There are no users yet: load the demo or add users first.")
-    st.stop()
+me = ui.require_user()
 
-planned = sum(leads.todo_counts(conn, user_id=me.id).values())
+planned = calendar.event_count(conn, me.id)
 alarm = settings.get(conn, "alarm_minutes")
 st.markdown(f"Your **{planned} open next steps** as calendar events, each with a reminder "
             f"{alarm} minutes before (steps without a time: all-day, reminder at 09:00).")
@@ -35,9 +30,8 @@ with download, st.container(border=True, height="stretch"):
     st.subheader("Download", anchor=False)
     st.caption("Import the file into Outlook, Google Calendar or Apple Calendar. Importing a "
                "newer file again updates the events instead of adding them twice.")
-    slug = re.sub(r"[^a-z0-9]+", "-", me.name.lower()).strip("-")
     st.download_button("Download my next steps (.ics)", calendar.ics_for_user(conn, me.id),
-                       file_name=f"leadladder-{slug}.ics", mime="text/calendar",
+                       file_name=calendar.file_name(me.name), mime="text/calendar",
                        type="primary", icon="⬇️", key="calendar_download")
 
 with subscribe, st.container(border=True, height="stretch"):

@@ -3,7 +3,7 @@ number with ONE filter; this page only draws them."""
 
 import streamlit as st
 
-from lib import charts, metrics, ui
+from lib import charts, display, metrics, schedule, ui
 from lib.metrics import FunnelFilter, Period
 
 PEOPLE_PER_PAGE = 50
@@ -11,9 +11,31 @@ CHART_LISTS = 15
 EXPORT_LIMIT = 100_000
 CUSTOM = "Custom…"
 DEFAULT_PERIOD = "Last 90 days"
+PEOPLE_COLUMNS = {
+    "name": "Name", "company": "Company", "lists": "Lists", "owner": "Owner",
+    "status": st.column_config.TextColumn("Now", help="Status today"),
+    "reached_at": st.column_config.DatetimeColumn("Reached", format="D MMM YYYY"),
+}
+COHORT_COLUMNS = {"cohort": "Cohort", "starts": None, **{
+    s: st.column_config.NumberColumn(metrics.STAGE_LABELS[s], format="localized")
+    for s in metrics.STAGES}, **{
+    f"{s}_share": st.column_config.NumberColumn(f"% {s}", format="percent")
+    for s in metrics.STAGES[1:]}}
+CRITERIA_COLUMNS = {
+    "key": None, "criterion": "Criterion", "label": "Meaning", "stage": "Stage",
+    "leads": "Leads", "leads_ticked": "…ticked", "leads_share": st.column_config.NumberColumn(
+        "% of leads", format="percent"),
+    "won": "Won", "won_ticked": "…ticked", "won_share": st.column_config.NumberColumn(
+        "% of won", format="percent"),
+    "rest": "Rest", "rest_ticked": "…ticked", "rest_share": st.column_config.NumberColumn(
+        "% of rest", format="percent"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.1f×",
+                                          help="% of leads ÷ % of the rest"),
+}
+DROP_COLUMNS = {"list": "List", "stage": "Died at", "reason": "Reason", "people": "Rows"}
 
 conn = ui.connection()
-today = ui.today(conn)
+today = schedule.today(conn)
 
 
 def period_from(choice: str, key: str) -> Period | None:
@@ -27,9 +49,8 @@ def period_from(choice: str, key: str) -> Period | None:
 
 def choose_filter() -> FunnelFilter:
     """The one filter every number and chart on this page uses."""
-    lists, owners = metrics.list_choices(conn), metrics.owner_choices(conn)
-    list_names = dict(zip(lists["id"], lists["name"], strict=True))
-    owner_names = dict(zip(owners["id"], owners["name"], strict=True))
+    list_names = display.by_id(metrics.list_choices(conn))
+    owner_names = display.by_id(metrics.owner_choices(conn))
     with st.container(border=True):
         first, second, third, fourth, fifth = st.columns([3, 2, 2, 2, 2])
         chosen_lists = first.multiselect("Lists", list(list_names), format_func=list_names.get,
@@ -53,36 +74,18 @@ def choose_filter() -> FunnelFilter:
             imported = st.date_input("First imported", value=(), format="YYYY-MM-DD",
                                      key="funnel_cohort",
                                      help="Only people first imported between these days.")
-    return FunnelFilter(tuple(int(i) for i in chosen_lists), tuple(sources),
-                        tuple(int(i) for i in chosen_owners),
+    return FunnelFilter(tuple(chosen_lists), tuple(sources), tuple(chosen_owners),
                         Period(*imported) if len(imported) == 2 else None, events)
 
 
-def headline(numbers: list[metrics.Headline], compared: str) -> None:
+def headline(numbers: list[metrics.Headline], before: str) -> None:
     """Stage counts on one row, conversion rates on the next; changes against the period
     before."""
     for row in (numbers[:5], numbers[5:]):
         for column, number in zip(st.columns(len(row)), row, strict=True):
-            meaning = metrics.MEANINGS.get(number.name, "")
-            if number.previous is not None:
-                meaning += f" The change is against {compared}."
-            column.metric(number.label, _value(number), _change(number), border=True,
+            column.metric(number.label, number.text, number.change_text, border=True,
                           delta_color="off" if number.change == 0 else "normal",
-                          help=meaning.strip() or None)
-
-
-def _value(number: metrics.Headline) -> str:
-    if number.value is None:
-        return "—"
-    return f"{number.value:.1%}" if number.is_rate else f"{int(number.value):,}"
-
-
-def _change(number: metrics.Headline) -> str | None:
-    if number.change is None:
-        return None
-    if number.change == 0:
-        return "±0"
-    return f"{number.change * 100:+.1f} pp" if number.is_rate else f"{int(number.change):+,}"
+                          help=number.help_text(before))
 
 
 def pick_stage() -> None:
@@ -94,45 +97,19 @@ def pick_stage() -> None:
 
 def people_at(f: FunnelFilter, stage: str, total: int) -> None:
     """One page of the people counted at the stage; the download holds them all."""
-    pages = max(1, -(-total // PEOPLE_PER_PAGE))
+    pages = display.page_count(total, PEOPLE_PER_PAGE)
     left, right = st.columns([4, 1])
     number = right.number_input("Page", 1, pages, 1, key="funnel_people_page") if pages > 1 else 1
     frame = metrics.stage_people(conn, f, stage, limit=PEOPLE_PER_PAGE,
                                  offset=(number - 1) * PEOPLE_PER_PAGE)
     left.caption(f"{total:,} people · page {number} of {pages}, latest first")
-    frame["reached_at"] = ui.local_times(conn, frame["reached_at"])
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=PEOPLE_COLUMNS,
-                 column_order=("name", "company", "status", "reached_at", "owner", "lists"),
-                 key="funnel_people_table")
-    ui.downloads_on_click(
-        lambda cur: metrics.stage_people(cur, f, stage, limit=EXPORT_LIMIT),
-        f"funnel-{stage}", key="funnel_people_download")
+    frame["reached_at"] = display.local_times(conn, frame["reached_at"])
+    ui.table_and_downloads(
+        frame, key="funnel_people", file_name=f"funnel-{stage}", column_config=PEOPLE_COLUMNS,
+        column_order=("name", "company", "status", "reached_at", "owner", "lists"),
+        download=lambda cur: metrics.stage_people(cur, f, stage, limit=EXPORT_LIMIT))
     if total > EXPORT_LIMIT:
         st.caption(f"The download holds the latest {EXPORT_LIMIT:,}.")
-
-
-PEOPLE_COLUMNS = {
-    "name": "Name", "company": "Company", "lists": "Lists", "owner": "Owner",
-    "status": st.column_config.TextColumn("Now", help="Status today"),
-    "reached_at": st.column_config.DatetimeColumn("Reached", format="D MMM YYYY"),
-}
-SHARE = st.column_config.NumberColumn(format="percent")
-COHORT_COLUMNS = {"cohort": "Cohort", "starts": None, **{
-    s: st.column_config.NumberColumn(metrics.STAGE_LABELS[s], format="localized")
-    for s in metrics.STAGES}, **{
-    f"{s}_share": st.column_config.NumberColumn(f"% {s}", format="percent")
-    for s in metrics.STAGES[1:]}}
-CRITERIA_COLUMNS = {
-    "key": None, "criterion": "Criterion", "label": "Meaning", "stage": "Stage",
-    "leads": "Leads", "leads_ticked": "…ticked", "leads_share": st.column_config.NumberColumn(
-        "% of leads", format="percent"),
-    "won": "Won", "won_ticked": "…ticked", "won_share": st.column_config.NumberColumn(
-        "% of won", format="percent"),
-    "rest": "Rest", "rest_ticked": "…ticked", "rest_share": st.column_config.NumberColumn(
-        "% of rest", format="percent"),
-    "lift": st.column_config.NumberColumn("Lift", format="%.1f×",
-                                          help="% of leads ÷ % of the rest"),
-}
 
 
 def cohorts(f: FunnelFilter) -> None:
@@ -147,10 +124,9 @@ def cohorts(f: FunnelFilter) -> None:
     if len(frame) > len(shown):
         st.caption(f"The latest {len(shown)} of {len(frame)}; the table below has all.")
     with st.expander("Table"):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=COHORT_COLUMNS,
-                     key="funnel_cohort_table")
-        ui.downloads_on_click(lambda _: frame.drop(columns="starts"), f"funnel-cohorts-{by}",
-                              key="funnel_cohort_download")
+        ui.table_and_downloads(frame, key="funnel_cohort", file_name=f"funnel-cohorts-{by}",
+                               column_config=COHORT_COLUMNS,
+                               download=lambda _: frame.drop(columns="starts"))
 
 
 def drop_off(f: FunnelFilter) -> None:
@@ -158,42 +134,27 @@ def drop_off(f: FunnelFilter) -> None:
     if frame.empty:
         st.info("No dead rows in this filter.")
         return
-    per_list = frame.groupby("list")["people"].sum()
-    worst = frame[frame["list"].isin(per_list.nlargest(CHART_LISTS).index)]
+    worst, lists = metrics.worst_lists(frame, CHART_LISTS)
     left, right = st.columns(2)
     left.markdown("**Where they died** — the last stage they had reached")
     left.plotly_chart(charts.drop_off(worst, "stage"), key="funnel_drop_stage")
     right.markdown("**Why** — the reason given when the row was cancelled")
     right.plotly_chart(charts.drop_off(worst, "reason"), key="funnel_drop_reason")
-    if len(per_list) > CHART_LISTS:
-        st.caption(f"The {CHART_LISTS} lists with the most dead rows of {len(per_list)}; the "
+    if lists > CHART_LISTS:
+        st.caption(f"The {CHART_LISTS} lists with the most dead rows of {lists}; the "
                    "table below has all.")
     with st.expander("Table"):
-        st.dataframe(frame, hide_index=True, width="stretch", key="funnel_drop_table",
-                     column_config={"list": "List", "stage": "Died at", "reason": "Reason",
-                                    "people": "Rows"})
-        ui.downloads_on_click(lambda _: frame, "funnel-drop-off", key="funnel_drop_download")
+        ui.table_and_downloads(frame, key="funnel_drop", file_name="funnel-drop-off",
+                               column_config=DROP_COLUMNS)
 
 
 def criteria(f: FunnelFilter) -> None:
     frame = metrics.criteria_insight(conn, f)
     st.plotly_chart(charts.criteria(frame), key="funnel_criteria_chart")
     with st.expander("Table"):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=CRITERIA_COLUMNS,
-                     key="funnel_criteria_table")
-        ui.downloads_on_click(lambda _: frame.drop(columns="key"), "funnel-criteria",
-                              key="funnel_criteria_download")
-
-
-def compared_with(f: FunnelFilter) -> str:
-    if f.events is None:
-        return "nothing (all time)"
-    before = f.events.previous()
-    return f"{before.first:%d %b %Y} – {before.last:%d %b %Y}"
-
-
-def period_text(period: Period | None) -> str:
-    return "all time" if period is None else f"{period.first:%d %b %Y} – {period.last:%d %b %Y}"
+        ui.table_and_downloads(frame, key="funnel_criteria", file_name="funnel-criteria",
+                               column_config=CRITERIA_COLUMNS,
+                               download=lambda _: frame.drop(columns="key"))
 
 
 st.title("Funnel")
@@ -201,9 +162,8 @@ st.caption("Every number counts the distinct people who ever reached a stage —
            "history, so a row that died later keeps the stages it reached.")
 f = choose_filter()
 summary = metrics.summary(conn, f)
-headline(summary.headline, f"the period before ({compared_with(f)})")
-st.caption(f"Stages reached {period_text(f.events)}"
-           + ("" if f.events is None else f" · changes against {compared_with(f)}"))
+headline(summary.headline, metrics.compared_with(f))
+st.caption(metrics.period_caption(f))
 
 chart, people = st.columns([5, 8], gap="large")
 with chart:
@@ -219,7 +179,7 @@ with people:
     if stage is None:
         st.caption("Click a stage in the funnel, or pick one here, to see who is behind it.")
     else:
-        people_at(f, stage, int(summary.funnel.set_index("stage").loc[stage, "people"]))
+        people_at(f, stage, summary.people_at(stage))
 
 st.subheader("Which lists and weeks produce leads")
 cohorts(f)

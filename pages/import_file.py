@@ -1,8 +1,5 @@
 """Import: upload this week's list, check the mapping and the preview, import it, undo it."""
 
-import hashlib
-from pathlib import Path
-
 import streamlit as st
 
 from lib import importing, lists, mapping, ui
@@ -13,7 +10,7 @@ st.title("Import a list")
 upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file")
 if upload is not None:
     data = upload.getvalue()
-    sha = hashlib.sha256(data).hexdigest()
+    sha = importing.fingerprint(data)
     with st.status("Reading the file…") as progress:
         detected = ui.memo("import_read", (sha,), lambda: ui.attempt(
             importing.read, conn, data, upload.name))
@@ -34,7 +31,8 @@ if upload is not None:
     existing = lists.names(conn)
     target = target_col.selectbox("Into list", ["New list", *existing], key="import_target")
     list_name = target if target != "New list" else target_col.text_input(
-        "Name of the new list", value=Path(upload.name).stem, key=f"import_new_list_{sha[:12]}")
+        "Name of the new list", value=importing.default_list_name(upload.name),
+        key=f"import_new_list_{sha[:12]}")
     source = source_col.text_input("Source (optional)", placeholder="trade fair, webinar…",
                                    key="import_source")
 
@@ -59,10 +57,7 @@ if upload is not None:
     st.dataframe(importing.preview_rows(preview), hide_index=True, width="stretch",
                  key="import_preview_rows")
     if preview.previous_import:
-        earlier = preview.previous_import
-        st.info(f"This file was already imported into '{list_name}' on "
-                f"{earlier['imported_at']:%Y-%m-%d %H:%M} by {earlier['by'] or 'the command line'}"
-                f" (import #{earlier['import_id']}). Importing it again changes nothing.")
+        st.info(importing.previous_import_text(preview.previous_import, list_name))
     if st.button("Import", type="primary", key="import_commit",
                  disabled=preview.previous_import is not None):
         bar = st.progress(0.3, "Writing people, memberships and history…")
@@ -72,8 +67,7 @@ if upload is not None:
         if result:
             st.session_state.import_last = result.import_id
             ui.forget("import_preview")
-            st.toast(f"Imported {result.counts.added} new and {result.counts.already_known} "
-                     f"known people into '{result.list}'")
+            st.toast(result.message)
 
 if last := st.session_state.get("import_last"):
     st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import demo, lists, ui
+from lib import demo, display, lists, ui
 
 conn = ui.connection()
 
@@ -25,7 +25,7 @@ if lists.is_empty(conn):
 
 st.title("Lists")
 overview = lists.overview(conn)
-st.caption(f"{len(overview)} lists · {int(overview['rows'].sum())} rows")
+st.caption(lists.totals_text(overview))
 st.dataframe(
     overview.drop(columns="id"),
     hide_index=True,
@@ -44,7 +44,7 @@ st.dataframe(
     },
     key="lists_overview",
 )
-names = dict(zip(overview["id"].astype(int), overview["list"], strict=True))
+names = display.by_id(overview, "list")
 if names:
     pick, go, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
     chosen = pick.selectbox("Work on a list", list(names), format_func=names.get,

@@ -2,77 +2,52 @@
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from lib import leads, ui
+from lib import display, lead_view, leads, schedule, ui
 
 PAGE_SIZE = 15
 
 conn = ui.connection()
-me = ui.current_user()
-ui.show_flash()
-title, picker = st.columns([3, 1], vertical_alignment="bottom")
-title.title("Pipeline")
-if me is None:
-    st.info("There are no users yet: load the demo or add users first.")
-    st.stop()
-with picker:
-    owner_id = ui.owner_filter(conn, me, key="pipeline_owner", label="Owner",
-                               anyone_may_choose=True, team_first=me.sees_team)
+me, owner_id = ui.leads_heading(conn, "Pipeline", key="pipeline_owner", label="Owner",
+                                anyone_may_choose=True, team_first_for_managers=True)
 
 totals = leads.pipeline_totals(conn, owner_id=owner_id)
-limit = st.session_state.setdefault("pipeline_limit", PAGE_SIZE)
-cards = leads.pipeline(conn, owner_id=owner_id, limit_per_step=limit)
-steps = dict(zip(totals["step_key"], totals["step"], strict=False))
+cards = leads.pipeline(conn, owner_id=owner_id,
+                       limit_per_step=ui.limit("pipeline_limit", PAGE_SIZE))
 movable = leads.active_steps(conn)
-today = ui.today(conn)
-
-
-def money(frame: pd.DataFrame, column: str) -> str:
-    """A sum per currency, e.g. "€120,000" or "€120,000 + $4,000"."""
-    sums = frame[frame["count"] > 0].groupby("currency")[column].sum()
-    return " + ".join(ui.money(value, currency) for currency, value in sums.items()) or "—"
+today = schedule.today(conn)
 
 
 def card(row: dict[str, Any]) -> None:
     """Company, amount, the next step's badge, days since the last action; a move menu."""
     with st.container(border=True, key=f"pipeline_lead_{row['lead_id']}"):
-        ui.lead_link(row["lead_id"], ui.given(row["company"]) or row["title"])
-        chance = f" · {row['probability']}%" if ui.given(row["probability"]) is not None else ""
-        who = f" · {ui.md(row['owner'])}" if owner_id is None else ""
-        st.markdown(f"**{ui.money(row['amount'], row['currency'])}**{chance}  \n"
-                    f":gray[{ui.md(ui.given(row['name']) or '')}{who}]")
-        st.markdown(f"{ui.badge(row['badge'])} " + ui.next_step_text(
-            row["next_type"], row["next_due_date"], row["next_due_time"], today))
-        st.caption(f"Last action {ui.since_text(row['days_since'])}")
-        targets = [key for key in movable if key != row["step_key"]]
-        target = st.menu_button("Move to", targets, format_func=movable.get, type="tertiary",
-                                icon="➡️", key=f"pipeline_move_{row['lead_id']}")
+        ui.lead_link(row["lead_id"], lead_view.card_title(row))
+        st.markdown(lead_view.card_amount(row, with_owner=owner_id is None))
+        st.markdown(lead_view.due_line(row, today, group=row["badge"]))
+        st.caption(f"Last action {display.since_text(row['days_since'])}")
+        target = st.menu_button("Move to", lead_view.move_targets(movable, row),
+                                format_func=movable.get, type="tertiary", icon="➡️",
+                                key=f"pipeline_move_{row['lead_id']}")
         if target:
-            ui.finish(ui.attempt(ui.move_lead, conn, row, target))
+            ui.finish(ui.attempt(lead_view.move, conn, row, target, by=me.id))
 
 
-def show_more() -> None:
-    st.session_state.pipeline_limit += PAGE_SIZE
-
-
-open_leads = totals[totals["count"] > 0]
 overall = st.columns(3)
-overall[0].metric("Open leads", int(totals["count"].sum()), border=True)
-overall[1].metric("Amount", money(open_leads, "amount"), border=True)
-overall[2].metric("Weighted by probability", money(open_leads, "weighted"), border=True)
+overall[0].metric("Open leads", lead_view.open_count(totals), border=True)
+overall[1].metric("Amount", lead_view.amounts(totals, "amount"), border=True)
+overall[2].metric("Weighted by probability", lead_view.amounts(totals, "weighted"), border=True)
 
+steps = lead_view.steps(totals)
 for column, (key, label) in zip(st.columns(len(steps)), steps.items(), strict=True):
     step_totals = totals[totals["step_key"] == key]
-    count = int(step_totals["count"].sum())
+    count = lead_view.open_count(step_totals)
     shown = cards[cards["step_key"] == key]
     with column, st.container(key=f"pipeline_step_{key}"):
-        st.markdown(f"**{ui.md(label)}** · {count}")
-        st.caption(f"{money(step_totals, 'amount')} · weighted {money(step_totals, 'weighted')}"
-                   if count else "No open leads")
+        st.markdown(f"**{display.md(label)}** · {count}")
+        st.caption(lead_view.step_caption(step_totals))
         for row in shown.to_dict("records"):
             card(row)
         if count > len(shown):
             st.caption(f"{count - len(shown)} more")
-            st.button("Show more", key=f"pipeline_more_{key}", on_click=show_more)
+            ui.more_button(f"pipeline_more_{key}", "pipeline_limit", PAGE_SIZE)

@@ -10,17 +10,17 @@ import streamlit as st
 from lib import qualification as q
 from lib import settings, ui
 
-THRESHOLDS = ("prospect_threshold", "lead_threshold")
-OTHERS = [key for key in settings.SETTINGS if key not in THRESHOLDS]
+OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
+CRITERIA_ORDER = ["position", "stage", "short_label", "label_en", "label_de", "description",
+                  "active", "key"]
 
 conn = ui.connection()
 me = ui.current_user()
 may_change = me is not None and me.sees_team
 st.title("Settings")
 if not may_change:
-    acting = f"{me.name} ({me.role})" if me else "nobody"
-    st.info(f"You are acting as {acting}: you can look at the settings, but only a manager or "
-            "an admin can change them.", icon="🔒")
+    st.info(f"You are acting as {me.label if me else 'nobody'}: you can look at the settings, "
+            "but only a manager or an admin can change them.", icon="🔒")
 if message := st.session_state.pop("settings_message", None):
     st.success(message, icon="✅")
 
@@ -32,49 +32,39 @@ def saved(text: str) -> None:
     st.rerun()
 
 
-def statuses_text(changed: int) -> str:
-    return f"{changed:,} status{'es' if changed != 1 else ''} changed."
-
-
 def thresholds() -> None:
     limits = q.thresholds(conn)
     with st.form("settings_thresholds"):
-        left, right = st.columns(2)
         wanted = {}
-        for column, key, value in zip((left, right), THRESHOLDS, (limits.prospect, limits.lead),
-                                      strict=True):
+        for column, (key, value) in zip(st.columns(2), limits.by_key.items(), strict=True):
             setting = settings.SETTINGS[key]
             wanted[key] = column.number_input(setting.label, min_value=1, max_value=20,
                                               value=value, help=setting.help,
                                               disabled=not may_change, key=f"settings_{key}")
         if st.form_submit_button("Save thresholds", type="primary", disabled=not may_change):
-            change_thresholds(wanted, {"prospect_threshold": limits.prospect,
-                                       "lead_threshold": limits.lead})
+            change_thresholds(q.changed_thresholds(wanted, limits))
 
 
-def change_thresholds(wanted: dict[str, int], current: dict[str, int]) -> None:
+def change_thresholds(changes: dict[str, int]) -> None:
     if not may_change:
         return
-    changed = 0
-    for key in THRESHOLDS:
-        if int(wanted[key]) != current[key]:
-            moved = ui.attempt(q.change_threshold, conn, key, int(wanted[key]), by=me.id)
-            if moved is None:
-                return
-            changed += moved
-    saved(f"Thresholds saved. {statuses_text(changed)}")
+    moved = 0
+    for key, value in changes.items():
+        changed = ui.attempt(q.change_threshold, conn, key, value, by=me.id)
+        if changed is None:
+            return
+        moved += changed
+    saved(f"Thresholds saved. {q.moved_text(moved)}")
 
 
 def criteria() -> None:
-    table = pd.DataFrame([c.__dict__ for c in q.criteria(conn, active_only=False)])
     text = st.column_config.TextColumn
     version = st.session_state.get("settings_version", 0)
     with st.form("settings_criteria"):
         edited = st.data_editor(
-            table, hide_index=True, width="stretch", key=f"settings_criteria_{version}",
+            q.criteria_table(conn), hide_index=True, width="stretch",
+            key=f"settings_criteria_{version}", column_order=CRITERIA_ORDER,
             disabled=True if not may_change else ["key", "stage"],
-            column_order=["position", "stage", "short_label", "label_en", "label_de",
-                          "description", "active", "key"],
             column_config={
                 "position": st.column_config.NumberColumn(
                     "Order", min_value=1, step=1, width=70,
@@ -98,12 +88,9 @@ def criteria() -> None:
 def save_criteria(edited: pd.DataFrame) -> None:
     if not may_change:
         return
-    wanted = [q.Criterion(**{**row, "position": int(row["position"]),
-                             "active": bool(row["active"])})
-              for row in edited.to_dict("records")]
-    changed = ui.attempt(q.update_criteria, conn, wanted, by=me.id)
+    changed = ui.attempt(q.update_criteria, conn, q.criteria_from_table(edited), by=me.id)
     if changed is not None:
-        saved(f"Criteria saved. {statuses_text(changed)}")
+        saved(f"Criteria saved. {q.moved_text(changed)}")
 
 
 def add_criterion() -> None:
@@ -142,19 +129,15 @@ def save_others(wanted: dict, values: dict, slots: dict) -> None:
     """Save every changed setting; a refused one says why under its own field."""
     if not may_change:
         return
-    changed, refused = [], 0
-    for key, value in wanted.items():
-        if str(value).strip() == str(values[key]):
-            continue
+    changed, done = settings.changed(wanted, values), []
+    for key in changed:
         with slots[key]:
-            if ui.attempt(settings.put, conn, key, value, by=me.id) is None:
-                refused += 1
-            else:
-                changed.append(settings.SETTINGS[key].label)
-    if changed and not refused:
-        saved(f"Saved: {', '.join(changed)}.")
-    elif changed:
-        st.success(f"Saved: {', '.join(changed)}. The others were not saved.", icon="✅")
+            if ui.attempt(settings.put, conn, key, wanted[key], by=me.id) is not None:
+                done.append(key)
+    if done and len(done) == len(changed):
+        saved(settings.saved_text(done, all_saved=True))
+    elif done:
+        st.success(settings.saved_text(done, all_saved=False), icon="✅")
 
 
 st.subheader("The ladder", divider="gray")

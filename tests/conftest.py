@@ -1,4 +1,5 @@
-"""Fixtures: real DuckDB databases (fresh, file-backed, demo) and the shared external test data."""
+"""Fixtures: real DuckDB databases (fresh, file-backed, demo), the shared external test data, and
+AppTest runs routed through app.py (see tests/apptest.py)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,22 @@ def demo_db(demo_path: Path) -> Iterator[db.Connection]:
     conn = db.connect(demo_path)
     yield conn.cursor()
     conn.close()
+
+
+@pytest.fixture(autouse=True)
+def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest page through app.py's st.navigation, as serve.py makes the server do.
+
+    AppTest forgets before each run that the app routes with st.navigation; with a pages/
+    folder it then runs a switched-to page on its own from the second run on (no sidebar, no
+    acting user), which is not what a browser ever sees.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    created = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        created(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

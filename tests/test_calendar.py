@@ -220,3 +220,17 @@ def test_cli_overdue_as_json_and_as_text(closed_db_file, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines == ["Anna <anna@example.com>: 2", f"Ben <{payload['reps'][1]['email']}>: 0",
                      "total: 2"]
+
+
+def test_the_download_is_named_after_the_user_and_counts_the_open_steps(fresh_db):
+    assert calendar.file_name("Anna Schmidt") == "leadladder-anna-schmidt.ics"
+    assert calendar.file_name("Jörg O'Neil-Brandt") == "leadladder-j-rg-o-neil-brandt.ics"
+    rep = factories.user(fresh_db, "Anna")
+    assert calendar.event_count(fresh_db, rep) == 0
+    for company in ("A", "B"):
+        person = factories.person(fresh_db, company=company)
+        leads.convert(fresh_db, person, owner_id=rep, by=rep,
+                      next_step=NextStep("call", date.today()))
+    assert calendar.event_count(fresh_db, rep) == 2
+    assert calendar.event_count(fresh_db, rep) == len(
+        icalendar.Calendar.from_ical(calendar.ics_for_user(fresh_db, rep)).walk("VEVENT"))

@@ -357,3 +357,39 @@ def test_a_walk_in_contact_gets_the_same_checks_as_an_import(fresh_db):
     with pytest.raises(InvalidInput, match="name, a company"):
         importing.add_person(fresh_db, list_id, {"city": "Bonn"}, by=None)
     assert table_counts(fresh_db) == before
+
+
+# --- what the Import page says ---------------------------------------------------------------
+
+
+def test_the_import_page_names_the_file_its_imports_and_what_they_did(fresh_db):
+    data = german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""])
+    assert importing.fingerprint(data) == importing.prepare(
+        fresh_db, data, "KW48 Messe.csv", importing.read(fresh_db, data, "KW48 Messe.csv"),
+        dict.fromkeys(GERMAN_HEADER) | {"E-Mail": "email"}, "x").sha256
+    assert importing.default_list_name("uploads/KW48 Messe.final.xlsx") == "KW48 Messe.final"
+    result = run(fresh_db, data)
+    assert result.message == "Imported 1 new and 0 known people into 'KW48 Messe'"
+    importing.undo(fresh_db, result.import_id, by=None)
+    run(fresh_db, data, "KW49")
+    labels = importing.history_labels(importing.history_frame(fresh_db))
+    assert list(labels.values()) == [f"#{result.import_id + 1} liste.csv → KW49",
+                                     f"#{result.import_id} liste.csv → KW48 Messe (undone)"]
+
+
+def test_importing_the_same_file_again_says_when_and_by_whom(fresh_db):
+    data = german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""])
+    first = run(fresh_db, data)
+    earlier = importing.previous_import(fresh_db, "KW48 Messe", importing.fingerprint(data))
+    assert importing.previous_import_text(earlier, "KW48 Messe") == (
+        f"This file was already imported into 'KW48 Messe' on "
+        f"{first.imported_at:%Y-%m-%d %H:%M} by the command line (import #{first.import_id})."
+        " Importing it again changes nothing.")
+
+
+def test_the_preview_counts_read_in_order_and_the_detected_setting_comes_first():
+    counts = importing.Counts(rows_in_file=10, added=6, already_known=2, blank=1, rejected=1)
+    assert [label for label, _ in counts.shown][:3] == ["Rows in file", "New", "Already known"]
+    assert dict(counts.shown)["Blank"] == 1 and len(counts.shown) == 10
+    assert importing.detected_first("cp1252", importing.ENCODINGS)[:2] == ["cp1252", "utf-8"]
+    assert importing.detected_first(";", importing.DELIMITER_LABELS) == [";", ",", "\t", "|", ""]

@@ -3,48 +3,17 @@ with leads seeded on top through lib/ so each test knows where its lead belongs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import time, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from lib import calendar, db, leads
+from lib import calendar, leads
 from tests import lead_seed
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every page through app.py's st.navigation, as serve.py makes the server do.
-
-    AppTest forgets before each run that the app routes with st.navigation; with a pages/
-    folder it then runs a switched-to page on its own from the second run on (no sidebar, no
-    acting user), which is not what a browser ever sees.
-    """
-    created = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        created(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@contextmanager
-def cursor(path: Path) -> Iterator[db.Connection]:
-    """A cursor on the test's database file (the app's cached connection shares it)."""
-    conn = db.connect(path)
-    try:
-        yield conn.cursor()
-    finally:
-        conn.close()
+from tests.apptest import cursor, errors, open_page
 
 
 @pytest.fixture
@@ -60,19 +29,6 @@ def seeded(demo_path: Path) -> dict[str, int]:
         }
 
 
-def page(path: Path, name: str, monkeypatch: pytest.MonkeyPatch, *,
-         acting: int | None = None, **query: object) -> AppTest:
-    monkeypatch.setenv("LEADLADDER_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if acting is not None:
-        at.session_state["sidebar_user"] = acting
-    at.run()
-    at.query_params.update({key: str(value) for key, value in query.items()})
-    at.switch_page(f"pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def group_of(at: AppTest, lead_id: int) -> str | None:
     """The to-do group whose section shows the lead's card."""
     for group in leads.GROUPS:
@@ -82,16 +38,12 @@ def group_of(at: AppTest, lead_id: int) -> str | None:
     return None
 
 
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
 # --- to-do ---------------------------------------------------------------------------------
 
 
 def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
         seeded, demo_path, monkeypatch):
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     with cursor(demo_path) as cur:
         counts = leads.todo_counts(cur, user_id=seeded["anna"])
     shown = {m.label.replace(":red[", "").rstrip("]"): int(m.value) for m in at.metric}
@@ -106,7 +58,7 @@ def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
 def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     overdue_before = int(at.metric[0].value)
     at.button(key=f"todo_log_{lead_id}").click().run()
     form = f"todo_log_{lead_id}"
@@ -135,7 +87,7 @@ def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
 def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     at.button(key=f"todo_log_{lead_id}").click().run()
     at.button(key=f"todo_log_{lead_id}_save").click().run()
     assert any(message.startswith("outcome:") for message in errors(at))
@@ -147,7 +99,7 @@ def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
 
 def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     at.menu_button(key=f"todo_more_{lead_id}").click("lost").run()
     at.button(key=f"todo_lost_{lead_id}_save").click().run()
     assert any(message.startswith("reason:") for message in errors(at))
@@ -163,7 +115,7 @@ def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeyp
 
 def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch):
     lead_id = seeded["later"]
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     at.menu_button(key=f"todo_more_{lead_id}").click("won").run()
     at.button(key=f"todo_won_{lead_id}_save").click().run()
     assert "won" in at.toast[0].value
@@ -176,7 +128,7 @@ def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch)
 def test_a_parked_lead_waits_in_standby_and_resumes_with_one_click(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch)
     at.menu_button(key=f"todo_more_{lead_id}").click("standby").run()
     with cursor(demo_path) as cur:
         back = lead_seed.local_today(cur) + timedelta(days=14)
@@ -196,7 +148,7 @@ def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path
     with cursor(demo_path) as cur:
         ben = lead_seed.user_id(cur, lead_seed.BEN)
         lead_seed.lead(cur, "Brückenbau Nord GmbH", days=-5, owner=ben)
-    at = page(demo_path, "todo", monkeypatch, acting=seeded["clara"])
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["clara"])
     at.session_state["todo_limit"] = 1
     at.selectbox(key=f"todo_owner_{seeded['clara']}").select("team").run()
     with cursor(demo_path) as cur:
@@ -212,7 +164,7 @@ def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path
 
 def test_the_lead_page_shows_contact_timeline_and_next_step(seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
     assert at.title[0].value == "Zeppelin Testbau GmbH — Lena Vogt"
     text = " ".join(m.value for m in at.markdown)
     assert "mailto:lena.vogt@zeppelin.example" in text and "tel:+49891234567" in text
@@ -223,7 +175,7 @@ def test_the_lead_page_shows_contact_timeline_and_next_step(seeded, demo_path, m
 def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
     at.text_input(key=f"lead_title_{lead_id}").input("Zeppelin — hall 4")
     at.text_input(key=f"lead_currency_{lead_id}").input("E1")
     at.button(key=f"lead_save_{lead_id}").click().run()
@@ -243,7 +195,7 @@ def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
 
 
 def test_the_lead_page_without_a_lead_says_where_to_find_one(demo_path, monkeypatch):
-    at = page(demo_path, "lead", monkeypatch)
+    at = open_page(demo_path, "lead", monkeypatch)
     assert at.title[0].value == "Lead"
     assert "to-do page" in at.info[0].value
 
@@ -253,7 +205,7 @@ def test_the_lead_page_without_a_lead_says_where_to_find_one(demo_path, monkeypa
 
 def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = page(demo_path, "pipeline", monkeypatch)
+    at = open_page(demo_path, "pipeline", monkeypatch)
     section = at.get_by_key("pipeline_step_new")
     assert any(node.key == f"pipeline_lead_{lead_id}" for node in section)
     at.menu_button(key=f"pipeline_move_{lead_id}").click("proposal").run()
@@ -266,7 +218,7 @@ def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, m
 
 
 def test_the_pipeline_sums_each_step_like_the_lib(seeded, demo_path, monkeypatch):
-    at = page(demo_path, "pipeline", monkeypatch)
+    at = open_page(demo_path, "pipeline", monkeypatch)
     with cursor(demo_path) as cur:
         totals = leads.pipeline_totals(cur, owner_id=seeded["anna"])
     new = totals[totals["step_key"] == "new"]
@@ -293,7 +245,7 @@ def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
 
 
 def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatch, media):
-    at = page(demo_path, "calendar", monkeypatch)
+    at = open_page(demo_path, "calendar", monkeypatch)
     url = at.download_button(key="calendar_download").proto.url
     served = media[-1].get_file(url.rsplit("/", 1)[-1])
     assert served.filename == "leadladder-anna-schmidt.ics"
@@ -306,7 +258,7 @@ def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatc
 
 def test_the_subscription_address_is_issued_replaced_and_revoked(
         seeded, demo_path, monkeypatch):
-    at = page(demo_path, "calendar", monkeypatch)
+    at = open_page(demo_path, "calendar", monkeypatch)
     at.button(key="calendar_issue").click().run()
     with cursor(demo_path) as cur:
         first = calendar.token_of(cur, seeded["anna"])

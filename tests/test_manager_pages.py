@@ -8,45 +8,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import db, leads, metrics, schedule, users
+from lib import db, leads, metrics, schedule
 from lib.metrics import FunnelFilter
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def page(path: Path, name: str, monkeypatch: pytest.MonkeyPatch,
-         acting_as: str = "clara.weber@leadladder.example") -> AppTest:
-    """The app on ``path`` opened at pages/<name>.py, acting as the given user (the demo's
-    manager by default)."""
-    monkeypatch.setenv("LEADLADDER_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["sidebar_user"] = computed(path, lambda cur: users.by_email(cur, acting_as)).id
-    at.run()
-    return at.switch_page(f"pages/{name}.py").run()
+from tests.apptest import computed, no_errors, open_page, shown_metrics, table_with
+from tests.lead_seed import CLARA, user_id
 
 
-def table_with(at: AppTest, column: str):
-    """The first table on the page that has ``column``."""
-    return next(t.value for t in at.dataframe if column in t.value.columns)
-
-
-def computed(demo_path: Path, fn):
-    """What lib computes on the same file (read while the app's connection is open: same
-    process, so DuckDB shares the cached database)."""
-    conn = db.connect(demo_path)
-    try:
-        return fn(conn.cursor())
-    finally:
-        conn.close()
-
-
-def shown_metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+def page(path: Path, name: str, monkeypatch: pytest.MonkeyPatch, acting_as: str = CLARA
+         ) -> AppTest:
+    """pages/<name>.py acting as the user with that e-mail (the demo's manager by default)."""
+    acting = computed(path, lambda cur: user_id(cur, acting_as))
+    return open_page(path, name, monkeypatch, acting=acting)
 
 
 def default_filter(cur) -> FunnelFilter:

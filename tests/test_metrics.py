@@ -497,3 +497,69 @@ def test_on_the_demo_the_cli_prints_the_lib_numbers(demo_path, capsys):
     assert {r["email"]: r["count"] for r in shown["reps"]} == dict(
         zip(expected_overdue["email"], expected_overdue["count"].astype(int), strict=True))
     assert shown["total"] == int(expected_overdue["count"].sum())
+
+
+# --- how the pages show the numbers --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("number", "text", "change"), [
+    (metrics.Headline("lead", "Leads", 1234, 1200, False), "1,234", "+34"),
+    (metrics.Headline("lead", "Leads", 5, 5, False), "5", "±0"),
+    (metrics.Headline("rate", "Rate", 0.125, 0.1, True), "12.5%", "+2.5 pp"),
+    (metrics.Headline("rate", "Rate", None, None, True), "—", None),
+])
+def test_a_headline_number_reads_with_its_change(number, text, change):
+    assert (number.text, number.change_text) == (text, change)
+
+
+def test_a_headline_says_what_it_counts_and_what_its_change_compares_with():
+    now_only = metrics.Headline("lead", "Leads", 3, None, False)
+    compared = metrics.Headline("lead", "Leads", 3, 2, False)
+    assert now_only.help_text("x") == metrics.MEANINGS["lead"]
+    assert compared.help_text("01 Jan 2025 – 31 Jan 2025").endswith(
+        " The change is against the period before (01 Jan 2025 – 31 Jan 2025).")
+    assert metrics.Headline("nothing", "N", 1, None, False).help_text("x") is None
+
+
+def test_the_period_and_what_it_compares_with_read_as_dates():
+    november = FunnelFilter(events=Period(date(2025, 11, 1), date(2025, 11, 30)))
+    assert metrics.period_text(november.events) == "01 Nov 2025 – 30 Nov 2025"
+    assert metrics.compared_with(november) == "02 Oct 2025 – 31 Oct 2025"
+    assert metrics.period_caption(november) == (
+        "Stages reached 01 Nov 2025 – 30 Nov 2025 · changes against 02 Oct 2025 – 31 Oct 2025")
+    assert metrics.compared_with(FunnelFilter()) == "nothing (all time)"
+    assert metrics.period_caption(FunnelFilter()) == "Stages reached all time"
+
+
+def test_the_people_at_a_stage_are_the_funnels_count(fresh_db, ladder):
+    summary = metrics.summary(fresh_db, FunnelFilter())
+    assert [summary.people_at(s) for s in metrics.STAGES] == counts(fresh_db)
+
+
+def test_the_drop_off_chart_keeps_the_lists_with_the_most_dead_rows():
+    frame = pd.DataFrame({"list": ["A", "A", "B", "C"], "stage": ["lead"] * 4,
+                          "reason": ["x", "y", "x", "x"], "people": [1, 1, 5, 3]})
+    worst, lists = metrics.worst_lists(frame, 2)
+    assert sorted(set(worst["list"])) == ["B", "C"] and lists == 3
+
+
+def test_overdue_counts_start_with_everyone():
+    reps = pd.DataFrame({"name": ["Anna", "Ben"], "count": [3, 0]})
+    assert metrics.overdue_counts(reps) == [("Everyone", 3), ("Anna", 3), ("Ben", 0)]
+    assert metrics.overdue_counts(reps.head(0)) == [("Everyone", 0)]
+
+
+def test_a_lead_table_shows_one_due_column_readable_types_and_local_times(fresh_db):
+    frame = pd.DataFrame({
+        "lead_id": [1], "owner": ["Anna"], "lead": ["Acme"], "company": ["Acme"],
+        "next_type": ["meeting"], "next_note": [None], "due_date": [date(2025, 11, 16)],
+        "due_time": [time(14, 0)], "last_action_at": [datetime(2025, 11, 10, 8, 0)]})
+    shown = metrics.lead_table(fresh_db, frame, date(2025, 11, 27))
+    assert list(shown.columns) == ["lead_id", "owner", "lead", "next_type", "next_note", "due",
+                                   "last_action_at"]
+    assert shown.iloc[0][["next_type", "next_note", "due"]].tolist() == [
+        "🤝 Meeting", "", "Sun 16 Nov 14:00"]
+    assert shown["last_action_at"].iloc[0] == pd.Timestamp(2025, 11, 10, 9, 0)
+    standby = frame.drop(columns=["next_note", "last_action_at"])
+    assert list(metrics.lead_table(fresh_db, standby, date(2025, 11, 27)).columns) == [
+        "lead_id", "owner", "lead", "next_type", "due"]

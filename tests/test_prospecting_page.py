@@ -7,59 +7,23 @@ snapshot the editor was fed); the browser test proves the same with real clicks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from lib import db, importing, lists, rows, users
+from lib import importing, lists, rows
 from lib import qualification as q
+from tests.apptest import cursor, no_failure, open_app, open_page
+from tests.lead_seed import ANNA, BEN, CLARA, user_id
 
-ROOT = Path(__file__).resolve().parent.parent
 WALK_INS = (
     "Firma,Vorname,Nachname,E-Mail,Telefon,Messestand\n"
     "Alpha Kältetechnik GmbH,Albert,Auer,albert@alpha-kaelte.de,089 1234567,Halle 1\n"
     "Beta Bau AG,Berta,Brandt,berta@beta-bau.de,030 7654321,Halle 2\n"
     "Gamma Glas KG,Gerd,Gruber,gerd@gamma-glas.de,040 5555555,Halle 3\n"
 ).encode()
-ANNA, BEN, CLARA = ("anna.schmidt@leadladder.example", "ben.okafor@leadladder.example",
-                    "clara.weber@leadladder.example")
-
-
-@pytest.fixture(autouse=True)
-def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the page through app.py's st.navigation on every run, as the server does.
-
-    With a pages/ folder, AppTest otherwise runs a switched-to page on its own from the second
-    run on: no sidebar, so no acting user.
-    """
-    created = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        created(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@contextmanager
-def cursor(path: Path) -> Iterator[db.Connection]:
-    """A cursor on the test's database file (the app's cached connection shares it)."""
-    conn = db.connect(path)
-    try:
-        yield conn.cursor()
-    finally:
-        conn.close()
-
-
-def user(cur: db.Connection, email: str) -> int:
-    found = users.by_email(cur, email)
-    assert found is not None
-    return found.id
 
 
 @pytest.fixture
@@ -70,26 +34,17 @@ def walk_ins(demo_path: Path) -> dict[str, int]:
         list_id = lists.list_id(cur, "Walk-ins")
         page, _ = rows.rows_page(cur, rows.RowFilter(list_id=list_id), user_id=None)
         people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
-        return {"list": list_id, **people, "anna": user(cur, ANNA), "ben": user(cur, BEN),
-                "clara": user(cur, CLARA)}
+        return {"list": list_id, **people, "anna": user_id(cur, ANNA),
+                "ben": user_id(cur, BEN), "clara": user_id(cur, CLARA)}
 
 
 def prospecting(path: Path, monkeypatch: pytest.MonkeyPatch, list_id: int | None,
                 acting: int) -> AppTest:
     """The page with the list opened from the Lists page (or "all my rows" for None)."""
-    monkeypatch.setenv("LEADLADDER_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["sidebar_user"] = acting
-    at.run()
-    at.session_state["prospecting_open"] = 0 if list_id is None else list_id
-    at.switch_page("pages/prospecting.py").run()
-    no_errors(at)
+    at = open_page(path, "prospecting", monkeypatch, acting=acting,
+                   session={"prospecting_open": 0 if list_id is None else list_id})
+    no_failure(at)
     return at
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error if "Something went wrong" in e.value]
 
 
 def shown(at: AppTest):
@@ -102,7 +57,7 @@ def edit(at: AppTest, edited_rows: dict[int, dict]) -> AppTest:
     key = f"prospecting_rows_{at.session_state['prospecting_rows_version']}"
     at.session_state[key] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
     at.run()
-    no_errors(at)
+    no_failure(at)
     return at
 
 
@@ -215,7 +170,7 @@ def test_cancel_with_a_reason_then_revive(walk_ins, demo_path, monkeypatch):
     at.button(key="prospecting_cancel").click().run()
     at.selectbox(key="prospecting_cancel_reason").set_value("no budget").run()
     at.button(key="prospecting_cancel_save").click().run()
-    no_errors(at)
+    no_failure(at)
     assert [s.value for s in at.success] == ["Cancelled: 2 of 2 rows."]
     assert stored(demo_path, walk_ins["Albert"], "status", "why") == ("dead", "dead: no budget")
     assert shown(at).loc[walk_ins["Berta"], "status"] == "⚫ dead"
@@ -234,7 +189,7 @@ def test_convert_through_the_dialog_warns_for_a_row_not_yet_lead(walk_ins, demo_
     assert at.button(key="prospecting_convert_save").label == "Convert anyway"
     at.selectbox(key="prospecting_convert_step").set_value("contacted")
     at.button(key="prospecting_convert_save").click().run()
-    no_errors(at)
+    no_failure(at)
     assert any("Albert Auer · Alpha Kältetechnik GmbH: lead #" in s.value for s in at.success)
     with cursor(demo_path) as cur:
         lead = cur.execute("SELECT owner_id, step_key, next_type FROM leads WHERE person_id = ?",
@@ -268,7 +223,7 @@ def test_a_walk_in_is_added_to_the_list(walk_ins, demo_path, monkeypatch):
     at.text_input(key="prospecting_add_last_name").input("Delta")
     at.text_input(key="prospecting_add_email").input("dora@delta.de")
     at.button(key="FormSubmitter:prospecting_add-Add to this list").click().run()
-    no_errors(at)
+    no_failure(at)
     assert [s.value for s in at.success] == ["Added a new person."]
     assert sorted(shown(at)["first_name"]) == ["Albert", "Berta", "Dora", "Gerd"]
 
@@ -292,21 +247,18 @@ def test_leaving_the_page_and_coming_back_keeps_every_saved_tick(walk_ins, demo_
     at.switch_page("pages/lists.py").run()
     at.session_state["prospecting_open"] = walk_ins["list"]
     at.switch_page("pages/prospecting.py").run()
-    no_errors(at)
+    no_failure(at)
     assert stored(demo_path, walk_ins["Albert"], "tick:interest", "job_title") == (True, "CEO")
     assert bool(shown(at).loc[walk_ins["Albert"], "tick:interest"]) is True
 
 
 def test_a_list_opened_on_the_lists_page_is_the_one_shown(walk_ins, demo_path, monkeypatch):
-    monkeypatch.setenv("LEADLADDER_DB", str(demo_path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["sidebar_user"] = walk_ins["anna"]
-    at.run()
+    at = open_app(demo_path, monkeypatch, acting=walk_ins["anna"])
     with cursor(demo_path) as cur:
         fair = lists.list_id(cur, "KW45 Messe Nürnberg")
     at.selectbox(key="lists_open").set_value(fair).run()
     at.button(key="lists_open_button").click().run()
-    no_errors(at)
+    no_failure(at)
     assert at.title[0].value == "Prospecting"
     assert at.selectbox(key="prospecting_list").value == fair
     with cursor(demo_path) as cur:
@@ -321,5 +273,5 @@ def test_sorting_by_a_file_column_then_switching_to_all_my_rows(walk_ins, demo_p
     at.toggle(key="prospecting_descending").set_value(True).run()
     assert list(shown(at)["Messestand"]) == ["Halle 3", "Halle 2", "Halle 1"]
     at.selectbox(key="prospecting_list").set_value(0).run()
-    no_errors(at)
+    no_failure(at)
     assert "Messestand" not in shown(at).columns

@@ -307,3 +307,30 @@ def test_add_criterion_validates_and_appends_to_its_stage(fresh_db):
     with pytest.raises(InvalidInput, match="description"):
         q.add_criterion(fresh_db, "other", "lead", **{**labels, "description": ""}, by=None)
     assert len(q.criteria(fresh_db)) == 11
+
+
+# --- the Settings page's tables and messages -------------------------------------------------
+
+
+def test_only_the_thresholds_that_differ_are_changed_prospect_first():
+    limits = q.Thresholds(prospect=1, lead=2)
+    assert limits.by_key == {"prospect_threshold": 1, "lead_threshold": 2}
+    assert q.changed_thresholds({"lead_threshold": 3, "prospect_threshold": 2}, limits) == {
+        "prospect_threshold": 2, "lead_threshold": 3}
+    assert q.changed_thresholds({"prospect_threshold": 1.0, "lead_threshold": 2}, limits) == {}
+
+
+@pytest.mark.parametrize(("changed", "text"), [
+    (0, "0 statuses changed."), (1, "1 status changed."), (1200, "1,200 statuses changed.")])
+def test_a_recompute_says_how_many_statuses_moved(changed, text):
+    assert q.moved_text(changed) == text
+
+
+def test_the_criteria_table_goes_back_as_the_same_criteria(fresh_db):
+    everything = q.criteria(fresh_db, active_only=False)
+    table = q.criteria_table(fresh_db)
+    assert list(table["key"]) == [c.key for c in everything]
+    table["position"] = table["position"].astype(float)
+    assert q.criteria_from_table(table) == everything
+    assert all(type(c.position) is int and type(c.active) is bool
+               for c in q.criteria_from_table(table))

@@ -226,3 +226,13 @@ def test_overdue_per_rep_counts_open_overdue_steps_of_each_rep(fresh_db):
     frame = schedule.overdue_per_rep(fresh_db, now)
     assert frame[["name", "count"]].values.tolist() == [["Anna", 2], ["Ben", 0]]
     assert frame["email"].str.endswith("@example.com").all()
+
+
+def test_today_is_the_date_in_the_app_time_zone(fresh_db):
+    settings.put(fresh_db, "timezone", "Pacific/Kiritimati", by=None)
+    zone = ZoneInfo("Pacific/Kiritimati")
+    before = schedule.local_today(utcnow(), zone)
+    east = schedule.today(fresh_db)
+    assert east in {before, schedule.local_today(utcnow(), zone)}
+    settings.put(fresh_db, "timezone", "Pacific/Pago_Pago", by=None)
+    assert schedule.today(fresh_db) < east  # 25 hours behind: always an earlier date

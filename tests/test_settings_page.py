@@ -4,44 +4,20 @@ cannot change anything."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
 
-from lib import db, importing, lists, rows, settings, users
+from lib import importing, lists, rows, settings
 from lib import qualification as q
+from tests.apptest import cursor, open_page
+from tests.lead_seed import ANNA, CLARA, user_id
 
-ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = (
     b"Firma,Vorname,Nachname,E-Mail\n"
     b"Eins GmbH,Erik,Eins,erik@eins.de\n"
     b"Zwei AG,Zora,Zwei,zora@zwei.de\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def routed_by_app_py(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the page through app.py on every run (see tests/test_prospecting_page.py)."""
-    created = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        created(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@contextmanager
-def cursor(path: Path) -> Iterator[db.Connection]:
-    conn = db.connect(path)
-    try:
-        yield conn.cursor()
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -54,18 +30,7 @@ def team(demo_path: Path) -> dict[str, int]:
                                  user_id=None)
         people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
         q.set_tick(cur, people["Erik"], "interest", True, expected=False, by=None)
-        return {"rep": users.by_email(cur, "anna.schmidt@leadladder.example").id,
-                "manager": users.by_email(cur, "clara.weber@leadladder.example").id, **people}
-
-
-def settings_page(path: Path, monkeypatch: pytest.MonkeyPatch, acting: int) -> AppTest:
-    monkeypatch.setenv("LEADLADDER_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["sidebar_user"] = acting
-    at.run()
-    at.switch_page("pages/settings.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+        return {"rep": user_id(cur, ANNA), "manager": user_id(cur, CLARA), **people}
 
 
 def status(path: Path, person_id: int) -> str:
@@ -81,7 +46,7 @@ def counts(path: Path) -> dict[str, int]:
 def test_a_lead_threshold_change_recomputes_every_status_and_says_how_many(
         team, demo_path, monkeypatch):
     before = counts(demo_path)
-    at = settings_page(demo_path, monkeypatch, team["manager"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
     assert status(demo_path, team["Erik"]) == "prospect"
     at.number_input(key="settings_lead_threshold").set_value(1)
     at.button(key="FormSubmitter:settings_thresholds-Save thresholds").click().run()
@@ -100,7 +65,7 @@ def test_a_lead_threshold_change_recomputes_every_status_and_says_how_many(
 
 def test_switching_a_criterion_off_recomputes_and_relabelling_does_not(
         team, demo_path, monkeypatch):
-    at = settings_page(demo_path, monkeypatch, team["manager"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
     with cursor(demo_path) as cur:
         order = [c.key for c in q.criteria(cur, active_only=False)]
     interest = order.index("interest")
@@ -118,7 +83,7 @@ def test_switching_a_criterion_off_recomputes_and_relabelling_does_not(
 
 def test_a_wrong_setting_is_refused_under_its_field_and_the_others_are_saved(
         team, demo_path, monkeypatch):
-    at = settings_page(demo_path, monkeypatch, team["manager"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
     at.text_input(key="settings_timezone").input("Mars/Olympus")
     at.number_input(key="settings_stale_days").set_value(21)
     at.button(key="FormSubmitter:settings_other-Save settings").click().run()
@@ -130,7 +95,7 @@ def test_a_wrong_setting_is_refused_under_its_field_and_the_others_are_saved(
 
 
 def test_a_rep_sees_the_settings_read_only_and_cannot_change_them(team, demo_path, monkeypatch):
-    at = settings_page(demo_path, monkeypatch, team["rep"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["rep"])
     assert "only a manager or an admin can change them" in at.info[0].value
     assert at.number_input(key="settings_lead_threshold").value == 2
     assert all(w.disabled for w in [*at.number_input, *at.text_input])

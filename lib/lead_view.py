@@ -1,0 +1,274 @@
+"""How a lead reads and is worked on screen: the to-do card, the pipeline card, the lead page and
+the lead dialogs' actions.
+
+Everything here is plain: the markdown each screen shows (text from the database escaped with
+``display.md``), which actions a lead offers, and the lead actions that return what they did
+(for the toast), so a unit test can read exactly what a rep will read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, tzinfo
+from typing import Any
+
+import pandas as pd
+
+from lib import display, leads, schedule
+from lib.db import Connection
+
+GROUP_TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming · next 7 days",
+                "later": "Later", "standby": "Standby"}
+GROUP_EMPTY = {"overdue": "Nothing overdue.", "today": "Nothing else due today.",
+               "upcoming": "Nothing due in the next 7 days.",
+               "later": "Nothing planned further out.", "standby": "No lead is parked."}
+ACTIVITY_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting",
+                   "note": "📝 Note", "none": "Nothing, only reschedule"}
+LIKELY_ACTIVITY = {"call": "call", "email": "email", "meeting": "meeting", "task": "note"}
+CLOSED_BADGES = {"won": "green", "lost": "red", "cancelled": "gray"}
+# What each timeline entry is; entries that name their field themselves get only an icon.
+TIMELINE_KINDS = {"call": "📞 Call ·", "email": "✉️ E-mail ·", "meeting": "🤝 Meeting ·",
+                  "note": "📝 Note ·", "convert": "⭐", "import": "⬆️ Import ·",
+                  "tick": "☑️ Ticked:", "untick": "⬜ Unticked:", "next_step": "🗓️",
+                  "lead_step": "➡️", "lead_status": "🏁", "lead_edit": "✏️", "status": "🪜",
+                  "owner": "👤", "cancel": "✖️", "revive": "↩️"}
+EDITABLE = ("amount", "probability", "expected_close", "tags")
+
+Lead = Mapping[str, Any]
+
+
+# --- shared by the to-do, the pipeline and the dialogs ---------------------------------------
+
+
+def group_label(group: str, count: int) -> str:
+    """A to-do count's label: short, and red when something is overdue."""
+    title = GROUP_TITLES[group]
+    return f":red[{title}]" if group == "overdue" and count else title.split(" · ")[0]
+
+
+def chance(lead: Lead, form: str = " · {}%") -> str:
+    """The probability after an amount (" · 60%"); nothing when none was given."""
+    probability = display.given(lead["probability"])
+    return "" if probability is None else form.format(probability)
+
+
+def due_line(lead: Lead, today: date, *, group: str) -> str:
+    """The next step with its badge: ":red-badge[Overdue] 📞 Call · yesterday 10:00"."""
+    return f"{display.badge(group)} " + display.next_step_text(
+        lead["next_type"], lead["next_due_date"], lead["next_due_time"], today)
+
+
+def heading(lead: Lead, today: date) -> str:
+    """A lead dialog's first line: title, step and, for an open lead, the next step."""
+    due = ("" if display.given(lead.get("next_type")) is None else " · next step: "
+           + display.next_step_text(lead["next_type"], lead["next_due_date"],
+                                    lead["next_due_time"], today))
+    return f"**{display.md(lead['title'])}** · {display.md(lead['step'])}{due}"
+
+
+def actions(status: str, *, detail: bool) -> tuple[str, list[str]]:
+    """The button a lead offers and its menu: a closed lead can only be reopened."""
+    if status in leads.CLOSED:
+        primary, menu = "reopen", []
+    else:
+        primary, menu = "log", ["resume" if status == "standby" else "standby", "step", "won",
+                                "lost", "cancelled"]
+    return primary, menu + (["detail"] if detail else [])
+
+
+def likely_activity(lead: Lead) -> str:
+    """What a rep most likely logs: the planned step's kind (a task ends in a note)."""
+    return LIKELY_ACTIVITY.get(display.given(lead.get("next_type")), "call")
+
+
+# --- the to-do card --------------------------------------------------------------------------
+
+
+def todo_due_note(lead: Lead, today: date) -> str | None:
+    """Under the next step: when a parked lead comes back, else the step's note."""
+    if lead["group"] == "standby":
+        return f"parked until {display.day_text(lead['standby_until'], today)}"
+    note = display.given(lead["next_note"])
+    return display.md(note) if note else None
+
+
+def todo_amount(lead: Lead) -> str:
+    """Where the lead stands: step, amount, probability."""
+    amount = display.money(lead["amount"], lead["currency"])
+    return f"{display.md(lead['step'])} · **{amount}**{chance(lead)}"
+
+
+def last_action(lead: Lead, *, with_owner: bool) -> str:
+    """ "Last action 3 days ago", with whose lead it is when the whole team is shown."""
+    return f"Last action {display.since_text(lead['days_since'])}" + (
+        f" · {display.md(lead['owner'])}" if with_owner else "")
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+def amounts(totals: pd.DataFrame, column: str) -> str:
+    """A sum per currency, e.g. "€120,000" or "€120,000 + $4,000"."""
+    sums = totals[totals["count"] > 0].groupby("currency")[column].sum()
+    return " + ".join(display.money(value, currency) for currency, value in sums.items()) or "—"
+
+
+def open_count(totals: pd.DataFrame) -> int:
+    """How many open leads rows of ``leads.pipeline_totals`` hold."""
+    return int(totals["count"].sum())
+
+
+def steps(totals: pd.DataFrame) -> dict[str, str]:
+    """The board's columns: step key → label, in the board's order."""
+    return dict(zip(totals["step_key"], totals["step"], strict=False))
+
+
+def step_caption(totals: pd.DataFrame) -> str:
+    """Under a step's name: its money, or that it is empty."""
+    if not open_count(totals):
+        return "No open leads"
+    return f"{amounts(totals, 'amount')} · weighted {amounts(totals, 'weighted')}"
+
+
+def card_title(lead: Lead) -> str:
+    """A pipeline card is named after the company (the title when there is none)."""
+    return display.given(lead["company"]) or lead["title"]
+
+
+def card_amount(lead: Lead, *, with_owner: bool) -> str:
+    """Amount and probability, then the contact (and owner, for the whole team)."""
+    who = f" · {display.md(lead['owner'])}" if with_owner else ""
+    return (f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead)}  \n"
+            f":gray[{display.md(display.given(lead['name']) or '')}{who}]")
+
+
+def move_targets(movable: Mapping[str, str], lead: Lead) -> list[str]:
+    """The steps a card can move to: every active step but its own."""
+    return [key for key in movable if key != lead["step_key"]]
+
+
+# --- the lead page ---------------------------------------------------------------------------
+
+
+def requested(value: str) -> int | None:
+    """The lead id of the page's ?lead= parameter; None when it is not a number."""
+    return int(value) if value.isdigit() else None
+
+
+def standing(lead: Lead) -> str:
+    """Badges and facts under the title: step, due state or outcome, owner, money."""
+    if lead["status"] in leads.CLOSED:
+        reason = display.given(lead["close_reason"])
+        state = f":{CLOSED_BADGES[lead['status']]}-badge[{lead['status'].title()}" + (
+            f": {display.md(reason)}]" if reason else "]")
+    else:
+        state = display.badge(lead["group"])
+    return (f":blue-badge[{display.md(lead['step'])}] {state} · {display.md(lead['owner'])} · "
+            f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead, ' ({}%)')}")
+
+
+def closed_line(lead: Lead, today: date) -> str:
+    """A closed lead's next-step box: how and when it closed, and the closing note."""
+    note = display.given(lead["close_note"])
+    return (f"None: {lead['status']} {display.day_text(lead['closed_at'], today)}"
+            + (f". {display.md(note)}" if note else ""))
+
+
+def next_step_line(step: leads.NextStep, group: str, today: date) -> str:
+    """The next step with its badge and, for a meeting, how long it lasts."""
+    length = f" · {step.duration_min} min" if step.duration_min else ""
+    return (f"{display.badge(group)} "
+            + display.next_step_text(step.type, step.due_date, step.due_time, today) + length)
+
+
+def timeline_line(entry: Mapping[str, Any], zone: tzinfo, today: date) -> str:
+    """One timeline entry: what happened, then who and when in grey."""
+    who = display.md(entry["who"] or "the command line")
+    what = display.md(entry["what"][:1].upper() + entry["what"][1:])
+    return (f"{TIMELINE_KINDS.get(entry['kind'], entry['kind'])} {what}  \n"
+            f":gray[{who} · {display.moment_text(entry['at'], zone, today)}]")
+
+
+def contact_lines(contact: Mapping[str, Any]) -> list[str]:
+    """The contact card's two markdown blocks: name and job title; company and links."""
+    name = " ".join(filter(None, (contact[k] for k in ("salutation", "first_name",
+                                                         "last_name"))))
+    return [f"**{display.md(name or '—')}**  \n{display.md(contact['job_title'] or '')}",
+            f"{display.md(contact['company'] or '')}  \n" + display.contact_links(contact)]
+
+
+def contact_facts(contact: Mapping[str, Any]) -> list[str]:
+    """The card's small print: address, website, source and notes, the known ones."""
+    place = " ".join(filter(None, (contact["postal_code"], contact["city"])))
+    address = ", ".join(filter(None, (contact["street"], place, contact["country"])))
+    facts = (("Address", address), ("Website", contact["website"]),
+             ("Source", contact["source"]), ("Notes", contact["notes"]))
+    return [f"{label}: {display.md(value)}" for label, value in facts if value]
+
+
+def tick_line(tick: Mapping[str, Any], today: date) -> str:
+    """A criterion that qualified the lead, who ticked it and when."""
+    return (f"✔ {display.md(tick['label'])}  \n:gray[{display.md(tick['ticked_by'] or '—')} · "
+            f"{display.day_text(tick['ticked_at'], today)}]")
+
+
+def edit_values(lead: Lead) -> dict[str, Any]:
+    """The edit form's starting values; blanks as None, which the inputs show empty."""
+    return {key: display.given(lead[key]) for key in EDITABLE}
+
+
+def saved_text(changed: Mapping[str, Any]) -> str:
+    return f"Saved: {', '.join(changed).replace('_', ' ')}" if changed else "Nothing changed"
+
+
+# --- the lead actions, each returning what it did --------------------------------------------
+
+
+def log_and_plan(db: Connection, lead: Lead, kind: str, outcome: str | None,
+                 text: str | None, step: Mapping[str, Any], *, by: int | None) -> str:
+    """Log what happened (``kind`` "none": nothing, only reschedule) and set the next step."""
+    next_step = leads.NextStep(**step)
+    lead_id = int(lead["lead_id"])
+    if kind == "none":
+        leads.set_next_step(db, lead_id, next_step, by=by)
+    else:
+        activity = leads.Activity(kind, text, outcome)
+        leads.log_activity_and_next_step(db, lead_id, activity, next_step, by=by)
+    done = "Rescheduled" if kind == "none" else ACTIVITY_LABELS[kind] + " logged"
+    planned = display.next_step_text(next_step.type, next_step.due_date, next_step.due_time,
+                                     schedule.today(db))
+    return f"{done}: {lead['title']} → {planned}"
+
+
+def move(db: Connection, lead: Lead, step_key: str, *, by: int | None) -> str:
+    """Move a lead to another step (logged)."""
+    leads.move_step(db, int(lead["lead_id"]), step_key, by=by)
+    return f"{lead['title']} → {leads.active_steps(db).get(step_key, step_key)}"
+
+
+def standby(db: Connection, lead: Lead, until: date, step: Mapping[str, Any], *,
+            by: int | None) -> str:
+    leads.standby(db, int(lead["lead_id"]), until, leads.NextStep(**step), by=by)
+    return f"{lead['title']} parked until {display.day_text(until, schedule.today(db))}"
+
+
+def resume(db: Connection, lead: Lead, *, by: int | None) -> str:
+    leads.resume(db, int(lead["lead_id"]), by=by)
+    return f"{lead['title']} is back in the to-do"
+
+
+def close(db: Connection, lead: Lead, outcome: str, reason: str | None, note: str | None, *,
+          by: int | None) -> str:
+    """Close a lead as won, lost or cancelled (the last two with a reason)."""
+    lead_id = int(lead["lead_id"])
+    if outcome == "won":
+        leads.won(db, lead_id, note, by=by)
+    else:
+        closing = leads.lost if outcome == "lost" else leads.cancel
+        closing(db, lead_id, reason or "", note, by=by)
+    return f"{lead['title']}: {outcome}" + (" 🎉" if outcome == "won" else f" ({reason})")
+
+
+def reopen(db: Connection, lead: Lead, step: Mapping[str, Any], *, by: int | None) -> str:
+    leads.reopen(db, int(lead["lead_id"]), leads.NextStep(**step), by=by)
+    return f"{lead['title']} is open again"

@@ -1,0 +1,205 @@
+"""What the lead screens say about a lead, read from real lead rows, and the lead actions that
+return what they did."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from lib import lead_view, leads, schedule
+from lib.leads import NextStep
+from tests import factories
+
+
+@pytest.fixture
+def anna(fresh_db) -> int:
+    return factories.user(fresh_db, "Anna Schmidt")
+
+
+@pytest.fixture
+def lead_id(fresh_db, anna) -> int:
+    """Acme's lead: a call tomorrow at 10:00, €12,000 at 60%."""
+    person = factories.person(fresh_db, company="Acme *GmbH*", first_name="Lena",
+                              last_name="Vogt", email="lena@acme.example", city="Bonn",
+                              postal_code="53111")
+    step = NextStep("call", schedule.today(fresh_db) + timedelta(days=1), time(10, 0))
+    created = leads.convert(fresh_db, person, owner_id=anna, next_step=step, amount=12000,
+                            by=anna).lead_id
+    leads.edit(fresh_db, created, probability=60, by=anna)
+    return created
+
+
+def shown(db, lead_id: int) -> dict:
+    return leads.lead_detail(db, lead_id).lead
+
+
+# --- the to-do card and what the dialogs share -----------------------------------------------
+
+
+def test_a_to_do_card_reads_its_next_step_money_and_last_action(fresh_db, lead_id):
+    row = leads.todo(fresh_db, user_id=None).iloc[0].to_dict()
+    today = schedule.today(fresh_db)
+    assert lead_view.due_line(row, today, group=row["group"]) == (
+        ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
+    assert lead_view.todo_amount(row) == "New · **€12,000** · 60%"
+    assert lead_view.last_action(row, with_owner=True) == "Last action today · Anna Schmidt"
+    assert lead_view.last_action(row, with_owner=False) == "Last action today"
+    assert lead_view.todo_due_note(row, today) is None
+    assert lead_view.heading(row, today) == (
+        r"**Acme \*GmbH\* — Lena Vogt** · New · next step: 📞 Call · tomorrow 10:00")
+
+
+def test_a_parked_lead_says_when_it_comes_back_and_a_note_is_shown_escaped(fresh_db, lead_id,
+                                                                         anna):
+    today = schedule.today(fresh_db)
+    row = {"group": "upcoming", "next_note": "ask *who* decides", "standby_until": None}
+    assert lead_view.todo_due_note(row, today) == r"ask \*who\* decides"
+    back = today + timedelta(days=14)
+    leads.standby(fresh_db, lead_id, back, NextStep("call", back), by=anna)
+    row = leads.todo(fresh_db, user_id=None).iloc[0].to_dict()
+    assert lead_view.todo_due_note(row, today) == (
+        f"parked until {back:%a} {back.day} {back:%b}" + (
+            "" if back.year == today.year else f" {back.year}"))
+
+
+def test_overdue_counts_are_red_and_long_titles_shortened():
+    assert lead_view.group_label("overdue", 2) == ":red[Overdue]"
+    assert lead_view.group_label("overdue", 0) == "Overdue"
+    assert lead_view.group_label("upcoming", 3) == "Upcoming"
+
+
+def test_an_open_lead_offers_log_and_a_closed_one_only_reopen():
+    assert lead_view.actions("todo", detail=True) == (
+        "log", ["standby", "step", "won", "lost", "cancelled", "detail"])
+    assert lead_view.actions("standby", detail=False) == (
+        "log", ["resume", "step", "won", "lost", "cancelled"])
+    assert lead_view.actions("won", detail=True) == ("reopen", ["detail"])
+    assert lead_view.actions("lost", detail=False) == ("reopen", [])
+
+
+@pytest.mark.parametrize(("planned", "likely"), [
+    ("call", "call"), ("meeting", "meeting"), ("task", "note"), (None, "call")])
+def test_the_activity_offered_first_is_the_planned_one(planned, likely):
+    assert lead_view.likely_activity({"next_type": planned}) == likely
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+def test_the_pipeline_sums_money_per_currency_and_names_cards_by_company(fresh_db, lead_id,
+                                                                         anna):
+    other = factories.person(fresh_db, company=None, first_name="Max", last_name="Muster")
+    step = NextStep("email", schedule.today(fresh_db))
+    second = leads.convert(fresh_db, other, owner_id=anna, next_step=step, amount=4000,
+                           by=anna).lead_id
+    leads.edit(fresh_db, second, currency="USD", by=anna)
+    totals = leads.pipeline_totals(fresh_db)
+    new = totals[totals["step_key"] == "new"]
+    assert lead_view.open_count(totals) == 2
+    assert lead_view.amounts(totals, "amount") == "€12,000 + $4,000"
+    assert lead_view.step_caption(new) == "€12,000 + $4,000 · weighted €7,200 + $0"
+    assert list(lead_view.steps(totals))[0] == "new"
+    cards = leads.pipeline(fresh_db).set_index("lead_id")
+    assert lead_view.card_title(cards.loc[lead_id]) == "Acme *GmbH*"
+    assert lead_view.card_title(cards.loc[second]) == "Max Muster"
+    assert lead_view.card_amount(cards.loc[lead_id], with_owner=True) == (
+        "**€12,000** · 60%  \n:gray[Lena Vogt · Anna Schmidt]")
+    assert lead_view.move_targets({"new": "New", "proposal": "Proposal"},
+                                  cards.loc[lead_id]) == ["proposal"]
+
+
+def test_an_empty_step_says_so():
+    empty = pd.DataFrame({"count": [0], "currency": [None], "amount": [0], "weighted": [0]})
+    assert lead_view.step_caption(empty) == "No open leads"
+    assert lead_view.amounts(empty, "amount") == "—"
+
+
+# --- the lead page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("param", "wanted"), [("12", 12), ("", None), ("x1", None)])
+def test_the_lead_page_reads_its_lead_from_the_url(param, wanted):
+    assert lead_view.requested(param) == wanted
+
+
+def test_the_lead_page_says_where_an_open_lead_stands(fresh_db, lead_id):
+    lead = shown(fresh_db, lead_id)
+    today = schedule.today(fresh_db)
+    assert lead_view.standing(lead) == (
+        ":blue-badge[New] :blue-badge[Upcoming] · Anna Schmidt · **€12,000** (60%)")
+    step = leads.lead_detail(fresh_db, lead_id).next_step
+    assert lead_view.next_step_line(step, lead["group"], today) == (
+        ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
+    meeting = NextStep("meeting", today, None, 45)
+    assert lead_view.next_step_line(meeting, "today", today).endswith("today · 45 min")
+    assert lead_view.edit_values(lead) == {"amount": 12000, "probability": 60,
+                                           "expected_close": None, "tags": None}
+
+
+def test_a_closed_lead_shows_its_outcome_and_note(fresh_db, lead_id, anna):
+    leads.lost(fresh_db, lead_id, "no budget", "maybe *next* year", by=anna)
+    lead = shown(fresh_db, lead_id)
+    assert lead_view.standing(lead).startswith(
+        ":blue-badge[New] :red-badge[Lost: no budget] · Anna Schmidt")
+    assert lead_view.closed_line(lead, schedule.today(fresh_db)) == (
+        r"None: lost today. maybe \*next\* year")
+
+
+def test_the_contact_card_and_the_timeline_read_like_a_note(fresh_db, lead_id):
+    detail = leads.lead_detail(fresh_db, lead_id)
+    assert lead_view.contact_lines(detail.contact) == [
+        "**Lena Vogt**  \n", r"Acme \*GmbH\*  " + "\n[lena@acme.example](mailto:lena@acme.example)"]
+    assert lead_view.contact_facts(detail.contact) == ["Address: 53111 Bonn"]
+    today = date(2025, 11, 27)
+    entry = {"kind": "convert", "what": "converted to the lead “x”", "who": None,
+             "at": pd.Timestamp(2025, 1, 2, 8, 5)}
+    assert lead_view.timeline_line(entry, ZoneInfo("Europe/Berlin"), today) == (
+        "⭐ Converted to the lead “x”  \n:gray[the command line · Thu 2 Jan 09:05]")
+    tick = {"label": "Budget", "ticked_by": None, "ticked_at": today}
+    assert lead_view.tick_line(tick, today) == "✔ Budget  \n:gray[— · today]"
+
+
+def test_a_save_says_which_fields_changed():
+    assert lead_view.saved_text({"expected_close": 1, "amount": 2}) == (
+        "Saved: expected close, amount")
+    assert lead_view.saved_text({}) == "Nothing changed"
+
+
+# --- the actions -----------------------------------------------------------------------------
+
+
+def test_log_and_plan_logs_the_activity_and_says_what_is_next(fresh_db, lead_id, anna):
+    lead = shown(fresh_db, lead_id)
+    today = schedule.today(fresh_db)
+    step = {"type": "email", "due_date": today + timedelta(days=1), "due_time": None,
+            "duration_min": None, "note": ""}
+    done = lead_view.log_and_plan(fresh_db, lead, "call", "reached", "fine", step, by=anna)
+    assert done == "📞 Call logged: Acme *GmbH* — Lena Vogt → ✉️ E-mail · tomorrow"
+    assert fresh_db.execute("SELECT kind, outcome FROM activities").fetchall() == [
+        ("call", "reached")]
+    again = lead_view.log_and_plan(fresh_db, lead, "none", None, None, step, by=anna)
+    assert again.startswith("Rescheduled: ")
+    assert fresh_db.execute("SELECT count(*) FROM activities").fetchone() == (1,)
+
+
+def test_each_lead_action_says_what_it_did(fresh_db, lead_id, anna):
+    lead = shown(fresh_db, lead_id)
+    today = schedule.today(fresh_db)
+    step = {"type": "call", "due_date": today + timedelta(days=20), "due_time": None,
+            "duration_min": None, "note": None}
+    title = lead["title"]
+    assert lead_view.move(fresh_db, lead, "proposal", by=anna) == (
+        f"{title} → {leads.active_steps(fresh_db)['proposal']}")
+    until = today + timedelta(days=20)
+    assert lead_view.standby(fresh_db, lead, until, step, by=anna).startswith(
+        f"{title} parked until ")
+    assert lead_view.resume(fresh_db, lead, by=anna) == f"{title} is back in the to-do"
+    assert lead_view.close(fresh_db, lead, "cancelled", "by mistake", None, by=anna) == (
+        f"{title}: cancelled (by mistake)")
+    assert lead_view.reopen(fresh_db, lead, step, by=anna) == f"{title} is open again"
+    assert lead_view.close(fresh_db, lead, "won", None, "signed", by=anna) == f"{title}: won 🎉"
+    assert fresh_db.execute("SELECT status FROM leads WHERE id = ?", [lead_id]).fetchone() == (
+        "won",)
