@@ -104,7 +104,7 @@ def base_database(known: int) -> Path:
     path = OUT / f"base-{known}.duckdb"
     if path.exists():
         return path
-    from lib import db, importing
+    from lib import db, importing, staging
 
     conn = db.connect(path)
     for start in range(0, known, 250_000):
@@ -112,8 +112,8 @@ def base_database(known: int) -> Path:
         chunk.columns = ["company", "salutation", "first_name", "last_name", "email", "phone",
                          "mobile", "job_title", "street", "postal_code", "city", "country",
                          "source", "notes", "extra"]
-        chunk = chunk.drop(columns="extra").replace("", None).assign(blank=False)
-        importing._validate(chunk, "DE")
+        chunk = staging.keyed(chunk.drop(columns="extra").replace("", None).assign(blank=False),
+                              "DE")
         chunk["possible_duplicate_of"] = None
         chunk["created_at"] = chunk["updated_at"] = pd.Timestamp("2026-01-05")
         columns = [c for c in importing.PERSON_COLUMNS if c in chunk] + [

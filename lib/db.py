@@ -56,6 +56,9 @@ def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
             # A weekly import writes tens of MB; checkpointing inside its commit doubles the
             # wait for the user, so let the write-ahead log grow further between checkpoints.
             "checkpoint_threshold": "256MB",
+            # DuckDB spills big joins to disk beyond this, so a million-row import stays
+            # within the memory of a small server.
+            "memory_limit": os.environ.get("LEADLADDER_DUCKDB_MEMORY", "768MB"),
         })
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePath
 
 import pandas as pd
-import pyarrow as pa
 
-from lib import history, mapping, matching, normalise, reading, settings
+from lib import mapping, matching, merging, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
-from lib.errors import InvalidInput
+from lib.errors import InvalidInput, UserError
 
-PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
+PERSON_FIELDS = staging.PERSON_FIELDS
 KEY_SOURCES = ("first_name", "last_name", "company", "email", "phone", "mobile")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
@@ -62,8 +62,9 @@ class Preview:
     sha256: str
     table: reading.Table
     mapping: dict[str, str | None]
-    rows: pd.DataFrame
+    stage: str  # the temporary table holding the staged rows (this cursor's)
     counts: Counts
+    people_version: tuple
     previous_import: dict | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -145,16 +146,30 @@ def previous_import(db: Connection, list_name: str, sha256: str) -> dict | None:
 
 def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
             column_mapping: dict[str, str | None], list_name: str) -> Preview:
-    """Validate and match every row against the file itself and the database; no writes."""
+    """Validate and match every row against the file itself and the database; the rows are
+    staged in a temporary table of this cursor, nothing is written to the database."""
     mapping.check_mapping(column_mapping)
     list_name = _list_name(list_name)
     sha256 = fingerprint(data)
-    rows = _mapped_rows(table, column_mapping)
-    _validate(rows, str(settings.get(db, "phone_region")))
-    matching.match(db, rows)
-    matching.flag_possible_duplicates(db, rows, int(settings.get(db, "duplicate_similarity")))
-    return Preview(file_name, sha256, table, column_mapping, rows, _counts(rows),
+    stage = staging.stage(db, table.rows, table.first_row_number, column_mapping,
+                          str(settings.get(db, "phone_region")))
+    version = _people_version(db)
+    _match(db, stage)
+    header_only = replace(table, rows=table.rows.iloc[:0])  # the rows live in the stage now
+    return Preview(file_name, sha256, header_only, column_mapping, stage,
+                   Counts(**staging.counts(db, stage)), version,
                    previous_import(db, list_name, sha256), list(table.notes))
+
+
+def _match(db: Connection, stage: str) -> None:
+    matching.match(db, stage)
+    matching.flag_possible_duplicates(db, stage, int(settings.get(db, "duplicate_similarity")))
+
+
+def _people_version(db: Connection) -> tuple:
+    """Changes when anyone adds or edits a person: a preview older than that is matched again
+    before it is committed."""
+    return tuple(db.execute("SELECT count(*), max(id), max(updated_at) FROM people").fetchone())
 
 
 def _list_name(name: str) -> str:
@@ -166,111 +181,42 @@ def _list_name(name: str) -> str:
     return cleaned
 
 
-def _mapped_rows(table: reading.Table, column_mapping: dict[str, str | None]) -> pd.DataFrame:
-    """One row per data record: row_number, trimmed person fields, blank flag, extras."""
-    source = table.rows
-    rows = pd.DataFrame(index=source.index)
-    rows["row_number"] = range(table.first_row_number, table.first_row_number + len(source))
-    for column, target in column_mapping.items():
-        if target is not None:
-            rows[target] = _trimmed(source[column])
-    for target in [*PERSON_FIELDS, "full_name"]:
-        if target not in rows:
-            rows[target] = None
-    _split_full_name(rows)
-    rows["blank"] = (source.apply(lambda c: c.str.strip().eq("")).all(axis=1)
-                     if len(source.columns) else True)
-    extras = [c for c, f in column_mapping.items() if f is None]
-    rows["extras"] = _extras_json(source, extras)
-    return rows.drop(columns="full_name")
+_ONE_IMPORT_AT_A_TIME = threading.Lock()
 
 
-def _trimmed(values: pd.Series) -> pd.Series:
-    """What the file says, trimmed; empty cells become None."""
-    stripped = values.astype("str").str.strip()
-    return stripped.where(stripped.ne(""), None)
+def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
+           by: int | None, source: str | None = None) -> ImportResult:
+    """Write the preview as one transaction: people, memberships, history, the import record.
 
-
-def _split_full_name(rows: pd.DataFrame) -> None:
-    """Fill first/last name from a full name where both are missing."""
-    needs = rows["full_name"].notna() & rows["first_name"].isna() & rows["last_name"].isna()
-    if not needs.any():
-        return
-    first, last = mapping.split_full_name(rows.loc[needs, "full_name"])
-    rows.loc[needs, "first_name"] = first.where(first.ne(""), None)
-    rows.loc[needs, "last_name"] = last.where(last.ne(""), None)
-
-
-def _extras_json(source: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """The unmapped columns of each row as one JSON object (nothing in the file is lost)."""
-    if not columns:
-        return pd.Series(None, index=source.index, dtype=object)
-    lines = source[columns].to_json(orient="records", lines=True, force_ascii=False)
-    return pd.Series(lines.rstrip("\n").split("\n"), index=source.index, dtype=object)
-
-
-def _validate(rows: pd.DataFrame, region: str) -> None:
-    """Keys for matching, validity flags, and which rows are rejected (with the reason)."""
-    emails = normalise.email_keys(rows["email"])
-    rows["email_key"], rows["email_valid"] = emails["key"], emails["valid"]
-    for column in ("phone", "mobile"):
-        phones = normalise.phone_keys(rows[column], region)
-        rows[f"{column}_key"], rows[f"{column}_valid"] = phones["key"], phones["valid"]
-    rows["name_key"] = normalise.name_key(rows["first_name"], rows["last_name"], rows["company"])
-    rows["company_key"] = normalise.company_key(rows["company"])
-    identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
-    rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
-    rows["issue"] = _issues(rows)
-
-
-def _issues(rows: pd.DataFrame) -> pd.Series:
-    """A readable reason per rejected or flagged row, naming the column."""
-    issue = pd.Series("", index=rows.index, dtype=object)
-    for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
-        bad = rows[f"{column}_valid"].eq(False).fillna(False).astype(bool)
-        issue[bad] = issue[bad] + f"{label}: not a valid {label} (" + rows.loc[bad, column] + "); "
-    issue[rows["rejected"]] = "no name, company, e-mail or phone; "
-    issue[rows["blank"]] = ""
-    issue = issue.str.rstrip("; ")
-    return issue.where(issue.ne(""), None)
-
-
-def _counts(rows: pd.DataFrame) -> Counts:
-    outcome = rows["outcome"]
-    flagged = rows["issue"].notna() & outcome.isin(["added", "known", "duplicate_in_file"])
-    known = outcome.eq("known")
-    return Counts(
-        rows_in_file=len(rows),
-        blank=int(outcome.eq("blank").sum()),
-        added=int(outcome.eq("added").sum()),
-        already_known=int(known.sum()),
-        duplicates_in_file=int(outcome.eq("duplicate_in_file").sum()),
-        rejected=int(outcome.eq("rejected").sum()),
-        flagged=int(flagged.sum()),
-        already_lead=int((known & rows["known_lead"]).sum()),
-        already_dead=int((known & rows["known_status"].eq("dead")).sum()),
-        possible_duplicates=int(rows["possible_duplicate_of"].notna().sum()),
-    )
+    Imports of this process (the only one that can hold the database file) run one at a time,
+    so two uploads can never both create the same new person."""
+    with _ONE_IMPORT_AT_A_TIME:
+        result = _commit(db, preview, data, list_name, by=by, source=source)
+    staging.drop_stages(db)
+    return result
 
 
 @transaction
-def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
-           by: int | None, source: str | None = None) -> ImportResult:
-    """Write the preview as one transaction: people, memberships, history, the import record."""
+def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
+            by: int | None, source: str | None) -> ImportResult:
     list_name = _list_name(list_name)
     earlier = previous_import(db, list_name, preview.sha256)
     if earlier is not None:
         return _already_imported(db, earlier, list_name)
+    if not staging.exists(db, preview.stage):
+        raise UserError("This preview has expired; check the file again before importing.")
+    if _people_version(db) != preview.people_version:
+        _match(db, preview.stage)
+    counts = Counts(**staging.counts(db, preview.stage))
     now = utcnow()
     list_id = _list_id(db, list_name, source, by, now)
-    import_id = _record_import(db, preview, data, list_id, by, now)
-    rows = matching.assign_person_ids(db, preview.rows)
-    _insert_new_people(db, rows, import_id, by, now)
-    _fill_known_people(db, rows, import_id, by, now)
-    _insert_memberships(db, rows, list_id, import_id, by, now)
-    _insert_outcomes(db, rows, import_id)
+    import_id = _record_import(db, preview, counts, data, list_id, by, now)
+    _write_people(db, preview.stage, list_id, import_id, by, now)
+    db.execute(f"INSERT INTO import_rows (import_id, row_number, person_id, outcome, issue)"
+               f" SELECT ?, row_number, person_id, outcome, issue FROM {preview.stage}_rows",
+               [import_id])
     mapping.save_mapping(db, preview.table.columns, preview.mapping, by=by)
-    return ImportResult(import_id, list_name, preview.counts, False, now)
+    return ImportResult(import_id, list_name, counts, False, now)
 
 
 def _already_imported(db: Connection, earlier: dict, list_name: str) -> ImportResult:
@@ -293,18 +239,18 @@ def _list_id(db: Connection, name: str, source: str | None, by: int | None,
         " RETURNING id", [name, source, now, by]))
 
 
-def _record_import(db: Connection, preview: Preview, data: bytes, list_id: int,
-                   by: int | None, now: datetime) -> int:
-    counts = asdict(preview.counts)
-    columns = ", ".join(counts)
+def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes,
+                   list_id: int, by: int | None, now: datetime) -> int:
+    numbers = asdict(counts)
+    columns = ", ".join(numbers)
     return int(scalar(
         db,
         f"INSERT INTO imports (list_id, file_name, file_sha256, file_bytes, read_options,"
         f" mapping, imported_by, imported_at, {columns})"
-        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))}) RETURNING id",
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(numbers))}) RETURNING id",
         [list_id, preview.file_name, preview.sha256, data,
          json.dumps(asdict(preview.table.options)), json.dumps(preview.mapping),
-         by, now, *counts.values()],
+         by, now, *numbers.values()],
     ))
 
 
@@ -314,79 +260,30 @@ PERSON_COLUMNS = [
 ]
 
 
-def _insert_new_people(db: Connection, rows: pd.DataFrame, import_id: int,
-                       by: int | None, now: datetime) -> None:
-    """One insert for every added person, merged with what later rows of the file fill in."""
-    new = matching.merged_new_people(rows)
-    if new.empty:
-        return
-    frame = new[["person_id", *PERSON_COLUMNS]].rename(columns={"person_id": "id"})
-    frame["created_at"] = frame["updated_at"] = now
-    frame["created_by"], frame["import_id"] = by, import_id
-    _insert_frame(db, "people", frame)
-    kept = matching.kept_values(rows, new, str(settings.get(db, "phone_region")))
-    _record_kept(db, kept, import_id, by, now)
+def _write_people(db: Connection, stage: str, list_id: int, import_id: int | None,
+                  by: int | None, now: datetime) -> None:
+    """New people from their first row, what later rows add to the people they match, and one
+    membership of the list per person (existing memberships stay)."""
+    _assign_ids(db, stage)
+    columns = ", ".join(PERSON_COLUMNS)
+    db.execute(f"INSERT INTO people (id, {columns}, created_at, updated_at, created_by,"
+               f" import_id) SELECT person_id, {columns}, ?, ?, ?, ? FROM {stage}_rows"
+               f" WHERE outcome = 'added'", [now, now, by, import_id])
+    merging.merge_later_rows(db, stage, import_id, by, now)
+    db.execute(f"INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras,"
+               f" added_at, added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
+               f" FROM {stage}_rows WHERE outcome IN ('added', 'known') ON CONFLICT DO NOTHING",
+               [list_id, import_id, now, by])
 
 
-def _fill_known_people(db: Connection, rows: pd.DataFrame, import_id: int,
-                       by: int | None, now: datetime) -> None:
-    """Known people get only their empty fields filled; other values go to the history."""
-    fills, kept = matching.fills_for_known(db, rows, str(settings.get(db, "phone_region")))
-    for column in fills["field"].unique() if not fills.empty else []:
-        batch = fills[fills["field"] == column][["person_id", "value", "key", "valid"]]
-        with registered(db, "fill_batch", batch):
-            db.execute(matching.fill_sql(column), [now])
-    if not fills.empty:
-        renamed = fills[fills["field"].isin(matching.NAME_FIELDS)]["person_id"].unique()
-        if len(renamed):
-            matching.refresh_name_keys(db, renamed)
-        history.record_frame(db, pd.DataFrame({
-            "happened_at": now, "user_id": by, "person_id": fills["person_id"],
-            "import_id": import_id, "kind": "import_fill", "field": fills["field"],
-            "old_value": None, "new_value": fills["value"],
-        }))
-    _record_kept(db, kept, import_id, by, now)
-
-
-def _record_kept(db: Connection, kept: pd.DataFrame, import_id: int, by: int | None,
-                 now: datetime) -> None:
-    if kept.empty:
-        return
-    history.record_frame(db, pd.DataFrame({
-        "happened_at": now, "user_id": by, "person_id": kept["person_id"],
-        "import_id": import_id, "kind": "import_kept", "field": kept["field"],
-        "old_value": kept["stored"], "new_value": kept["value"],
-        "note": "row " + kept["row_number"].astype(str) + " of the import had another value",
-    }))
-
-
-def _insert_memberships(db: Connection, rows: pd.DataFrame, list_id: int, import_id: int,
-                        by: int | None, now: datetime) -> None:
-    """Link each person of the file to the list once (first row wins); keep existing links."""
-    members = rows.loc[rows["person_id"].notna(), ["person_id", "row_number", "extras"]]
-    members = members.drop_duplicates("person_id")
-    with registered(db, "membership_batch", members):
-        db.execute(
-            "INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras, added_at,"
-            " added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
-            " FROM membership_batch ON CONFLICT DO NOTHING", [list_id, import_id, now, by]
-        )
-
-
-def _insert_outcomes(db: Connection, rows: pd.DataFrame, import_id: int) -> None:
-    frame = pd.DataFrame({
-        "import_id": import_id, "row_number": rows["row_number"],
-        "person_id": rows["person_id"].astype("Int64"), "outcome": rows["outcome"],
-        "issue": rows["issue"],
-    })
-    _insert_frame(db, "import_rows", frame)
-
-
-def _insert_frame(db: Connection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a DataFrame whose column names are the table's (trusted, from this module)."""
-    columns = ", ".join(frame.columns)
-    with registered(db, "insert_batch", pa.Table.from_pandas(frame, preserve_index=False)):
-        db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM insert_batch")
+def _assign_ids(db: Connection, stage: str) -> None:
+    """Real ids for the new people, reserved from the sequence in file order."""
+    refs = db.execute(f"SELECT person_ref FROM {stage}_rows WHERE outcome = 'added'"
+                      " ORDER BY row_number").fetchnumpy()["person_ref"]
+    ids = db.execute("SELECT nextval('person_ids') AS id FROM range(?)",
+                     [len(refs)]).fetchnumpy()["id"]
+    with registered(db, "new_ids", pd.DataFrame({"ref": refs, "id": ids})):
+        db.execute(f"INSERT INTO {stage}_ids SELECT ref, id FROM new_ids")
 
 
 def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
@@ -397,6 +294,7 @@ def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
     table = read(db, data, file_name, options)
     chosen = column_mapping or suggested_mapping(db, table)
     preview = prepare(db, data, file_name, table, chosen, list_name)
+    del table  # a million rows need not stay in memory twice
     if preview.previous_import is not None:
         return _already_imported(db, preview.previous_import, _list_name(list_name))
     return commit(db, preview, data, list_name, by=by, source=source)
@@ -529,41 +427,49 @@ class AddResult:
         return text
 
 
-@transaction
 def add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
                by: int | None) -> AddResult:
     """A walk-in contact: the import's validation and duplicate check, for one row typed by hand.
     Unlike a file, a typed e-mail or phone that is not valid is refused, not flagged."""
+    with _ONE_IMPORT_AT_A_TIME:
+        return _add_person(db, list_id, fields, by=by)
+
+
+@transaction
+def _add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
+                by: int | None) -> AddResult:
     unknown = sorted(set(fields) - set(PERSON_FIELDS))
     if unknown:
         raise InvalidInput(f"unknown field {unknown[0]}")
     if scalar(db, "SELECT count(*) FROM lists WHERE id = ?", [list_id]) == 0:
         raise InvalidInput(f"there is no list #{list_id}")
-    rows = pd.DataFrame({f: _trimmed(pd.Series([fields.get(f) or ""])) for f in PERSON_FIELDS})
-    rows["row_number"], rows["blank"], rows["extras"] = 1, False, None
-    _validate(rows, str(settings.get(db, "phone_region")))
-    _refuse_typed_errors(rows)
-    matching.match(db, rows)
-    matching.flag_possible_duplicates(db, rows, int(settings.get(db, "duplicate_similarity")))
-    rows = matching.assign_person_ids(db, rows)
-    person_id = int(rows["person_id"].iloc[0])
-    on_list = scalar(db, "SELECT count(*) FROM list_rows WHERE list_id = ? AND person_id = ?",
-                     [list_id, person_id]) > 0
-    now = utcnow()
-    _insert_new_people(db, rows, None, by, now)
-    _fill_known_people(db, rows, None, by, now)
-    _insert_memberships(db, rows, list_id, None, by, now)
-    duplicate = rows["possible_duplicate_of"].iloc[0]
-    return AddResult(person_id, bool(rows["is_new"].iloc[0]), on_list,
-                     None if pd.isna(duplicate) else int(duplicate))
+    typed = pd.DataFrame({f: pd.Series([str(fields.get(f) or "")], dtype="str")
+                          for f in PERSON_FIELDS})
+    stage = staging.stage(db, typed, 1, {f: f for f in PERSON_FIELDS},
+                          str(settings.get(db, "phone_region")), prefix="walk_in_")
+    _refuse_typed_errors(db, stage)
+    _match(db, stage)
+    outcome, ref = db.execute(f"SELECT outcome, person_ref FROM {stage}_rows").fetchone()
+    on_list = outcome == "known" and scalar(
+        db, "SELECT count(*) FROM list_rows WHERE list_id = ? AND person_id = ?",
+        [list_id, ref]) > 0
+    _write_people(db, stage, list_id, None, by, utcnow())
+    person_id, duplicate = db.execute(
+        f"SELECT person_id, possible_duplicate_of FROM {stage}_rows").fetchone()
+    staging.drop_stages(db, "walk_in_")
+    return AddResult(int(person_id), outcome == "added", on_list,
+                     None if duplicate is None else int(duplicate))
 
 
-def _refuse_typed_errors(rows: pd.DataFrame) -> None:
-    if rows["rejected"].iloc[0]:
+def _refuse_typed_errors(db: Connection, stage: str) -> None:
+    row = db.execute(f"SELECT rejected, email, email_valid, phone, phone_valid, mobile,"
+                     f" mobile_valid FROM {stage}").fetchone()
+    if row[0]:
         raise InvalidInput("give at least a name, a company, an e-mail or a phone number")
-    for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
-        if bool(rows[f"{column}_valid"].eq(False).fillna(False).iloc[0]):
-            raise InvalidInput(f"'{rows[column].iloc[0]}' is not a valid {label}", column=label)
+    for (value, valid), label in zip((row[1:3], row[3:5], row[5:7]),
+                                     ("e-mail", "phone", "mobile"), strict=True):
+        if valid is False:
+            raise InvalidInput(f"'{value}' is not a valid {label}", column=label)
 
 
 KEEP_AS_EXTRA = "— keep as extra column —"
@@ -594,9 +500,9 @@ OUTCOME_LABELS = {
 }
 
 
-def preview_rows(preview: Preview, limit: int = 200) -> pd.DataFrame:
+def preview_rows(db: Connection, preview: Preview, limit: int = 200) -> pd.DataFrame:
     """The first rows as they will be imported: outcome, issue, the mapped fields."""
-    rows = preview.rows.head(limit)
+    rows = staging.head(db, preview.stage, limit)
     shown = [f for f in PERSON_FIELDS if rows[f].notna().any()]
     frame = pd.DataFrame({
         "row": rows["row_number"],
@@ -605,4 +511,3 @@ def preview_rows(preview: Preview, limit: int = 200) -> pd.DataFrame:
         "possible duplicate": rows["possible_duplicate_of"].notna(),
     })
     return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)
-

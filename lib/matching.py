@@ -12,68 +12,63 @@ from collections import defaultdict
 
 import pandas as pd
 
-from lib import normalise
 from lib.db import Connection, registered
 
-CHECKED_FIELDS = ("email", "phone", "mobile")
 KEY_KINDS = {"email_key": "e", "phone_key": "p", "mobile_key": "p", "name_key": "n"}
 
 
-def match(db: Connection, rows: pd.DataFrame) -> None:
-    """Add outcome, person_ref (known id > 0, or -row_number for a new person), known_status,
-    known_lead to `rows`."""
-    active = ~rows["blank"] & ~rows["rejected"]
-    keyed = rows.loc[active, list(KEY_KINDS)].assign(row_index=rows.index[active])
-    with registered(db, "file_rows", keyed):
-        hits = db.execute(KEYS_SQL + HITS_SQL + KNOWN_SQL).df()
-        repeated = db.execute(KEYS_SQL + REPEATED_SQL).fetchnumpy()["row_index"]
-    known = hits.drop(columns="row_index").drop_duplicates("id").sort_values("id")
-    shared = rows.index[rows.index.isin(repeated) | rows.index.isin(hits["row_index"])]
-    rows["person_ref"] = pd.array([pd.NA] * len(rows), dtype="Int64")
-    rows.loc[active, "person_ref"] = -rows.loc[active, "row_number"]
-    outcome = pd.Series("added", index=rows.index, dtype=object)
-    refs, outcomes = _resolve(rows.loc[shared], known)
-    rows.loc[shared, "person_ref"] = refs
-    outcome.loc[shared] = outcomes
-    outcome[rows["rejected"]] = "rejected"
-    outcome[rows["blank"]] = "blank"
-    rows["outcome"] = outcome
-    facts = known.set_index("id")
-    ref = rows["person_ref"].astype(object)
-    rows["known_status"] = ref.map(facts["status"]).astype(object)
-    open_lead = ref.map(facts["open_lead"]).eq(True)
-    rows["known_lead"] = (rows["known_status"].eq("lead") | open_lead).fillna(False).astype(bool)
-    rows["possible_duplicate_of"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+def match(db: Connection, stage: str) -> None:
+    """Set each staged row's outcome and person_ref (a known person's id, or -row_number for a
+    new person), and what is known about a known person (status, open lead)."""
+    hits = db.execute(KEYS_SQL.format(stage=stage) + HITS_SQL + KNOWN_SQL).df()
+    repeated = db.execute(KEYS_SQL.format(stage=stage) + REPEATED_SQL).df()
+    shared = pd.concat([hits["row_number"], repeated["row_number"]]).unique()
+    known = hits.drop(columns="row_number").drop_duplicates("id").sort_values("id")
+    with registered(db, "shared_rows", pd.DataFrame({"row_number": shared})):
+        rows = db.execute(f"SELECT row_number, {', '.join(KEY_COLUMNS)} FROM {stage}"
+                          " WHERE row_number IN (SELECT row_number FROM shared_rows)"
+                          " ORDER BY row_number").df()
+    refs, outcomes = _resolve(rows, known)
+    resolved = pd.DataFrame({"row_number": rows["row_number"], "ref": refs, "outcome": outcomes})
+    _replace(db, f"{stage}_resolved", resolved)
+    _replace(db, f"{stage}_known", known[["id", "status", "open_lead"]])
 
 
-# Every key of every active row of the file, as (row_index, tag, value); phone and mobile
+def _replace(db: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Put the newest results of matching into one of the stage's side tables."""
+    db.execute(f"DELETE FROM {table}")
+    with registered(db, "results", frame):
+        db.execute(f"INSERT INTO {table} SELECT * FROM results")
+
+
+# Every key of every active staged row, as (row_number, tag, value); phone and mobile
 # share the tag "p" because either may match the other.
 KEYS_SQL = """
-    WITH k AS (
-        SELECT row_index, 'e' AS tag, email_key AS value FROM file_rows WHERE email_key IS NOT NULL
-        UNION ALL SELECT row_index, 'p', phone_key FROM file_rows WHERE phone_key IS NOT NULL
-        UNION ALL SELECT row_index, 'p', mobile_key FROM file_rows WHERE mobile_key IS NOT NULL
-        UNION ALL SELECT row_index, 'n', name_key FROM file_rows WHERE name_key IS NOT NULL
+    WITH f AS (SELECT * FROM {stage} WHERE NOT blank AND NOT rejected), k AS (
+        SELECT row_number, 'e' AS tag, email_key AS value FROM f WHERE email_key IS NOT NULL
+        UNION ALL SELECT row_number, 'p', phone_key FROM f WHERE phone_key IS NOT NULL
+        UNION ALL SELECT row_number, 'p', mobile_key FROM f WHERE mobile_key IS NOT NULL
+        UNION ALL SELECT row_number, 'n', name_key FROM f WHERE name_key IS NOT NULL
     )
 """
 
 # Which known person each row shares a key with.
 HITS_SQL = """
     , hits AS (
-        SELECT p.id, k.row_index FROM people p
+        SELECT p.id, k.row_number FROM people p
             JOIN k ON k.tag = 'e' AND k.value = p.email_key
-        UNION ALL SELECT p.id, k.row_index FROM people p
+        UNION ALL SELECT p.id, k.row_number FROM people p
             JOIN k ON k.tag = 'p' AND k.value = p.phone_key
-        UNION ALL SELECT p.id, k.row_index FROM people p
+        UNION ALL SELECT p.id, k.row_number FROM people p
             JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
-        UNION ALL SELECT p.id, k.row_index FROM people p
+        UNION ALL SELECT p.id, k.row_number FROM people p
             JOIN k ON k.tag = 'n' AND k.value = p.name_key
     )
 """
 
 # The known people behind the hits, with what the preview reports about them.
 KNOWN_SQL = """
-    SELECT h.row_index, p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
+    SELECT h.row_number, p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
            EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
                    AND l.status IN ('todo', 'standby')) AS open_lead
     FROM hits h JOIN people p ON p.id = h.id
@@ -81,8 +76,8 @@ KNOWN_SQL = """
 
 # Rows sharing a key with another row of the file.
 REPEATED_SQL = """
-    SELECT k.row_index FROM k JOIN (
-        SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_index) > 1
+    SELECT k.row_number FROM k JOIN (
+        SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_number) > 1
     ) busy ON busy.tag = k.tag AND busy.value = k.value
 """
 
@@ -154,50 +149,38 @@ def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[s
     return refs, outcomes
 
 
-def flag_possible_duplicates(db: Connection, rows: pd.DataFrame, threshold: int) -> None:
+def flag_possible_duplicates(db: Connection, stage: str, threshold: int) -> None:
     """Flag new people whose name is similar to someone's at the same company.
 
     Blocked by company key and the last name's first letter, so each new row is compared only
     with the few people in its block, never with everyone known. Similarity is the Levenshtein
     distance as a percentage of the longer name, computed where the pairs are (in DuckDB)."""
-    with registered(db, "new_people", _new_people(rows)):
-        best = db.execute(PAIRS_SQL + BEST_MATCH_SQL, {"threshold": threshold}).df()
-    if not best.empty:
-        rows.loc[best["row_index"].to_numpy(), "possible_duplicate_of"] = (
-            best["other_ref"].to_numpy())
+    db.execute(f"DELETE FROM {stage}_dups")
+    db.execute(f"INSERT INTO {stage}_dups " + PAIRS_SQL.format(stage=stage) + BEST_MATCH_SQL
+               + "SELECT row_number, other_ref FROM best", {"threshold": threshold})
 
 
-def candidate_pairs(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+def candidate_pairs(db: Connection, stage: str) -> pd.DataFrame:
     """The only comparisons made: each new row with known people and earlier new rows in its
     block (same company key, same first letter of the last name)."""
-    with registered(db, "new_people", _new_people(rows)):
-        return db.execute(PAIRS_SQL + "SELECT * FROM pairs").df()
-
-
-def _new_people(rows: pd.DataFrame) -> pd.DataFrame:
-    new = rows[rows["outcome"].eq("added") & rows["name_key"].notna()]
-    return pd.DataFrame({
-        "row_index": new.index, "ref": new["person_ref"].astype("int64").to_numpy(),
-        "row_number": new["row_number"].to_numpy(), "name_key": new["name_key"].to_numpy(),
-        "company_key": new["company_key"].to_numpy(),
-    })
+    return db.execute(PAIRS_SQL.format(stage=stage) + "SELECT * FROM pairs").df()
 
 
 # name_key is "first|last|company": the block is company + the last name's first letter.
 PAIRS_SQL = """
     WITH n AS (
-        SELECT row_index, ref, row_number, company_key,
+        SELECT row_number, person_ref AS ref, company_key,
                split_part(name_key, '|', 1) || ' ' || split_part(name_key, '|', 2) AS name,
                substr(split_part(name_key, '|', 2), 1, 1) AS initial
-        FROM new_people
+        FROM {stage}_rows WHERE outcome = 'added' AND name_key IS NOT NULL
     ), pairs AS (
-        SELECT n.row_index, n.ref, n.name, p.id AS other_ref,
+        SELECT n.row_number, n.ref, n.name, p.id AS other_ref,
                split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2)
                AS other_name
         FROM n JOIN people p ON p.company_key = n.company_key
             AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial
         UNION ALL
-        SELECT n.row_index, n.ref, n.name, o.ref, o.name
+        SELECT n.row_number, n.ref, n.name, o.ref, o.name
         FROM n JOIN n o ON o.company_key = n.company_key AND o.initial = n.initial
             AND o.row_number < n.row_number
     )
@@ -205,175 +188,12 @@ PAIRS_SQL = """
 
 BEST_MATCH_SQL = """
     , scored AS (
-        SELECT row_index, other_ref, 100.0 * (1 - levenshtein(name, other_name)
+        SELECT row_number, other_ref, 100.0 * (1 - levenshtein(name, other_name)
                / greatest(length(name), length(other_name), 1)) AS score
         FROM pairs WHERE ref <> other_ref
     ), ranked AS (
-        SELECT row_index, other_ref, row_number() OVER (
-            PARTITION BY row_index ORDER BY score DESC, other_ref) AS place
+        SELECT row_number, other_ref, row_number() OVER (
+            PARTITION BY row_number ORDER BY score DESC, other_ref) AS place
         FROM scored WHERE score >= $threshold
-    )
-    SELECT row_index, other_ref FROM ranked WHERE place = 1
+    ), best AS (SELECT row_number, other_ref FROM ranked WHERE place = 1)
 """
-
-
-def assign_person_ids(db: Connection, rows: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `rows` with real person ids: new people get ids reserved from the sequence."""
-    rows = rows.copy()
-    refs = rows["person_ref"]
-    new_refs = pd.Series(sorted(set(refs[refs < 0].dropna().astype("int64")), key=abs))
-    ids = db.execute("SELECT nextval('person_ids') AS id FROM range(?)",
-                     [len(new_refs)]).fetchnumpy()["id"]
-    real = pd.Series(ids, index=new_refs.to_numpy(), dtype="int64")
-    rows["person_id"] = _translated(refs, real)
-    rows["possible_duplicate_of"] = _translated(rows["possible_duplicate_of"], real)
-    rows["is_new"] = refs < 0
-    return rows
-
-
-def _translated(refs: pd.Series, real: pd.Series) -> pd.Series:
-    """Temporary (negative) refs replaced by the reserved ids; known ids stay."""
-    refs = refs.astype("Int64")
-    return refs.where(~(refs < 0).fillna(False), refs.map(real)).astype("Int64")
-
-SIMPLE_FIELDS = ("salutation", "job_title", "website", "street", "postal_code", "city",
-                 "country", "source", "notes")
-NAME_FIELDS = ("first_name", "last_name", "company")
-
-
-def merged_new_people(rows: pd.DataFrame) -> pd.DataFrame:
-    """One record per new person: the first row's values, with empty fields filled by later rows
-    of the same person (checked fields take value, key and validity from the same row)."""
-    columns = ["person_id", "row_number", *SIMPLE_FIELDS, *NAME_FIELDS, "name_key",
-               "company_key", "possible_duplicate_of",
-               *(f"{c}{suffix}" for c in CHECKED_FIELDS for suffix in ("", "_key", "_valid"))]
-    new = rows.loc[rows["is_new"].fillna(False).astype(bool), columns]
-    merged = new.drop_duplicates("person_id").set_index("person_id")
-    if len(merged) == len(new):
-        return merged.reset_index()
-    new = new[new.duplicated("person_id", keep=False)]
-    firsts = new.groupby("person_id", sort=False)[[*SIMPLE_FIELDS, *NAME_FIELDS]].first()
-    merged.update(firsts)
-    for column in CHECKED_FIELDS:
-        filled = new[new[column].notna()].drop_duplicates("person_id").set_index("person_id")
-        cols = [column, f"{column}_key", f"{column}_valid"]
-        missing = merged[column].isna() & merged.index.isin(filled.index)
-        merged.loc[missing, cols] = filled.loc[merged.index[missing], cols].to_numpy()
-    changed = merged.index.isin(new["person_id"])
-    part = merged.loc[changed]
-    merged.loc[changed, "name_key"] = normalise.name_key(part["first_name"], part["last_name"],
-                                                         part["company"])
-    merged.loc[changed, "company_key"] = normalise.company_key(part["company"])
-    return merged.reset_index()
-
-
-def _long_values(rows: pd.DataFrame) -> pd.DataFrame:
-    """(person_id, row_number, field, value) for every filled person field of the rows."""
-    fields = [*SIMPLE_FIELDS, *NAME_FIELDS, *CHECKED_FIELDS]
-    long = rows.melt(id_vars=["person_id", "row_number"], value_vars=fields,
-                     var_name="field", value_name="value")
-    return long[long["value"].notna()].sort_values(["row_number"], kind="stable")
-
-
-def kept_values(rows: pd.DataFrame, merged: pd.DataFrame, region: str) -> pd.DataFrame:
-    """Values of duplicate rows that differ from what the new person keeps."""
-    new = rows[rows["is_new"].fillna(False).astype(bool)]
-    if len(new) == len(merged):
-        return pd.DataFrame()
-    new = new[new.duplicated("person_id", keep=False)]
-    merged = merged[merged["person_id"].isin(new["person_id"])]
-    long = _long_values(new)
-    stored = merged.melt(id_vars=["person_id"], value_vars=list(long["field"].unique()),
-                         var_name="field", value_name="stored")
-    return _differing(long, stored, region)
-
-
-def _differing(long: pd.DataFrame, stored: pd.DataFrame, region: str) -> pd.DataFrame:
-    """Row values that really differ from the stored ones (another spelling of the same
-    e-mail or phone number is not another value)."""
-    both = long.merge(stored, on=["person_id", "field"])
-    both = both[both["stored"].notna() & (both["value"] != both["stored"])]
-    both = both[~_equivalent(both, region)]
-    return both.drop_duplicates(["person_id", "field", "value"])
-
-
-def _equivalent(both: pd.DataFrame, region: str) -> pd.Series:
-    same = pd.Series(False, index=both.index)
-    for column in CHECKED_FIELDS:
-        part = both[both["field"] == column]
-        if part.empty:
-            continue
-        if column == "email":
-            ours, theirs = (normalise.email_keys(part[c])["key"] for c in ("value", "stored"))
-        else:
-            ours, theirs = (normalise.phone_keys(part[c], region)["key"]
-                            for c in ("value", "stored"))
-        same[part.index] = (ours.notna() & (ours.to_numpy() == theirs.to_numpy())).to_numpy()
-    return same
-
-
-def fills_for_known(db: Connection, rows: pd.DataFrame,
-                    region: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For known people matched by the file: (fills of empty fields, other values to keep in
-    the history). Fills of checked fields carry their key and validity."""
-    matched = rows[~rows["is_new"].fillna(True).astype(bool) & rows["person_id"].notna()]
-    if matched.empty:
-        return pd.DataFrame(), pd.DataFrame()
-    current = _current_values(db, matched["person_id"].unique())
-    long = _long_values(matched)
-    with_current = long.merge(current, on=["person_id", "field"], how="left")
-    empty = with_current[with_current["stored"].isna()]
-    fills = empty.drop_duplicates(["person_id", "field"]).merge(
-        _checked_keys(matched), on=["person_id", "row_number", "field"], how="left")
-    final = pd.concat([
-        current[current["stored"].notna()],
-        fills[["person_id", "field", "value"]].rename(columns={"value": "stored"}),
-    ])
-    kept = _differing(long, final, region)
-    return fills[["person_id", "field", "value", "key", "valid"]], kept
-
-
-def _current_values(db: Connection, person_ids) -> pd.DataFrame:
-    fields = [*SIMPLE_FIELDS, *NAME_FIELDS, *CHECKED_FIELDS]
-    with registered(db, "matched_ids", pd.DataFrame({"id": [int(i) for i in person_ids]})):
-        wide = db.execute(
-            f"SELECT p.id AS person_id, {', '.join('p.' + f for f in fields)} FROM people p"
-            " JOIN matched_ids m ON m.id = p.id"
-        ).df()
-    return wide.melt(id_vars=["person_id"], value_vars=fields, var_name="field",
-                     value_name="stored")
-
-
-def _checked_keys(rows: pd.DataFrame) -> pd.DataFrame:
-    parts = [
-        pd.DataFrame({"person_id": rows["person_id"], "row_number": rows["row_number"],
-                      "field": column, "key": rows[f"{column}_key"],
-                      "valid": rows[f"{column}_valid"]})
-        for column in CHECKED_FIELDS
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
-def fill_sql(column: str) -> str:
-    """UPDATE that fills `column` (and its key/validity) from the registered fill_batch,
-    only where it is still empty."""
-    if column not in (*SIMPLE_FIELDS, *NAME_FIELDS, *CHECKED_FIELDS):
-        raise ValueError(f"not a person field: {column}")
-    extra = (f", {column}_key = f.key, {column}_valid = f.valid"
-             if column in CHECKED_FIELDS else "")
-    return (f"UPDATE people SET {column} = f.value{extra}, updated_at = ? FROM fill_batch f"
-            f" WHERE people.id = f.person_id AND people.{column} IS NULL")
-
-
-def refresh_name_keys(db: Connection, person_ids) -> None:
-    """Recompute name_key and company_key after an import filled a name or company."""
-    with registered(db, "refresh_ids", pd.DataFrame({"id": [int(i) for i in person_ids]})):
-        people = db.execute(
-            "SELECT p.id, p.first_name, p.last_name, p.company FROM people p"
-            " JOIN refresh_ids r ON r.id = p.id").df()
-    people["name_key"] = normalise.name_key(people["first_name"], people["last_name"],
-                                            people["company"])
-    people["company_key"] = normalise.company_key(people["company"])
-    with registered(db, "refreshed", people[["id", "name_key", "company_key"]]):
-        db.execute("UPDATE people SET name_key = r.name_key, company_key = r.company_key"
-                   " FROM refreshed r WHERE people.id = r.id")

@@ -54,7 +54,7 @@ if upload is not None:
 
     st.subheader("Preview")
     ui.import_counts(preview.counts)
-    st.dataframe(importing.preview_rows(preview), hide_index=True, width="stretch",
+    st.dataframe(importing.preview_rows(conn, preview), hide_index=True, width="stretch",
                  key="import_preview_rows")
     if preview.previous_import:
         st.info(importing.previous_import_text(preview.previous_import, list_name))

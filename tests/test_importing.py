@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from lib import export, history, importing, mapping, matching
+from lib import export, importing, mapping, matching, merging
 from lib.errors import FileRefused, InvalidInput, UserError
 
 GERMAN_HEADER = [
@@ -202,18 +202,23 @@ def test_the_same_file_into_the_same_list_is_a_no_op_that_says_when(fresh_db):
     assert not elsewhere.already_imported and elsewhere.counts.already_known == 1
 
 
-def test_a_failure_mid_file_leaves_the_database_exactly_as_it_was(fresh_db, monkeypatch):
+@pytest.mark.parametrize(("module", "step"), [
+    (merging, "merge_later_rows"),      # after the new people are written
+    (mapping, "save_mapping"),          # after everything else is written
+])
+def test_a_failure_mid_file_leaves_the_database_exactly_as_it_was(fresh_db, monkeypatch,
+                                                                   module, step):
     run(fresh_db, german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "Köln", ""]), "A")
     before = table_counts(fresh_db)
     people_before = fresh_db.execute("SELECT * FROM people ORDER BY id").df()
 
-    def broken_history(*args, **kwargs):
-        raise RuntimeError("disk full while writing the history")
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(history, "record_frame", broken_history)
+    monkeypatch.setattr(module, step, broken)
     data = german(["Firma", "Herr", "Max", "Mueller", "max@firma.de", "0221 1", "Bonn", ""],
                   ["Neu", "", "Nina", "Neu", "nina@neu.de", "", "", ""])
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         run(fresh_db, data, "B")
     assert table_counts(fresh_db) == before
     pd.testing.assert_frame_equal(fresh_db.execute("SELECT * FROM people ORDER BY id").df(),
@@ -332,10 +337,9 @@ def test_possible_duplicates_compare_only_within_a_block(fresh_db):
     data = german(["Firma A", "", "Nina", "Schulz", "nina@a.de", "", "", ""],
                   ["Firma C", "", "Olaf", "Schmidt", "olaf@c.de", "", "", ""])
     table = importing.read(fresh_db, data, "b.csv")
-    rows = importing._mapped_rows(table, importing.suggested_mapping(fresh_db, table))
-    importing._validate(rows, "DE")
-    matching.match(fresh_db, rows)
-    pairs = matching.candidate_pairs(fresh_db, rows)
+    preview = importing.prepare(fresh_db, data, "b.csv", table,
+                                importing.suggested_mapping(fresh_db, table), "KW48")
+    pairs = matching.candidate_pairs(fresh_db, preview.stage)
     assert len(pairs) == 30
     assert set(pairs["other_name"].str.split().str[1].str[:1]) == {"s"}
     assert set(pairs["name"]) == {"nina schulz"}
@@ -393,3 +397,32 @@ def test_the_preview_counts_read_in_order_and_the_detected_setting_comes_first()
     assert dict(counts.shown)["Blank"] == 1 and len(counts.shown) == 10
     assert importing.detected_first("cp1252", importing.ENCODINGS)[:2] == ["cp1252", "utf-8"]
     assert importing.detected_first(";", importing.DELIMITER_LABELS) == [";", ",", "\t", "|", ""]
+
+
+def test_a_preview_overtaken_by_another_import_is_matched_again_at_commit(fresh_db):
+    data = german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""])
+    table = importing.read(fresh_db, data, "kw48.csv")
+    preview = importing.prepare(fresh_db, data, "kw48.csv", table,
+                                importing.suggested_mapping(fresh_db, table), "KW48")
+    assert preview.counts.added == 1
+    another_session = fresh_db.cursor()
+    run(another_session, german(["Firma", "", "Max", "Mueller", "MAX@firma.de", "", "", ""]),
+        "Other")
+    result = importing.commit(fresh_db, preview, data, "KW48", by=None)
+    assert (result.counts.added, result.counts.already_known) == (0, 1)
+    assert fresh_db.execute("SELECT count(*) FROM people").fetchone()[0] == 1
+
+
+def test_an_expired_preview_is_refused_without_writing(fresh_db):
+    first = german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""])
+    table = importing.read(fresh_db, first, "a.csv")
+    stale = importing.prepare(fresh_db, first, "a.csv", table,
+                              importing.suggested_mapping(fresh_db, table), "KW48")
+    second = german(["Firma", "", "Eva", "Engel", "eva@firma.de", "", "", ""])
+    table = importing.read(fresh_db, second, "b.csv")
+    importing.prepare(fresh_db, second, "b.csv", table,
+                      importing.suggested_mapping(fresh_db, table), "KW48")
+    before = table_counts(fresh_db)
+    with pytest.raises(UserError, match="expired"):
+        importing.commit(fresh_db, stale, first, "KW48", by=None)
+    assert table_counts(fresh_db) == before

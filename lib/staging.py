@@ -1,0 +1,212 @@
+"""The rows of a file as the import sees them, staged in a temporary DuckDB table.
+
+A file is mapped, trimmed and validated in chunks and written to one temporary table per
+cursor: matching, the preview and the commit then run as set-based SQL over it, so a million
+rows never sit in memory as Python objects more than one chunk at a time. Temporary tables
+belong to the session's own cursor and never touch the database file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pyarrow as pa
+
+from lib import mapping, normalise
+from lib.db import Connection, registered
+
+PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
+CHECKED_FIELDS = ("email", "phone", "mobile")
+KEY_COLUMNS = ("email_key", "phone_key", "mobile_key", "name_key", "company_key")
+VALID_COLUMNS = ("email_valid", "phone_valid", "mobile_valid")
+STAGE_COLUMNS = ["row_number", "blank", "rejected", *PERSON_FIELDS, *KEY_COLUMNS,
+                 *VALID_COLUMNS, "issue", "extras"]
+CHUNK_ROWS = 200_000
+PREFIX = "import_stage_"
+
+# Matching writes its results into small side tables instead of updating a million staged
+# rows; the view {stage}_rows joins them back (the DuckDB scan of an updated table is slow).
+SIDE_TABLES = """
+    CREATE TEMP TABLE {stage}_resolved (row_number INTEGER, ref BIGINT, outcome VARCHAR);
+    CREATE TEMP TABLE {stage}_known (id BIGINT, status VARCHAR, open_lead BOOLEAN);
+    CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT);
+    CREATE TEMP TABLE {stage}_ids (ref BIGINT, id BIGINT);
+    CREATE TEMP VIEW {stage}_rows AS
+    WITH matched AS (
+        SELECT s.*,
+            coalesce(r.ref, CASE WHEN s.blank OR s.rejected THEN NULL ELSE -s.row_number END)
+                AS person_ref,
+            coalesce(r.outcome, CASE WHEN s.blank THEN 'blank' WHEN s.rejected THEN 'rejected'
+                                     ELSE 'added' END) AS outcome,
+            d.other_ref AS duplicate_ref
+        FROM {stage} s
+        LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
+        LEFT JOIN {stage}_dups d ON d.row_number = s.row_number
+    )
+    SELECT m.*, k.status AS known_status,
+        coalesce(k.status = 'lead' OR k.open_lead, false) AS known_lead,
+        CASE WHEN m.person_ref > 0 THEN m.person_ref ELSE i.id END AS person_id,
+        CASE WHEN m.duplicate_ref > 0 THEN m.duplicate_ref ELSE di.id END
+            AS possible_duplicate_of
+    FROM matched m
+    LEFT JOIN {stage}_known k ON k.id = m.person_ref
+    LEFT JOIN {stage}_ids i ON i.ref = m.person_ref
+    LEFT JOIN {stage}_ids di ON di.ref = m.duplicate_ref;
+"""
+
+
+def stage(db: Connection, source: pd.DataFrame, first_row_number: int,
+          column_mapping: dict[str, str | None], region: str, *, prefix: str = PREFIX) -> str:
+    """Stage every row of a file (chunk by chunk) and return the temporary table's name.
+
+    Earlier stages of this cursor with the same prefix are dropped: one preview at a time per
+    session."""
+    drop_stages(db, prefix)
+    name = prefix + uuid.uuid4().hex[:16]
+
+    def prepared(part: tuple[int, pd.DataFrame]) -> pa.Table:
+        rows = keyed(mapped(part[1], first_row_number + part[0], column_mapping), region)
+        return pa.Table.from_pandas(rows[STAGE_COLUMNS], preserve_index=False)
+
+    # Chunks are mapped and keyed on two threads (the pyarrow kernels release the GIL) and
+    # written in file order.
+    with ThreadPoolExecutor(max_workers=2) as workers:
+        for offset, batch in zip(range(0, max(len(source), 1), CHUNK_ROWS),
+                                 workers.map(prepared, _chunks(source)), strict=True):
+            _append(db, name, offset, batch)
+    pa.default_memory_pool().release_unused()
+    return name
+
+
+def _append(db: Connection, name: str, offset: int, batch: pa.Table) -> None:
+    with registered(db, "stage_chunk", batch):
+        if offset == 0:
+            db.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM stage_chunk")
+            db.execute(SIDE_TABLES.format(stage=name))
+        else:
+            db.execute(f"INSERT INTO {name} SELECT * FROM stage_chunk")
+
+
+def _chunks(source: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
+    for offset in range(0, max(len(source), 1), CHUNK_ROWS):
+        yield offset, source.iloc[offset:offset + CHUNK_ROWS]
+
+
+def drop_stages(db: Connection, prefix: str = PREFIX) -> None:
+    """Forget the staged rows of earlier previews of this cursor."""
+    views = db.execute("SELECT view_name FROM duckdb_views() WHERE temporary"
+                       " AND starts_with(view_name, ?)", [prefix]).fetchall()
+    tables = db.execute("SELECT table_name FROM duckdb_tables() WHERE temporary"
+                        " AND starts_with(table_name, ?)", [prefix]).fetchall()
+    for (name,) in views:
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+    for (name,) in tables:
+        db.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def exists(db: Connection, name: str) -> bool:
+    return bool(db.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+        [name]).fetchone()[0])
+
+
+def mapped(source: pd.DataFrame, first_row_number: int,
+           column_mapping: dict[str, str | None]) -> pd.DataFrame:
+    """One row per data record: row_number, trimmed person fields, blank flag, extras."""
+    rows = pd.DataFrame(index=source.index)
+    rows["row_number"] = range(first_row_number, first_row_number + len(source))
+    cells = {column: trimmed(source[column]) for column in source.columns}
+    for column, target in column_mapping.items():
+        if target is not None:
+            rows[target] = cells[column]
+    for target in [*PERSON_FIELDS, "full_name"]:
+        if target not in rows:
+            rows[target] = None
+    _split_full_name(rows)
+    rows["blank"] = pd.DataFrame(cells).isna().all(axis=1) if cells else True
+    rows["extras"] = _extras_json(source, [c for c, f in column_mapping.items() if f is None])
+    return rows.drop(columns="full_name")
+
+
+def trimmed(values: pd.Series) -> pd.Series:
+    """What the file says, trimmed; empty cells become missing."""
+    stripped = values.astype("str").str.strip()
+    return stripped.where(stripped.ne(""), None)
+
+
+def _split_full_name(rows: pd.DataFrame) -> None:
+    """Fill first/last name from a full name where both are missing."""
+    needs = rows["full_name"].notna() & rows["first_name"].isna() & rows["last_name"].isna()
+    if not needs.any():
+        return
+    first, last = mapping.split_full_name(rows.loc[needs, "full_name"])
+    rows.loc[needs, "first_name"] = first.where(first.ne(""), None)
+    rows.loc[needs, "last_name"] = last.where(last.ne(""), None)
+
+
+def _extras_json(source: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The unmapped columns of each row as one JSON object (nothing in the file is lost)."""
+    if not columns:
+        return pd.Series(None, index=source.index, dtype="str")
+    lines = source[columns].to_json(orient="records", lines=True, force_ascii=False)
+    return pd.Series(lines.rstrip("\n").split("\n"), index=source.index, dtype="str")
+
+
+def keyed(rows: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Add the matching keys, the validity flags, and which rows are rejected and why."""
+    emails = normalise.email_keys(rows["email"])
+    rows["email_key"], rows["email_valid"] = emails["key"], emails["valid"]
+    for column in ("phone", "mobile"):
+        phones = normalise.phone_keys(rows[column], region)
+        rows[f"{column}_key"], rows[f"{column}_valid"] = phones["key"], phones["valid"]
+    rows["name_key"] = normalise.name_key(rows["first_name"], rows["last_name"], rows["company"])
+    rows["company_key"] = normalise.company_key(rows["company"])
+    identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
+    rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
+    rows["issue"] = _issues(rows)
+    return rows
+
+
+def _issues(rows: pd.DataFrame) -> pd.Series:
+    """A readable reason per rejected or flagged row, naming the column."""
+    issue = pd.Series("", index=rows.index, dtype=object)
+    for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
+        bad = rows[f"{column}_valid"].eq(False).fillna(False).astype(bool)
+        issue[bad] = issue[bad] + f"{label}: not a valid {label} (" + rows.loc[bad, column] + "); "
+    issue[rows["rejected"]] = "no name, company, e-mail or phone; "
+    issue[rows["blank"]] = ""
+    issue = issue.str.rstrip("; ")
+    return issue.where(issue.ne(""), None)
+
+
+COUNTS_SQL = """
+    SELECT count(*) AS rows_in_file,
+           count(*) FILTER (WHERE outcome = 'blank') AS blank,
+           count(*) FILTER (WHERE outcome = 'added') AS added,
+           count(*) FILTER (WHERE outcome = 'known') AS already_known,
+           count(*) FILTER (WHERE outcome = 'duplicate_in_file') AS duplicates_in_file,
+           count(*) FILTER (WHERE outcome = 'rejected') AS rejected,
+           count(*) FILTER (WHERE issue IS NOT NULL
+                            AND outcome IN ('added', 'known', 'duplicate_in_file')) AS flagged,
+           count(*) FILTER (WHERE outcome = 'known' AND known_lead) AS already_lead,
+           count(*) FILTER (WHERE outcome = 'known' AND known_status = 'dead') AS already_dead,
+           count(*) FILTER (WHERE duplicate_ref IS NOT NULL) AS possible_duplicates
+    FROM {stage}_rows
+"""
+
+
+def counts(db: Connection, name: str) -> dict[str, int]:
+    """The preview's numbers, straight from the staged rows."""
+    result = db.execute(COUNTS_SQL.format(stage=name))
+    return {c[0]: int(v or 0) for c, v in zip(result.description, result.fetchone(), strict=True)}
+
+
+def head(db: Connection, name: str, limit: int) -> pd.DataFrame:
+    """The first rows as they will be imported."""
+    columns = ", ".join(["row_number", "outcome", "issue", "possible_duplicate_of",
+                         *PERSON_FIELDS])
+    return db.execute(f"SELECT {columns} FROM {name}_rows ORDER BY row_number LIMIT ?",
+                      [limit]).df()
