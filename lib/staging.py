@@ -74,7 +74,7 @@ def stage(db: Connection, source: pd.DataFrame, first_row_number: int,
     # Chunks are mapped and keyed on two threads (the pyarrow kernels release the GIL) and
     # written in file order.
     with ThreadPoolExecutor(max_workers=2) as workers:
-        for offset, batch in zip(range(0, max(len(source), 1), CHUNK_ROWS),
+        for offset, batch in zip(range(0, max(len(source), 1), _chunk_rows(len(source))),
                                  workers.map(prepared, _chunks(source)), strict=True):
             _append(db, name, offset, batch)
     pa.default_memory_pool().release_unused()
@@ -90,9 +90,15 @@ def _append(db: Connection, name: str, offset: int, batch: pa.Table) -> None:
             db.execute(f"INSERT INTO {name} SELECT * FROM stage_chunk")
 
 
+def _chunk_rows(rows: int) -> int:
+    """Big enough to amortise, small enough that even a mid-sized file keeps both threads busy."""
+    return min(CHUNK_ROWS, max(20_000, -(-rows // 2)))
+
+
 def _chunks(source: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
-    for offset in range(0, max(len(source), 1), CHUNK_ROWS):
-        yield offset, source.iloc[offset:offset + CHUNK_ROWS]
+    size = _chunk_rows(len(source))
+    for offset in range(0, max(len(source), 1), size):
+        yield offset, source.iloc[offset:offset + size]
 
 
 def drop_stages(db: Connection, prefix: str = PREFIX) -> None:
