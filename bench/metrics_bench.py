@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import browser
 from lib import charts, db, metrics, schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,33 +257,14 @@ def render_in_browser(path: Path, runs: int) -> dict[str, dict[str, float]]:
     """Start the real app (``streamlit run serve.py``) on the database and open each page in
     Chromium ``runs`` + 1 times; a render ends when the script has finished and the page's
     last section is on screen. Also the app process's peak resident memory (VmHWM)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, start_app
-
-    app = start_app(path)
     shown: dict[str, dict[str, float]] = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(),
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1600, "height": 1400})
-            page.set_default_timeout(120_000)
-            for name, last in LAST_SECTION.items():
-                times = []
-                for _ in range(runs + 1):
-                    start = time.perf_counter()
-                    page.goto(f"{app.url}/{name}")
-                    page.get_by_text(last).wait_for()
-                    page.wait_for_selector('[data-test-script-state="notRunning"]',
-                                           state="attached")
-                    times.append((time.perf_counter() - start) * 1000)
-                shown[name] = {"first_ms": times[0], "median_ms": statistics.median(times[1:])}
-            shown["rerun"] = {"median_ms": _reruns(page, app.url, runs)}
-            browser.close()
-        shown["memory"] = {"peak_mb": _peak_rss_mb(app.process.pid)}
-    finally:
-        app.stop()
+    with browser.app_in_browser(path) as (app, page):
+        for name, last in LAST_SECTION.items():
+            shown[name] = browser.open_times(
+                page, f"{app.url}/{name}", lambda p, text=last: p.get_by_text(text).wait_for(),
+                runs)
+        shown["rerun"] = {"median_ms": _reruns(page, app.url, runs)}
+        shown["memory"] = {"peak_mb": browser.peak_rss_mb(app.process.pid)}
     return shown
 
 
@@ -303,13 +285,6 @@ def _reruns(page: Any, url: str, runs: int) -> float:
         heatmap.get_by_text("-W" if weeks else " list", exact=False).first.wait_for()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc (Linux only)")
 
 
 def verdict(took: float, target: float, unit: str = "ms") -> str:

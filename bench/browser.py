@@ -1,0 +1,51 @@
+"""Timing pages of the real app (`streamlit run serve.py`) in Chromium, for the benchmarks."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import CHROMIUM_ARGS, RunningApp, chromium_path, start_app
+
+
+@contextmanager
+def app_in_browser(database: Path) -> Iterator[tuple[RunningApp, Any]]:
+    """The app on `database` and a Chromium page to drive it; both stopped afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    app = start_app(database)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                                 args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page.set_default_timeout(120_000)
+            yield app, page
+            browser.close()
+    finally:
+        app.stop()
+
+
+def open_times(page: Any, url: str, ready: Callable[[Any], None], runs: int) -> dict[str, float]:
+    """Open `url` runs + 1 times; a render ends when `ready(page)` returns and the script has
+    finished. The first opening (cold caches) is reported apart from the median of the rest."""
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        page.goto(url)
+        ready(page)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+        times.append((time.perf_counter() - start) * 1000)
+    return {"first_ms": times[0], "median_ms": statistics.median(times[1:])}
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc (Linux only)")
