@@ -44,7 +44,9 @@ def button(page: Page, key: str):
 
 
 def cell(page: Page, column: int, row: int):
-    return page.get_by_test_id(f"glide-cell-{column}-{row}")
+    """A cell of the rows grid (the first table; a row's history table may follow it)."""
+    grid = page.get_by_test_id("stDataFrame").first
+    return grid.get_by_test_id(f"glide-cell-{column}-{row}")
 
 
 def go_to_cell(page: Page, row: int, column: int) -> None:
