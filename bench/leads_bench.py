@@ -10,10 +10,10 @@ tables (the last action per lead, and the open leads as a DataFrame) with no log
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
+from bench.timing import median_ms
 from lib import db, leads, schedule
 
 REPS = 20
@@ -55,16 +55,6 @@ def fill(cur: db.Connection, n_leads: int, n_activities: int) -> None:
         " SELECT now() - INTERVAL 90 DAY, owner_id, person_id, id, k.kind, k.field, 'x'"
         " FROM leads, (VALUES ('convert', NULL), ('next_step', 'next_step'),"
         " ('lead_step', 'step_key')) k(kind, field)")
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm up: plans and caches, as on a page's second rerun
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def pages(cur: db.Connection) -> dict[str, Callable[[], object]]:

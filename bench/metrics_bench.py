@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import browser
+from bench.timing import median_ms
 from lib import charts, db, metrics, schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,16 +209,6 @@ def measured(cur: db.Connection) -> list[Measured]:
         Measured("standby coming back", lambda: metrics.standby_returning(cur, now),
                  LEAD_READS),
     ]
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm up, as on a page's second rerun
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 # --- the pages: lib calls + figures in process, then the real app in a browser ------------

@@ -14,6 +14,7 @@ from conftest import EXTERNAL
 from lib import reading
 from lib.errors import FileRefused
 from lib.reading import FORMATS, ReadOptions, Table, detect_format, read_table
+from tests.test_reading import assert_same_table, values
 
 NOT_TABLES = {"LICENSE", "COPYING"}
 NOT_TABLE_SUFFIXES = {".md", ".sha256", ".json"}
@@ -51,17 +52,6 @@ def refusal(external: Path, path: str) -> str:
     with pytest.raises(FileRefused) as refused:
         read(external, path)
     return str(refused.value)
-
-
-def values(table: Table) -> list[list[str]]:
-    return table.rows.to_numpy().tolist()
-
-
-def assert_same_table(first: Table, second: Table) -> None:
-    assert first.columns == second.columns
-    pd.testing.assert_frame_equal(first.rows, second.rows)
-    for field in ("first_row_number", "file_format", "options", "sheets", "notes"):
-        assert getattr(first, field) == getattr(second, field), field
 
 
 def assert_well_formed(table: Table, data: bytes, name: str) -> None:
