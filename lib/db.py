@@ -26,6 +26,10 @@ from lib.errors import DatabaseLocked, StorageBusy
 
 Connection = duckdb.DuckDBPyConnection
 
+# Arrow memory goes back to the operating system as soon as it is freed: the app process
+# reads a big file now and then and must not keep that peak for the rest of its life.
+pa.set_memory_pool(pa.system_memory_pool())
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "leadladder.duckdb"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_RETRIES = 10  # 8 writers on one row need ~8 (tests/test_concurrency.py)

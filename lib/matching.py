@@ -20,8 +20,11 @@ KEY_KINDS = {"email_key": "e", "phone_key": "p", "mobile_key": "p", "name_key": 
 def match(db: Connection, stage: str) -> None:
     """Set each staged row's outcome and person_ref (a known person's id, or -row_number for a
     new person), and what is known about a known person (status, open lead)."""
-    hits = db.execute(KEYS_SQL.format(stage=stage) + HITS_SQL + KNOWN_SQL).df()
-    repeated = db.execute(KEYS_SQL.format(stage=stage) + REPEATED_SQL).df()
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_keys AS "
+               + KEYS_SQL.format(stage=stage) + "SELECT * FROM k")
+    hits = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {HITS_SQL} {KNOWN_SQL}").df()
+    repeated = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {REPEATED_SQL}").df()
+    db.execute(f"DROP TABLE {stage}_keys")
     shared = pd.concat([hits["row_number"], repeated["row_number"]]).unique()
     known = hits.drop(columns="row_number").drop_duplicates("id").sort_values("id")
     with registered(db, "shared_rows", pd.DataFrame({"row_number": shared})):
@@ -106,14 +109,16 @@ class _People:
 
     def learn(self, ref: int, keys: list[str | None]) -> None:
         """Register a row's keys for `ref`, only where the person had none yet (fill rule)."""
-        state = self.state.setdefault(ref, [None] * len(KEY_COLUMNS))
-        for i, (tag, value) in enumerate(zip(TAGS, keys, strict=True)):
+        state = self.state.get(ref)
+        if state is None:
+            state = self.state[ref] = [None] * len(KEY_COLUMNS)
+        for i, value in enumerate(keys):
             if value is None or state[i] is not None:
                 continue
             state[i] = value
-            if tag == "e":
+            if i == 0:
                 self.email.setdefault(value, ref)
-            elif ref not in (refs := self.other[(tag, value)]):
+            elif ref not in (refs := self.other[(TAGS[i], value)]):
                 refs.append(ref)
 
     def find(self, keys: list[str | None]) -> int | None:
@@ -191,6 +196,9 @@ BEST_MATCH_SQL = """
         SELECT row_number, other_ref, 100.0 * (1 - levenshtein(name, other_name)
                / greatest(length(name), length(other_name), 1)) AS score
         FROM pairs WHERE ref <> other_ref
+            -- the distance is at least the difference in length: skip hopeless pairs
+            AND abs(length(name) - length(other_name))
+                <= greatest(length(name), length(other_name)) * (100 - $threshold) / 100.0
     ), ranked AS (
         SELECT row_number, other_ref, row_number() OVER (
             PARTITION BY row_number ORDER BY score DESC, other_ref) AS place

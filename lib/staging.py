@@ -24,7 +24,7 @@ KEY_COLUMNS = ("email_key", "phone_key", "mobile_key", "name_key", "company_key"
 VALID_COLUMNS = ("email_valid", "phone_valid", "mobile_valid")
 STAGE_COLUMNS = ["row_number", "blank", "rejected", *PERSON_FIELDS, *KEY_COLUMNS,
                  *VALID_COLUMNS, "issue", "extras"]
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 PREFIX = "import_stage_"
 
 # Matching writes its results into small side tables instead of updating a million staged

@@ -7,8 +7,8 @@ history (lib does it); a change that can move statuses recomputes all of them at
 import pandas as pd
 import streamlit as st
 
+from lib import pipeline, settings, ui
 from lib import qualification as q
-from lib import settings, ui
 
 OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
 CRITERIA_ORDER = ["position", "stage", "short_label", "label_en", "label_de", "description",
@@ -110,6 +110,38 @@ def add_criterion() -> None:
                 saved(f"Criterion '{key}' added. Nobody has ticked it yet, so no status moved.")
 
 
+def pipeline_steps() -> None:
+    version = st.session_state.get("settings_version", 0)
+    with st.form("settings_steps"):
+        edited = st.data_editor(
+            pipeline.steps_table(conn), hide_index=True, width="stretch",
+            key=f"settings_steps_{version}", disabled=True if not may_change else
+            ["open_leads", "key"],
+            column_config={
+                "position": st.column_config.NumberColumn("Order", min_value=1, step=1,
+                                                          width=70),
+                "label": st.column_config.TextColumn("Step", required=True, width="medium"),
+                "active": st.column_config.CheckboxColumn(
+                    "Active", width=70, help="Switched off: no lead can be moved there"),
+                "open_leads": st.column_config.NumberColumn("Open leads", width=90),
+                "key": st.column_config.TextColumn("Key", width=110),
+            },
+        )
+        if st.form_submit_button("Save steps", type="primary", disabled=not may_change):
+            changed = ui.attempt(pipeline.update_steps, conn,
+                                 pipeline.steps_from_table(edited), by=me.id)
+            if changed is not None:
+                saved(f"Pipeline steps saved ({changed} change{'s' if changed != 1 else ''}).")
+    if may_change:
+        with st.form("settings_add_step", border=False):
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            label = left.text_input("New step", placeholder="e.g. Trial running",
+                                    key="settings_new_step")
+            if right.form_submit_button("Add step") and ui.attempt(
+                    pipeline.add_step, conn, label, by=me.id):
+                saved(f"Step '{label.strip()}' added at the end of the pipeline.")
+
+
 def other_settings() -> None:
     values = settings.all_values(conn)
     with st.form("settings_other"):
@@ -149,5 +181,9 @@ thresholds()
 criteria()
 if may_change:
     add_criterion()
+st.subheader("Pipeline steps", divider="gray")
+st.caption("The steps a lead moves through, in order. A step that still holds open leads "
+           "cannot be switched off.")
+pipeline_steps()
 st.subheader("Import, duplicates and calendar", divider="gray")
 other_settings()

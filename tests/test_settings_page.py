@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib import importing, lists, rows, settings
+from lib import importing, lists, pipeline, rows, settings
 from lib import qualification as q
 from tests.apptest import cursor, open_page
 from tests.lead_seed import ANNA, CLARA, user_id
@@ -99,5 +99,28 @@ def test_a_rep_sees_the_settings_read_only_and_cannot_change_them(team, demo_pat
     assert "only a manager or an admin can change them" in at.info[0].value
     assert at.number_input(key="settings_lead_threshold").value == 2
     assert all(w.disabled for w in [*at.number_input, *at.text_input])
-    assert len(at.button) == 3 and all(b.disabled for b in at.button)
+    assert len(at.button) == 4 and all(b.disabled for b in at.button)
+    assert not [t for t in at.text_input if t.key == "settings_new_step"]
     assert not [e for e in at.expander if e.label == "Add a criterion"]
+
+
+def test_a_manager_renames_a_pipeline_step_and_cannot_switch_off_one_with_open_leads(
+        team, demo_path, monkeypatch):
+    with cursor(demo_path) as cur:
+        table = pipeline.steps_table(cur)
+    proposal = int(table.index[table["key"] == "proposal"][0])
+    contacted = int(table.index[table["key"] == "contacted"][0])
+    assert int(table.loc[contacted, "open_leads"]) > 0
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
+    at.session_state["settings_steps_0"] = {
+        "edited_rows": {proposal: {"label": "Offer sent"}}, "added_rows": [],
+        "deleted_rows": []}
+    at.button(key="FormSubmitter:settings_steps-Save steps").click().run()
+    assert at.success[0].value == "Pipeline steps saved (1 change)."
+    at.session_state["settings_steps_1"] = {
+        "edited_rows": {contacted: {"active": False}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="FormSubmitter:settings_steps-Save steps").click().run()
+    assert "still holds" in at.error[0].value
+    with cursor(demo_path) as cur:
+        labels = {s.key: (s.label, s.active) for s in pipeline.steps(cur)}
+    assert labels["proposal"] == ("Offer sent", True) and labels["contacted"][1] is True
