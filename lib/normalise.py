@@ -321,10 +321,13 @@ def _person_key(values: pd.Series) -> pd.Series:
     return key.where(key.fillna("") != "")
 
 
-def name_key(first: pd.Series, last: pd.Series, company: pd.Series) -> pd.Series:
+def name_key(first: pd.Series, last: pd.Series, company: pd.Series,
+             companies: pd.Series | None = None) -> pd.Series:
     """"first|last|company" of the keys; missing unless all three are present, so a row
-    never matches on a company alone or on a name alone."""
-    parts = [_person_key(first), _person_key(last), company_key(company)]
+    never matches on a company alone or on a name alone. ``companies`` are the company keys
+    when the caller has them already."""
+    parts = [_person_key(first), _person_key(last),
+             company_key(company) if companies is None else companies]
     joined = parts[0] + "|" + parts[1] + "|" + parts[2]
     return joined.where(parts[0].notna() & parts[1].notna() & parts[2].notna())
 

@@ -168,8 +168,9 @@ def keyed(rows: pd.DataFrame, region: str) -> pd.DataFrame:
     for column in ("phone", "mobile"):
         phones = normalise.phone_keys(rows[column], region)
         rows[f"{column}_key"], rows[f"{column}_valid"] = phones["key"], phones["valid"]
-    rows["name_key"] = normalise.name_key(rows["first_name"], rows["last_name"], rows["company"])
     rows["company_key"] = normalise.company_key(rows["company"])
+    rows["name_key"] = normalise.name_key(rows["first_name"], rows["last_name"], rows["company"],
+                                          rows["company_key"])
     identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
     rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
     rows["issue"] = _issues(rows)
