@@ -9,7 +9,7 @@ with its history entries. Reads group leads by the effective status and due buck
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib import history, schedule
 from lib.db import Connection, scalar, transaction, utcnow
-from lib.errors import InvalidInput, UserError
+from lib.errors import EditConflict, InvalidInput, UserError
 
 NEXT_TYPES = ("call", "email", "meeting", "task")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note")
@@ -530,10 +530,12 @@ def reopen(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None)
 
 
 @transaction
-def edit(db: Connection, lead_id: int, *, by: int | None, **changes: object) -> dict[str, Any]:
+def edit(db: Connection, lead_id: int, *, by: int | None,
+         seen: Mapping[str, object] | None = None, **changes: object) -> dict[str, Any]:
     """Change fields of EDITABLE (open or closed lead); returns {field: new value} as stored.
 
-    Unchanged values are skipped; each change is one history entry.
+    Unchanged values are skipped; each change is one history entry. With ``seen`` (the values
+    the form showed), a field someone else changed since is refused, nothing is saved.
     """
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
@@ -541,6 +543,8 @@ def edit(db: Connection, lead_id: int, *, by: int | None, **changes: object) -> 
     lead = _lead(db, lead_id)
     parsed = {name: EDITABLE[name](db, value) for name, value in changes.items()}
     changed = {name: value for name, value in parsed.items() if value != lead[name]}
+    if seen is not None:
+        _refuse_stale(db, lead, changed, seen)
     if changed:
         db.execute(
             f"UPDATE leads SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
@@ -549,6 +553,16 @@ def edit(db: Connection, lead_id: int, *, by: int | None, **changes: object) -> 
     for name, value in changed.items():
         _log(db, "lead_edit", lead, by, field=name, old=lead[name], new=value)
     return changed
+
+
+def _refuse_stale(db: Connection, lead: dict[str, Any], changed: Mapping[str, object],
+                  seen: Mapping[str, object]) -> None:
+    for name in changed:
+        if name in seen and EDITABLE[name](db, seen[name]) != lead[name]:
+            label = name.replace("_", " ").replace(" id", "")
+            raise EditConflict(f"{label.capitalize()}: someone changed it to '{lead[name]}' since"
+                               " you opened the lead; nothing was saved.",
+                               fresh_value=lead[name])
 
 
 # --- the last action -----------------------------------------------------------------------

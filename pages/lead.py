@@ -60,6 +60,7 @@ def edit_form() -> None:
     names = users.owner_names(conn)
     names.setdefault(int(lead["owner_id"]), lead["owner"])  # a former owner stays a choice
     value = lead_view.edit_values(lead)
+    seen = st.session_state.setdefault(f"lead_seen_{lead_id}", value)  # what the form showed
     with st.form(f"lead_edit_{lead_id}", border=False):
         title = st.text_input("Title", lead["title"], key=f"lead_title_{lead_id}")
         owner = st.selectbox("Owner", list(names), index=list(names).index(lead["owner_id"]),
@@ -77,9 +78,10 @@ def edit_form() -> None:
         tags = st.text_input("Tags", value["tags"] or "", placeholder="fair, urgent",
                              key=f"lead_tags_{lead_id}")
         if st.form_submit_button("Save changes", type="primary", key=f"lead_save_{lead_id}"):
-            changed = ui.attempt(leads.edit, conn, lead_id, by=ui.current_user_id(),
+            changed = ui.attempt(leads.edit, conn, lead_id, by=ui.current_user_id(), seen=seen,
                                  title=title, owner_id=owner, amount=amount, currency=currency,
                                  probability=chance, expected_close=close, tags=tags)
+            st.session_state.pop(f"lead_seen_{lead_id}")  # next time: what is stored now
             if changed is not None:
                 ui.finish(lead_view.saved_text(changed))
 

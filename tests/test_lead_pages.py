@@ -194,6 +194,20 @@ def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
                            [lead_id]).fetchone() == ("Zeppelin — hall 4", "CHF", 60)
 
 
+def test_a_lead_changed_by_someone_else_since_the_form_opened_is_not_overwritten(
+        seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
+    with cursor(demo_path) as cur:
+        leads.edit(cur, lead_id, by=seeded["clara"], amount=20000)
+    at.number_input(key=f"lead_amount_{lead_id}").set_value(15000.0)
+    at.button(key=f"lead_save_{lead_id}").click().run()
+    assert any("someone changed it to '20000.00'" in message for message in errors(at))
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT amount FROM leads WHERE id = ?", [lead_id]).fetchone()[0] == (
+            20000)
+
+
 def test_the_lead_page_without_a_lead_says_where_to_find_one(demo_path, monkeypatch):
     at = open_page(demo_path, "lead", monkeypatch)
     assert at.title[0].value == "Lead"

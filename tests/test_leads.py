@@ -12,7 +12,7 @@ import pytest
 
 from lib import leads, schedule
 from lib.db import utcnow
-from lib.errors import InvalidInput, UserError
+from lib.errors import EditConflict, InvalidInput, UserError
 from lib.leads import Activity, NextStep
 from tests import factories
 
@@ -518,3 +518,20 @@ def test_reps_converting_the_same_person_at_once_make_one_lead(file_db):
         assert sorted(r.created for r in results) == [False, False, False, True]
         assert len({r.lead_id for r in results}) == 1
     assert count(setup, "leads") == 5
+
+
+def test_a_lead_edit_based_on_a_stale_form_is_refused_and_saves_nothing(fresh_db):
+    owner = factories.user(fresh_db, "Anna")
+    person = factories.person(fresh_db, first_name="Max", last_name="Mueller", company="Firma")
+    lead_id = leads.convert(fresh_db, person, owner_id=owner, amount=1000, by=owner,
+                            next_step=leads.NextStep("call", date(2026, 12, 1), time(10))).lead_id
+    form = {"title": "Firma — Max Mueller", "amount": 1000, "probability": None}
+    assert leads.edit(fresh_db, lead_id, by=owner, seen=form, amount=2500) == {
+        "amount": Decimal("2500.00")}
+    with pytest.raises(EditConflict, match="Amount: someone changed it to '2500.00'"):
+        leads.edit(fresh_db, lead_id, by=owner, seen=form, amount=1200, probability=50)
+    stored = fresh_db.execute("SELECT amount, probability FROM leads WHERE id = ?",
+                              [lead_id]).fetchone()
+    assert stored == (Decimal("2500.00"), None)
+    assert leads.edit(fresh_db, lead_id, by=owner, seen=form, probability=50) == {
+        "probability": 50}
