@@ -17,13 +17,18 @@ from lib import db
 from lib.errors import FileRefused, UserError
 
 COMMANDS: dict[str, tuple[Callable[[db.Connection, argparse.Namespace], int], str]] = {}
+JSON_OUTPUT: dict[str, str] = {}  # command → what --json prints
+ONE_OBJECT = "one JSON object on the last line"
 
 
-def command(name: str, help_text: str):
-    """Register a subcommand `name`; its function receives a cursor and the parsed arguments."""
+def command(name: str, help_text: str, *, json_output: str | None = None):
+    """Register a subcommand `name`; its function receives a cursor and the parsed arguments.
+    With `json_output`, the command takes --json (described by it)."""
 
     def register(fn: Callable[[db.Connection, argparse.Namespace], int]):
         COMMANDS[name] = (fn, help_text)
+        if json_output:
+            JSON_OUTPUT[name] = json_output
         return fn
 
     return register
@@ -41,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.add_argument("--db", help="database file (default: $LEADLADDER_DB, else "
                         "data/leadladder.duckdb)")
+        if name in JSON_OUTPUT:
+            sp.add_argument("--json", action="store_true", help=JSON_OUTPUT[name])
         ARGUMENTS.get(name, lambda _: None)(sp)
     return parser
 
@@ -86,10 +93,10 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", required=True, dest="list_name", help="list to import into")
     parser.add_argument("--sheet", help="workbook sheet (default: the first with data)")
     parser.add_argument("--as", dest="user", help="e-mail of the user the import is recorded for")
-    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
-@command("import", "Import a lead list file into a prospecting list.")
+@command("import", "Import a lead list file into a prospecting list.",
+         json_output=ONE_OBJECT)
 def _import(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import importing, reading, users
 
@@ -117,12 +124,8 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
-@arguments("lists")
-def _lists_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="a JSON array")
-
-
-@command("lists", "Each list with its row count and rows per status.")
+@command("lists", "Each list with its row count and rows per status.",
+         json_output="a JSON array")
 def _lists(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import lists
 
@@ -169,12 +172,7 @@ def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
-@arguments("overdue")
-def _overdue_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
-
-
-@command("overdue", "Overdue next steps per rep, and the total.")
+@command("overdue", "Overdue next steps per rep, and the total.", json_output=ONE_OBJECT)
 def _overdue(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import schedule
 
@@ -190,10 +188,10 @@ def _overdue(cur: db.Connection, args: argparse.Namespace) -> int:
 @arguments("funnel")
 def _funnel_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", dest="list_name", help="only the people on this list")
-    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
-@command("funnel", "People who ever reached each stage, suspect to won (lib/metrics.py).")
+@command("funnel", "People who ever reached each stage, suspect to won (lib/metrics.py).",
+         json_output=ONE_OBJECT)
 def _funnel(cur: db.Connection, args: argparse.Namespace) -> int:
     import pandas as pd
 

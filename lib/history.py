@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from lib.db import Connection, registered, utcnow
+from lib.db import Connection, utcnow
 
 KINDS = (
     "edit",          # a contact field changed by hand
@@ -54,28 +54,6 @@ def record(
         [at or utcnow(), user_id, person_id, lead_id, import_id, kind, field,
          _text(old), _text(new), note],
     )
-
-
-HISTORY_COLUMNS = [
-    "happened_at", "user_id", "person_id", "lead_id", "import_id", "kind", "field",
-    "old_value", "new_value", "note",
-]
-
-
-def record_frame(db: Connection, entries: pd.DataFrame) -> int:
-    """Append many entries at once (columns: a subset of HISTORY_COLUMNS); returns the count."""
-    if entries.empty:
-        return 0
-    unknown = set(entries["kind"]) - set(KINDS)
-    if unknown:
-        raise ValueError(f"unknown history kinds {sorted(unknown)}")
-    frame = entries.reindex(columns=HISTORY_COLUMNS)
-    with registered(db, "history_batch", frame):
-        db.execute(
-            f"INSERT INTO history ({', '.join(HISTORY_COLUMNS)}) "
-            f"SELECT {', '.join(HISTORY_COLUMNS)} FROM history_batch"
-        )
-    return len(frame)
 
 
 def for_person(db: Connection, person_id: int) -> pd.DataFrame:

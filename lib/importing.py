@@ -22,7 +22,6 @@ from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 
 PERSON_FIELDS = staging.PERSON_FIELDS
-KEY_SOURCES = ("first_name", "last_name", "company", "email", "phone", "mobile")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
 DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
                     "": "one column"}
