@@ -1,4 +1,5 @@
-"""leadladder: the router. Every screen is a file in pages/; this file only wires them up."""
+"""leadladder: the router. Every screen is a file in pages/; this file only wires them up, behind
+the login gate: without a logged-in user no page runs, whatever the URL."""
 
 import streamlit as st
 
@@ -6,7 +7,7 @@ from lib import ui
 
 st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
-ui.sidebar_user()
+me = ui.signed_in_user()
 
 navigation = st.navigation(
     {
@@ -28,6 +29,11 @@ navigation = st.navigation(
         "Admin": [
             st.Page("pages/settings.py", title="Settings", icon="⚙️"),
         ],
-    }
+    },
+    position="sidebar" if me else "hidden",
 )
-navigation.run()
+if me is None:
+    ui.login_gate()
+else:
+    ui.sidebar_account(me)
+    navigation.run()

@@ -9,8 +9,13 @@ through ``people_clause`` / ``leads_clause`` (SQL) or ``may_see_person`` / ``may
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lib.errors import UserError
+
+if TYPE_CHECKING:
+    from lib.db import Connection
+    from lib.users import User
 
 ROLES = ("admin", "manager", "rep", "ops")
 VISIBILITIES = ("all", "team", "own")
@@ -64,6 +69,17 @@ class Viewer:
 
 
 FULL_ACCESS = Viewer(user_id=None, role="admin", team_id=None, visibility="all")
+
+
+def viewer_for(db: Connection, user: User) -> Viewer:
+    """The Viewer for a logged-in user: their role and team, and the account's visibility."""
+    from lib import settings
+
+    return Viewer(
+        user_id=user.id, role=user.role, team_id=user.team_id,
+        visibility=str(settings.get(db, "visibility")),
+        managers_edit_qualification=bool(settings.get(db, "managers_edit_qualification")),
+    )
 
 
 def require(viewer: Viewer, permission: str, what: str) -> None:

@@ -140,12 +140,17 @@ def _lists(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("demo", "Load the demo dataset into an empty database.")
+@command("demo", "Load the demo dataset into an empty database.",
+         json_output="one JSON object on the last line: the counts and `users` (e-mail, name, "
+                     "role, demo password)")
 def _demo(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import demo
 
     summary = demo.load(cur)
-    print("demo loaded: " + _count_line(summary))
+    logins = demo.logins()
+    text = "\n".join(["demo loaded: " + _count_line(summary), "demo logins:",
+                      *(f"  {u['email']} ({u['role']}): {u['password']}" for u in logins)])
+    emit({**summary, "users": logins}, args.json, text)
     return 0
 
 

@@ -1,6 +1,7 @@
 """The demo: a realistic, deterministic dataset so that every page shows something real.
 
-Three weekly lists (a German-Excel CSV, an XLSX, an English CSV under data/demo/), four users,
+Three weekly lists (a German-Excel CSV, an XLSX, an English CSV under data/demo/), five users
+(an admin, a manager and two reps in one team, an ops user) with passwords,
 and on top of them what reps and managers would have done in the weeks since.
 """
 
@@ -18,12 +19,27 @@ from lib.leads import Activity, NextStep
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
+TEAM = "Team Nord"
+# name, e-mail, role, in the team, password (demo passwords only: printed by `demo --json`)
 USERS = (
-    ("Anna Schmidt", "anna.schmidt@leadladder.example", "rep"),
-    ("Ben Okafor", "ben.okafor@leadladder.example", "rep"),
-    ("Clara Weber", "clara.weber@leadladder.example", "manager"),
-    ("David Nguyen", "david.nguyen@leadladder.example", "ops"),
+    ("Anna Schmidt", "anna.schmidt@leadladder.example", "rep", True, "anna-demo-ladder-26"),
+    ("Ben Okafor", "ben.okafor@leadladder.example", "rep", True, "ben-demo-ladder-26"),
+    ("Clara Weber", "clara.weber@leadladder.example", "manager", True, "clara-demo-ladder-26"),
+    ("David Nguyen", "david.nguyen@leadladder.example", "ops", False, "david-demo-ladder-26"),
+    ("Eva Becker", "eva.becker@leadladder.example", "admin", False, "eva-demo-ladder-26"),
 )
+
+
+def logins() -> list[dict[str, str]]:
+    """The demo's users with their passwords, as `demo --json` prints them."""
+    return [{"email": email, "name": name, "role": role, "password": password}
+            for name, email, role, _, password in USERS]
+
+
+def is_demo(db: Connection) -> bool:
+    """Whether the demo's users are in this database (the login page then says so)."""
+    return db.execute("SELECT count(*) FROM users WHERE email IN (SELECT unnest(?))",
+                      [[email for _, email, *_ in USERS]]).fetchone()[0] > 0
 
 
 @dataclass(frozen=True)
@@ -44,10 +60,13 @@ LISTS = (
 @transaction
 def load(db: Connection, now: datetime | None = None) -> dict[str, int]:
     """Fill an empty database with the demo, as one transaction; returns what it made."""
-    if not lists.is_empty(db):
+    if not lists.has_no_data(db) or is_demo(db):
         raise UserError("The demo needs an empty database; this one already has data.")
     now = now or utcnow()
-    team = {role_email[1]: users.add(db, *role_email) for role_email in USERS}
+    nord = users.create_team(db, TEAM, by=None)
+    team = {email: users.add(db, name, email, role, team_id=nord.id if in_team else None,
+                             password=password)
+            for name, email, role, in_team, password in USERS}
     ops = team["david.nguyen@leadladder.example"]
     for demo_list in LISTS:
         data = (DEMO_DIR / demo_list.file).read_bytes()

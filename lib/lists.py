@@ -49,11 +49,10 @@ def list_id(db: Connection, name: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def is_empty(db: Connection) -> bool:
-    """True on a new installation: no users, no lists, no people."""
+def has_no_data(db: Connection) -> bool:
+    """No lists and no people yet (users may exist: the first admin comes before any data)."""
     return not db.execute(
-        "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM lists)"
-        " OR EXISTS (SELECT 1 FROM people)"
+        "SELECT EXISTS (SELECT 1 FROM lists) OR EXISTS (SELECT 1 FROM people)"
     ).fetchone()[0]
 
 

@@ -12,7 +12,7 @@ from lib import history
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 
-Value = int | str
+Value = int | str | bool
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Setting:
     label: str
     help: str
     parse: Callable[[str], Value]
+    choices: tuple[Value, ...] = ()  # when set, the only values (shown as a choice)
 
 
 def _whole(low: int, high: int) -> Callable[[str], int]:
@@ -52,6 +53,26 @@ def _region(text: str) -> str:
     return region
 
 
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = str(text).strip().lower()
+        if value not in options:
+            raise InvalidInput(f"'{text}' is not one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+_YES, _NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _flag(text: str) -> bool:
+    value = str(text).strip().lower()
+    if value not in _YES + _NO:
+        raise InvalidInput(f"'{text}' is not yes or no")
+    return value in _YES
+
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -74,6 +95,21 @@ SETTINGS: dict[str, Setting] = {
                 "Alarm on every exported next step.", _whole(0, 10_080)),
         Setting("stale_days", 14, "Stale after (days)",
                 "Open leads with no activity for this long are listed as stale.", _whole(1, 365)),
+        Setting("visibility", "team", "Who sees which rows and leads",
+                "all: everyone sees everything; team: a rep sees their team's rows and leads; "
+                "own: a rep sees what they own plus unowned rows of lists shared with them. "
+                "Managers see their team, admins everything.",
+                _choice("all", "team", "own"), choices=("all", "team", "own")),
+        Setting("managers_edit_qualification", False, "Managers may edit criteria and steps",
+                "When on, managers may change the ladder's criteria, thresholds and pipeline "
+                "steps; otherwise only admins.", _flag, choices=(False, True)),
+        Setting("session_idle_minutes", 480, "Log out after idle (minutes)",
+                "A login that was not used for this long has to log in again.",
+                _whole(5, 43_200)),
+        Setting("create_reps_on_first_login", False, "Create reps on first single sign-on",
+                "When on, someone the identity provider knows but leadladder does not becomes "
+                "a rep at their first login; otherwise they are refused.", _flag,
+                choices=(False, True)),
     )
 }
 
@@ -110,6 +146,13 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
     )
     history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
     return parsed
+
+
+def choice_label(value: Value) -> str:
+    """How a fixed choice reads on the settings form: "yes"/"no" for switches."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def changed(wanted: dict[str, object], values: dict[str, Value]) -> list[str]:

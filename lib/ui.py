@@ -8,18 +8,26 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import (
+    access,
+    auth,
     db,
+    demo,
     display,
     export,
     grid,
     importing,
     lead_view,
     leads,
+    login_routes,
+    passwords,
     qualification,
     reading,
     rows,
@@ -55,9 +63,37 @@ def new_cursor() -> db.Connection:
     return _database(str(db.database_path())).cursor()
 
 
+def client() -> str | None:
+    """The browser's address as login throttling counts it (AppTest has none)."""
+    address = st.context.ip_address
+    return auth.client_key(address if isinstance(address, str) else None)
+
+
+def signed_in_user() -> users.User | None:
+    """The logged-in user of this browser, checked on every run (a session ended elsewhere, by
+    "log out everywhere" or a deactivation, ends here at the next click). The token is in this
+    session's state after a login in it, else in the cookie of an earlier one."""
+    conn = connection()
+    token = st.session_state.get("auth_token") or _cookie()
+    user = auth.session_user(conn, token)
+    if user is None:
+        st.session_state.pop("auth_token", None)
+        st.session_state.pop("auth_user_id", None)
+        return None
+    st.session_state.auth_token = token
+    st.session_state.auth_user_id = user.id
+    return user
+
+
+def _cookie() -> str | None:
+    """The login cookie of the request that opened this session (none in AppTest)."""
+    value = st.context.cookies.get(login_routes.COOKIE)
+    return value if isinstance(value, str) else None
+
+
 def current_user() -> users.User | None:
-    """Whoever the sidebar says the app is acting as (None on an empty database)."""
-    user_id = st.session_state.get("sidebar_user")
+    """The logged-in user (None before a login); every write records them."""
+    user_id = st.session_state.get("auth_user_id")
     return users.get(connection(), user_id) if user_id is not None else None
 
 
@@ -66,28 +102,118 @@ def current_user_id() -> int | None:
     return user.id if user else None
 
 
-def sidebar_user() -> users.User | None:
-    """The 'acting as' picker; every write records this user."""
-    everyone = users.all_users(connection())
-    if not everyone:
-        st.session_state.pop("sidebar_user", None)
-        return None
-    ids = [u.id for u in everyone]
-    if st.session_state.get("sidebar_user") not in ids:
-        st.session_state.sidebar_user = ids[0]
-    names = {u.id: u.label for u in everyone}
-    st.sidebar.selectbox("Acting as", ids, format_func=names.__getitem__, key="sidebar_user")
-    return current_user()
+def current_viewer() -> access.Viewer | None:
+    """What the logged-in user may see and do."""
+    user = current_user()
+    return access.viewer_for(connection(), user) if user else None
 
 
-def require_user(message: str = "There are no users yet: load the demo or add users first."
-                 ) -> users.User:
-    """The acting user; on a database without users, say so and draw nothing more."""
+def require_user(message: str = "Log in first.") -> users.User:
+    """The logged-in user; without one, say so and draw nothing more (the login gate in app.py
+    normally stops earlier)."""
     me = current_user()
     if me is None:
         st.info(message)
         st.stop()
     return me
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to ``url`` (the frontend follows Streamlit's own auth redirect)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        message = ForwardMsg()
+        message.auth_redirect.url = url
+        ctx.enqueue(message)
+
+
+def _here() -> str:
+    """This page's path and query, to come back to after the cookie round trip."""
+    url = st.context.url
+    path = urlsplit(url if isinstance(url, str) else "").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def logged_in(login: auth.Login) -> None:
+    """After a login: this session knows the user at once, and the browser gets the cookie
+    through the hand-off route, then comes back to the same page."""
+    st.session_state.auth_token = login.token
+    st.session_state.auth_user_id = login.user.id
+    code = auth.make_handoff(login.token, client())
+    _redirect(f"{login_routes.SESSION_PATH}?"
+              f"{urlencode({'code': code, 'next': _here()})}")
+    st.caption("Logging in…")
+    st.stop()  # a rerun would drop the redirect from the queue before the browser sees it
+
+
+def log_out() -> None:
+    """End this browser's login session and drop the cookie."""
+    if token := st.session_state.pop("auth_token", None):
+        attempt(auth.log_out, connection(), token)
+    st.session_state.pop("auth_user_id", None)
+    _redirect(login_routes.LOGOUT_PATH)
+
+
+def sidebar_account(me: users.User) -> None:
+    """Who is logged in, with Log out."""
+    with st.sidebar.container(border=True):
+        st.caption("Logged in as")
+        st.text(f"{me.name} · {me.role}")
+        st.caption(me.email)
+        if st.button("Log out", icon=":material/logout:", key="auth_logout", width="stretch"):
+            log_out()
+            st.stop()
+
+
+def login_form(*, demo: bool) -> None:
+    """E-mail and password; a refusal never says whether the e-mail exists."""
+    st.title("Log in to leadladder")
+    if demo:
+        st.info("This is a demo database: demo logins exist (`python -m lib.cli demo --json` "
+                "printed them when the demo was loaded).", icon=":material/info:")
+    with st.form("auth_login"):
+        email = st.text_input("E-mail", key="auth_email", autocomplete="username")
+        password = st.text_input("Password", type="password", key="auth_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+    if submitted:
+        login = attempt(auth.log_in, connection(), email, password, client=client())
+        if login:
+            logged_in(login)
+
+
+def first_admin_form() -> None:
+    """A database without users: create the first admin (and nothing else is shown)."""
+    st.title("Create the first admin")
+    st.write("This leadladder has no users yet. The first account is an admin, who then adds "
+             "everyone else on the People page.")
+    with st.form("auth_first_admin"):
+        name = st.text_input("Your name", key="auth_first_name")
+        email = st.text_input("E-mail (your login)", key="auth_first_email",
+                              autocomplete="username")
+        password = st.text_input(f"Password (at least {passwords.MIN_LENGTH} characters)",
+                                 type="password", key="auth_first_password",
+                                 autocomplete="new-password")
+        repeated = st.text_input("Password again", type="password", key="auth_first_repeated",
+                                 autocomplete="new-password")
+        submitted = st.form_submit_button("Create admin and log in", type="primary",
+                                          width="stretch")
+    if submitted:
+        login = attempt(auth.create_first_admin, connection(), name, email, password, repeated,
+                        client=client())
+        if login:
+            logged_in(login)
+
+
+def login_gate() -> None:
+    """What a visitor without a session sees: the first-admin form on a database without
+    users, else the login form. Nothing of the data."""
+    conn = connection()
+    if not users.exist(conn):
+        first_admin_form()
+    else:
+        login_form(demo=demo.is_demo(conn))
 
 
 def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:

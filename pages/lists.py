@@ -6,7 +6,7 @@ from lib import demo, display, lists, ui
 
 conn = ui.connection()
 
-if lists.is_empty(conn):
+if lists.has_no_data(conn):
     st.title("Welcome to leadladder")
     st.markdown(
         "Upload this week's lead list (CSV or Excel), tick what you learn about each person, "

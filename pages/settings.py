@@ -149,12 +149,21 @@ def other_settings() -> None:
         for key, column in zip(OTHERS, st.columns(2) * len(OTHERS), strict=False):
             setting = settings.SETTINGS[key]
             with column:
-                field = st.number_input if isinstance(setting.default, int) else st.text_input
-                wanted[key] = field(setting.label, value=values[key], help=setting.help,
-                                    disabled=not may_change, key=f"settings_{key}")
+                wanted[key] = setting_field(setting, values[key])
                 slots[key] = st.empty()
         if st.form_submit_button("Save settings", type="primary", disabled=not may_change):
             save_others(wanted, values, slots)
+
+
+def setting_field(setting: settings.Setting, value: settings.Value) -> settings.Value:
+    """A choice for settings with fixed values, a number or text field for the others."""
+    common = {"help": setting.help, "disabled": not may_change, "key": f"settings_{setting.key}"}
+    if setting.choices:
+        return st.selectbox(setting.label, setting.choices,
+                            index=setting.choices.index(value),
+                            format_func=settings.choice_label, **common)
+    field = st.number_input if isinstance(setting.default, int) else st.text_input
+    return field(setting.label, value=value, **common)
 
 
 def save_others(wanted: dict, values: dict, slots: dict) -> None:

@@ -1,6 +1,6 @@
 """The one way page tests open the app in AppTest, and the getters they share.
 
-A page is always reached through app.py (its st.navigation, sidebar and acting user), as the
+A page is always reached through app.py (its login gate, st.navigation and sidebar), as the
 browser reaches it; the autouse fixture ``routed_by_app_py`` in conftest.py keeps it so on every
 later run of the same AppTest.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import db
+from lib import auth, db, users
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -24,12 +24,20 @@ T = TypeVar("T")
 
 def open_app(db_path: Path, monkeypatch: pytest.MonkeyPatch, *,
              acting: int | None = None) -> AppTest:
-    """The app on ``db_path`` after its first run (the Lists page), acting as ``acting``
-    (None: the sidebar's default, the first user)."""
+    """The app on ``db_path`` after its first run (the Lists page), logged in as the user
+    ``acting`` (None: the first active admin, else the first active user; nobody on a
+    database without users, which shows the first-admin form).
+
+    The login session is started in lib as the login form starts it; the form itself is
+    tested in tests/test_login_pages.py."""
     monkeypatch.setenv("LEADLADDER_DB", str(db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if acting is not None:
-        at.session_state["sidebar_user"] = acting
+    with cursor(db_path) as cur:
+        user = users.get(cur, acting) if acting is not None else users.first_admin(cur)
+        if acting is not None and user is None:
+            raise LookupError(f"no user #{acting} to log in as")
+        if user is not None:
+            at.session_state["auth_token"] = auth.start_session(cur, user.id, client="apptest")
     return at.run()
 
 
@@ -86,3 +94,21 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table on the page that has ``column``."""
     return next(t.value for t in at.dataframe if column in t.value.columns)
+
+
+def logged_in_as(at: AppTest) -> str:
+    """The name the sidebar shows as logged in ("" when nobody is): proof the page was reached
+    through app.py's gate."""
+    shown = [t.value for t in at.sidebar.text]
+    return shown[0].split(" · ")[0] if shown else ""
+
+
+def create_first_admin(at: AppTest, name: str = "Ada Admin", email: str = "ada@example.com",
+                       password: str = "a long admin phrase") -> AppTest:
+    """Fill the first-admin form of an empty database as a person would, and land logged in."""
+    at.text_input(key="auth_first_name").input(name)
+    at.text_input(key="auth_first_email").input(email)
+    at.text_input(key="auth_first_password").input(password)
+    at.text_input(key="auth_first_repeated").input(password)
+    at.button(key="FormSubmitter:auth_first_admin-Create admin and log in").click().run()
+    return at.run()

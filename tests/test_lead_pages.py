@@ -43,7 +43,7 @@ def group_of(at: AppTest, lead_id: int) -> str | None:
 
 def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
         seeded, demo_path, monkeypatch):
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     with cursor(demo_path) as cur:
         counts = leads.todo_counts(cur, user_id=seeded["anna"])
     shown = {m.label.replace(":red[", "").rstrip("]"): int(m.value) for m in at.metric}
@@ -58,7 +58,7 @@ def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
 def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     overdue_before = int(at.metric[0].value)
     at.button(key=f"todo_log_{lead_id}").click().run()
     form = f"todo_log_{lead_id}"
@@ -87,7 +87,7 @@ def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
 def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     at.button(key=f"todo_log_{lead_id}").click().run()
     at.button(key=f"todo_log_{lead_id}_save").click().run()
     assert any(message.startswith("outcome:") for message in errors(at))
@@ -99,7 +99,7 @@ def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
 
 def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     at.menu_button(key=f"todo_more_{lead_id}").click("lost").run()
     at.button(key=f"todo_lost_{lead_id}_save").click().run()
     assert any(message.startswith("reason:") for message in errors(at))
@@ -115,7 +115,7 @@ def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeyp
 
 def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch):
     lead_id = seeded["later"]
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     at.menu_button(key=f"todo_more_{lead_id}").click("won").run()
     at.button(key=f"todo_won_{lead_id}_save").click().run()
     assert "won" in at.toast[0].value
@@ -128,7 +128,7 @@ def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch)
 def test_a_parked_lead_waits_in_standby_and_resumes_with_one_click(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = open_page(demo_path, "todo", monkeypatch)
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     at.menu_button(key=f"todo_more_{lead_id}").click("standby").run()
     with cursor(demo_path) as cur:
         back = lead_seed.local_today(cur) + timedelta(days=14)
@@ -164,7 +164,7 @@ def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path
 
 def test_the_lead_page_shows_contact_timeline_and_next_step(seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at = open_page(demo_path, "lead", monkeypatch, acting=seeded["anna"], lead=lead_id)
     assert at.title[0].value == "Zeppelin Testbau GmbH — Lena Vogt"
     text = " ".join(m.value for m in at.markdown)
     assert "mailto:lena.vogt@zeppelin.example" in text and "tel:+49891234567" in text
@@ -175,7 +175,7 @@ def test_the_lead_page_shows_contact_timeline_and_next_step(seeded, demo_path, m
 def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at = open_page(demo_path, "lead", monkeypatch, acting=seeded["anna"], lead=lead_id)
     at.text_input(key=f"lead_title_{lead_id}").input("Zeppelin — hall 4")
     at.text_input(key=f"lead_currency_{lead_id}").input("E1")
     at.button(key=f"lead_save_{lead_id}").click().run()
@@ -197,7 +197,7 @@ def test_editing_a_lead_saves_all_fields_or_none_and_names_the_wrong_one(
 def test_a_lead_changed_by_someone_else_since_the_form_opened_is_not_overwritten(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "lead", monkeypatch, lead=lead_id)
+    at = open_page(demo_path, "lead", monkeypatch, acting=seeded["anna"], lead=lead_id)
     with cursor(demo_path) as cur:
         leads.edit(cur, lead_id, by=seeded["clara"], amount=20000)
     at.number_input(key=f"lead_amount_{lead_id}").set_value(15000.0)
@@ -219,7 +219,7 @@ def test_the_lead_page_without_a_lead_says_where_to_find_one(demo_path, monkeypa
 
 def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "pipeline", monkeypatch)
+    at = open_page(demo_path, "pipeline", monkeypatch, acting=seeded["anna"])
     section = at.get_by_key("pipeline_step_new")
     assert any(node.key == f"pipeline_lead_{lead_id}" for node in section)
     at.menu_button(key=f"pipeline_move_{lead_id}").click("proposal").run()
@@ -232,7 +232,7 @@ def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, m
 
 
 def test_the_pipeline_sums_each_step_like_the_lib(seeded, demo_path, monkeypatch):
-    at = open_page(demo_path, "pipeline", monkeypatch)
+    at = open_page(demo_path, "pipeline", monkeypatch, acting=seeded["anna"])
     with cursor(demo_path) as cur:
         totals = leads.pipeline_totals(cur, owner_id=seeded["anna"])
     new = totals[totals["step_key"] == "new"]
@@ -259,7 +259,7 @@ def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
 
 
 def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatch, media):
-    at = open_page(demo_path, "calendar", monkeypatch)
+    at = open_page(demo_path, "calendar", monkeypatch, acting=seeded["anna"])
     url = at.download_button(key="calendar_download").proto.url
     served = media[-1].get_file(url.rsplit("/", 1)[-1])
     assert served.filename == "leadladder-anna-schmidt.ics"
@@ -272,7 +272,7 @@ def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatc
 
 def test_the_subscription_address_is_issued_replaced_and_revoked(
         seeded, demo_path, monkeypatch):
-    at = open_page(demo_path, "calendar", monkeypatch)
+    at = open_page(demo_path, "calendar", monkeypatch, acting=seeded["anna"])
     at.button(key="calendar_issue").click().run()
     with cursor(demo_path) as cur:
         first = calendar.token_of(cur, seeded["anna"])

@@ -99,7 +99,7 @@ def test_a_rep_sees_the_settings_read_only_and_cannot_change_them(team, demo_pat
     assert "only a manager or an admin can change them" in at.info[0].value
     assert at.number_input(key="settings_lead_threshold").value == 2
     assert all(w.disabled for w in [*at.number_input, *at.text_input])
-    assert len(at.button) == 4 and all(b.disabled for b in at.button)
+    assert len(at.main.button) == 4 and all(b.disabled for b in at.main.button)
     assert not [t for t in at.text_input if t.key == "settings_new_step"]
     assert not [e for e in at.expander if e.label == "Add a criterion"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+START_SECONDS = 120  # a loaded two-core machine needs more than a minute now and then
+# Two cores shared by the whole suite: a page may take more than Playwright's default 5 s.
+expect.set_options(timeout=20_000)
 
 
 @dataclass
@@ -60,7 +63,7 @@ def start_app(db_path: Path) -> RunningApp:
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("the app exited at start:\n" + process.stdout.read().decode())
@@ -71,7 +74,7 @@ def start_app(db_path: Path) -> RunningApp:
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the app did not answer /_stcore/health within 60 s")
+    raise RuntimeError(f"the app did not answer /_stcore/health within {START_SECONDS} s")
 
 
 def chromium_path() -> str | None:
@@ -130,3 +133,44 @@ def open_page(page: Page, app: RunningApp, path: str = "") -> None:
     page.goto(f"{app.url}/{path}")
     page.wait_for_selector('[data-testid="stApp"]')
     wait_for_app(page)
+
+
+def demo_password(email: str) -> str:
+    from lib import demo
+
+    return next(u["password"] for u in demo.logins() if u["email"] == email)
+
+
+def log_in(page: Page, app: RunningApp, email: str = "anna.schmidt@leadladder.example",
+           password: str | None = None, path: str = "") -> None:
+    """Log in through the real login form (a demo user's password by default) and wait until
+    the page at ``path`` is shown logged in, after the cookie round trip."""
+    page.goto(f"{app.url}/{path}")
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="E-mail").fill(email)
+    form.get_by_role("textbox", name="Password", exact=True).fill(
+        password or demo_password(email))
+    form.get_by_role("button", name="Log in").click()
+    logged_in(page)
+
+
+def logged_in(page: Page) -> None:
+    """Wait for a page that shows a logged-in user (the sidebar's Log out)."""
+    page.get_by_role("button", name="Log out").wait_for()
+    wait_for_app(page)
+
+
+FIRST_ADMIN = ("Ada Admin", "ada.admin@example.com", "a long admin phrase")
+
+
+def create_first_admin(page: Page, app: RunningApp, path: str = "") -> None:
+    """On an empty database: fill the first-admin form and land logged in as that admin."""
+    page.goto(f"{app.url}/{path}")
+    form = page.get_by_test_id("stForm")
+    name, email, password = FIRST_ADMIN
+    form.get_by_role("textbox", name="Your name").fill(name)
+    form.get_by_role("textbox", name="E-mail (your login)").fill(email)
+    form.get_by_role("textbox", name="Password (at least").fill(password)
+    form.get_by_role("textbox", name="Password again").fill(password)
+    form.get_by_role("button", name="Create admin and log in").click()
+    logged_in(page)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp, open_page, wait_for_app
+from tests.e2e.conftest import RunningApp, create_first_admin, open_page, wait_for_app
 
 HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "PLZ", "Ort", "Bemerkung"]
 
@@ -31,7 +31,7 @@ def german_excel_csv(path: Path, people: int) -> Path:
 def test_ops_uploads_a_german_csv_and_sees_the_new_list(page: Page, empty_app: RunningApp,
                                                         tmp_path: Path):
     upload = german_excel_csv(tmp_path / "KW48 Messe München.csv", people=12)
-    open_page(page, empty_app, "import_file")
+    create_first_admin(page, empty_app, "import_file")
     page.locator('input[type="file"]').set_input_files(str(upload))
     wait_for_app(page)
     expect(page.get_by_text("Rows in file")).to_be_visible()

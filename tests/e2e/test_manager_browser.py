@@ -14,8 +14,9 @@ from lib import db, leads, metrics, schedule, users
 from lib.leads import NextStep
 from lib.metrics import FunnelFilter
 from tests import factories
-from tests.e2e.conftest import RunningApp, open_page, start_app, wait_for_app
+from tests.e2e.conftest import RunningApp, log_in, open_page, start_app, wait_for_app
 
+CLARA = "clara.weber@leadladder.example"
 REPS = {"anna.schmidt@leadladder.example": "Anna Schmidt",
         "ben.okafor@leadladder.example": "Ben Okafor"}
 
@@ -70,7 +71,7 @@ def test_the_manager_filters_the_funnel_and_sees_who_is_overdue(page: Page, mana
     app, expected = manager_app
     assert expected["list_suspects"] != expected["suspects"]
     assert expected["list_prospects"] != expected["list_leads"]
-    open_page(page, app, "funnel")
+    log_in(page, app, CLARA, path="funnel")
     expect(metric_value(page, "Suspects")).to_have_text(f"{expected['suspects']:,}")
 
     page.get_by_test_id("stMultiSelect").filter(has_text="Lists").click()

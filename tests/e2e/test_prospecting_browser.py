@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib import db, importing, leads, lists, rows
-from tests.e2e.conftest import RunningApp, open_page, start_app, wait_for_app
+from tests.e2e.conftest import RunningApp, log_in, start_app, wait_for_app
 
 WALK_INS = (
     "Firma,Vorname,Nachname,E-Mail,Telefon\n"
@@ -85,8 +85,8 @@ def reload(page: Page) -> None:
 
 
 def open_walk_ins(page: Page, app: RunningApp) -> None:
-    """From the Lists page, the way a rep opens their list."""
-    open_page(page, app, "")
+    """From the Lists page, the way a rep (Anna) opens their list."""
+    log_in(page, app)
     page.get_by_test_id("stSelectbox").filter(has_text="Work on a list").click()
     page.get_by_role("option", name="Walk-ins").click()
     page.get_by_role("button", name="Open in Prospecting").click()

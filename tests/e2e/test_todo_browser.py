@@ -15,14 +15,14 @@ from playwright.sync_api import Locator, Page, expect
 
 from lib import calendar, db
 from tests import lead_seed
-from tests.e2e.conftest import RunningApp, open_page, start_app, wait_for_app
+from tests.e2e.conftest import RunningApp, log_in, start_app, wait_for_app
 
 COMPANY = "Zeppelin Testbau GmbH"
 
 
 @pytest.fixture
 def seeded(demo_path: Path) -> dict[str, object]:
-    """An overdue lead of Anna's (the default acting user) and her feed token, written into
+    """An overdue lead of Anna's (who logs in) and her feed token, written into
     the database file before the app starts (the running app holds the file lock)."""
     conn = db.connect(demo_path)
     cur = conn.cursor()
@@ -70,7 +70,7 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 
 def test_a_call_on_an_overdue_lead_moves_it_to_upcoming_for_good(page: Page, app, seeded):
     lead_id, tomorrow = seeded["lead"], seeded["tomorrow"]
-    open_page(page, app, "todo")
+    log_in(page, app, lead_seed.ANNA, path="todo")
     overdue = card(page, "overdue", lead_id)
     expect(overdue).to_contain_text(COMPANY)
     expect(overdue.locator('a[href^="tel:"]')).to_have_attribute("href", "tel:+49891234567")
@@ -107,7 +107,7 @@ def test_the_calendar_feed_is_served_by_the_app_and_dies_with_its_token(page: Pa
     assert fetch(f"{app.url}/calendar/not-a-token.ics")[:1] == (404,)
     assert fetch(f"{app.url}/_stcore/health")[::2] == (200, b"ok")
 
-    open_page(page, app, "calendar")
+    log_in(page, app, lead_seed.ANNA, path="calendar")
     expect(page.get_by_test_id("stCode")).to_contain_text(feed)
     page.get_by_role("button", name="Revoke…").click()
     page.get_by_role("button", name="Revoke the address").click()
