@@ -1,5 +1,6 @@
 """leadladder: the router. Every screen is a file in pages/; this file only wires them up, behind
-the login gate: without a logged-in user no page runs, whatever the URL."""
+the login gate: without a logged-in user no page runs, whatever the URL, but the set-password
+page of a one-time link."""
 
 import streamlit as st
 
@@ -8,6 +9,8 @@ from lib import ui
 st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
 me = ui.signed_in_user()
+set_password = st.Page("pages/set_password.py", title="Set your password", icon="🔑",
+                       visibility="hidden")
 
 navigation = st.navigation(
     {
@@ -27,13 +30,19 @@ navigation = st.navigation(
             st.Page("pages/overdue.py", title="Overdue", icon="⏰"),
         ],
         "Admin": [
+            st.Page("pages/people.py", title="People", icon="👥"),
             st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+        ],
+        "Me": [
+            st.Page("pages/account.py", title="My account", icon="🙂"),
+            set_password,
         ],
     },
     position="sidebar" if me else "hidden",
 )
-if me is None:
+if me is None and navigation.url_path != set_password.url_path:
     ui.login_gate()
 else:
-    ui.sidebar_account(me)
+    if me is not None:
+        ui.sidebar_account(me)
     navigation.run()

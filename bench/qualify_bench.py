@@ -132,7 +132,7 @@ def thresholds(cur: db.Connection) -> None:
     for key, value in [("lead_threshold", 3), ("lead_threshold", 2),
                        ("prospect_threshold", 2), ("prospect_threshold", 1)]:
         start = time.perf_counter()
-        changed = q.change_threshold(cur, key, value, by=3)
+        changed = q.change_threshold(cur, key, value, by=None)
         report(f"{key} → {value}: {changed:,} statuses changed", [time.perf_counter() - start],
                floor)
 

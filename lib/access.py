@@ -82,6 +82,24 @@ def viewer_for(db: Connection, user: User) -> Viewer:
     )
 
 
+def viewer_of(db: Connection, user_id: int | None) -> Viewer:
+    """The Viewer of the user a write is recorded for: ``FULL_ACCESS`` for None (the command
+    line without ``--as``); an unknown or deactivated user may do nothing."""
+    from lib import users
+
+    if user_id is None:
+        return FULL_ACCESS
+    user = users.get(db, user_id)
+    if user is None or not user.active:
+        raise NotAllowed("That user is not active any more; nothing was changed.")
+    return viewer_for(db, user)
+
+
+def require_user(db: Connection, user_id: int | None, permission: str, what: str) -> None:
+    """``require`` for the user a write is recorded for (``by=``)."""
+    require(viewer_of(db, user_id), permission, what)
+
+
 def require(viewer: Viewer, permission: str, what: str) -> None:
     """Refuse ``what`` (said to the user) unless the viewer's role grants ``permission``."""
     if not viewer.may(permission):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from lib.db import Connection, utcnow
+
+if TYPE_CHECKING:
+    from lib.importing import ImportResult, UndoResult
 
 ACTIONS = {
     "login": "Logged in",
@@ -39,6 +44,20 @@ def record(db: Connection, action: str, *, user_id: int | None, target: str | No
         " VALUES (?, ?, ?, ?, ?, ?)",
         [utcnow(), user_id, action, target, detail, row_count],
     )
+
+
+def imported(db: Connection, result: ImportResult, *, by: int | None, file_name: str) -> None:
+    """An import (from the browser or the command line) in the audit log."""
+    if not result.already_imported:
+        record(db, "import", user_id=by, target=f"{result.list} (import #{result.import_id})",
+               detail=f"{file_name}: {result.counts.added} new, "
+                      f"{result.counts.already_known} known, {result.counts.rejected} rejected",
+               row_count=result.counts.rows_in_file)
+
+
+def undone(db: Connection, result: UndoResult, *, by: int | None) -> None:
+    record(db, "import_undone", user_id=by, target=f"import #{result.import_id}",
+           detail=result.message, row_count=result.removed_people + result.removed_from_list)
 
 
 def recent(db: Connection, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:

@@ -177,10 +177,12 @@ def log_out_everywhere(db: Connection, user_id: int, *, by: int | None) -> int:
     return ended
 
 
-def _end_sessions(db: Connection, user_id: int) -> int:
+def _end_sessions(db: Connection, user_id: int, keep: str | None = None) -> int:
+    """End a user's open sessions, but the one of token ``keep``; returns how many ended."""
     return len(db.execute(
         "UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL"
-        " RETURNING 1", [utcnow(), user_id]).fetchall())
+        " AND token_hash IS DISTINCT FROM ? RETURNING 1",
+        [utcnow(), user_id, token_hash(keep) if keep else None]).fetchall())
 
 
 def _email(db: Connection, user_id: int) -> str | None:
@@ -258,6 +260,19 @@ def use_link(db: Connection, token: str, password: str, repeated: str, *,
                [now or utcnow(), token_hash(token)])
     _end_sessions(db, user.id)
     return Login(user, start_session(db, user.id, client=client, how=f"{purpose} link"))
+
+
+@transaction
+def change_password(db: Connection, user_id: int, current: str, new: str, repeated: str, *,
+                    keep: str | None = None) -> int:
+    """A logged-in user's own change: the current password first; every other session ends
+    (``keep`` is the token of the browser making the change). Returns how many ended."""
+    if not passwords.verify(_password_hash(db, user_id), current):
+        raise InvalidInput("the current password is wrong", column="current password")
+    if new != repeated:
+        raise InvalidInput("the two new passwords differ", column="password")
+    set_password(db, user_id, new)
+    return _end_sessions(db, user_id, keep)
 
 
 @transaction

@@ -98,7 +98,7 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 @command("import", "Import a lead list file into a prospecting list.",
          json_output=ONE_OBJECT)
 def _import(cur: db.Connection, args: argparse.Namespace) -> int:
-    from lib import importing, reading, users
+    from lib import audit, importing, reading, users
 
     try:
         data = open(args.file, "rb").read()
@@ -111,6 +111,8 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
         cur, data, os.path.basename(args.file), args.list_name,
         by=user.id if user else None, options=reading.ReadOptions(sheet=args.sheet),
     )
+    audit.imported(cur, result, by=user.id if user else None,
+                   file_name=os.path.basename(args.file))
     payload = result.as_dict()
     if result.already_imported:
         text = (f"{args.file} was already imported into '{result.list}' on "
@@ -216,6 +218,133 @@ def _funnel(cur: db.Connection, args: argparse.Namespace) -> int:
         if pd.notna(r["of_previous"]):
             lines[i] += f"   {r['of_previous']:6.1%} of the stage before"
     emit({"stages": stages}, args.json, "\n".join(lines))
+    return 0
+
+
+def as_viewer(cur: db.Connection, email: str | None):
+    """The Viewer a command runs for: the user of ``--as EMAIL`` (who must exist and be
+    active), or full access without it (writes then record "command line")."""
+    from lib import access, users
+
+    if not email:
+        return access.FULL_ACCESS
+    user = users.by_email(cur, email)
+    if user is None or not user.active:
+        raise UserError(f"no active user with the e-mail {email}")
+    return access.viewer_for(cur, user)
+
+
+APP_URL = os.environ.get("LEADLADDER_URL", "http://localhost:8501")
+
+
+@arguments("users")
+def _users_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("add", "list", "deactivate"))
+    parser.add_argument("email", nargs="?", help="the user's e-mail (add, deactivate)")
+    parser.add_argument("--name", help="display name (add)")
+    parser.add_argument("--role", choices=("admin", "manager", "rep", "ops"), help="(add)")
+    parser.add_argument("--team", help="team name, created when new (add)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of stdin (add); without "
+                             "it a one-time set-password link is printed")
+    parser.add_argument("--hand-to", help="e-mail of who takes over open leads and owned rows "
+                                          "(deactivate)")
+    parser.add_argument("--url", default=APP_URL,
+                        help="the app's address for the link (default $LEADLADDER_URL, else "
+                             "http://localhost:8501)")
+
+
+@command("users", "Add, list or deactivate users.", json_output="users list: a JSON array")
+def _users(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import users
+
+    if args.action == "list":
+        table = users.people_table(cur)
+        records = [{"email": r["email"], "name": r["name"], "role": r["role"],
+                    "team": r["team"] if isinstance(r["team"], str) else None,
+                    "active": bool(r["active"]), "has_password": bool(r["has_password"])}
+                   for r in table.to_dict("records")]
+        lines = [f"{r['email']}: {r['name']} ({r['role']}"
+                 + (f", {r['team']}" if r["team"] else "") + ")"
+                 + ("" if r["active"] else " deactivated") for r in records] or ["no users yet"]
+        emit(records, args.json, "\n".join(lines))
+        return 0
+    if not args.email:
+        raise UserError(f"users {args.action} needs the user's e-mail")
+    return (_users_add if args.action == "add" else _users_deactivate)(cur, args)
+
+
+def _users_add(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import auth
+
+    if not args.name or not args.role:
+        raise UserError("users add needs --name and --role")
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    user, token = _add_user(cur, args, password)
+    print(f"added {user.email} ({user.role})")
+    if token:
+        print(f"one-time link to set the password (valid {auth.LINK_VALID['invite'].days} "
+              "days, shown once):")
+        print(f"{args.url.rstrip('/')}/set_password?token={token}")
+    return 0
+
+
+@db.transaction
+def _add_user(cur: db.Connection, args: argparse.Namespace, password: str | None):
+    """The team (created when new), the user and their invitation: one transaction."""
+    from lib import auth, users
+
+    team = _team(cur, args.team) if args.team else None
+    user = users.add(cur, args.name, args.email, args.role, team_id=team, password=password,
+                     by=None)
+    token = None if password is not None else auth.issue_link(cur, user.id, "invite", by=None)
+    return user, token
+
+
+def _team(cur: db.Connection, name: str) -> int:
+    from lib import users
+
+    found = users.team_by_name(cur, name)
+    return found.id if found else users.create_team(cur, name, by=None).id
+
+
+def _users_deactivate(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import users
+
+    user = users.by_email(cur, args.email)
+    if user is None:
+        raise UserError(f"no user with the e-mail {args.email}")
+    heir = users.by_email(cur, args.hand_to) if args.hand_to else None
+    if args.hand_to and heir is None:
+        raise UserError(f"no user with the e-mail {args.hand_to}")
+    work = users.deactivate(cur, user.id, hand_to=heir.id if heir else None, by=None)
+    print(f"deactivated {user.email}"
+          + (f"; {work.open_leads} open leads and {work.rows} rows now {heir.email}'s"
+             if heir and work.any else ""))
+    return 0
+
+
+@arguments("settings")
+def _settings_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("show", "set"))
+    parser.add_argument("key", nargs="?", help="the setting (set)")
+    parser.add_argument("value", nargs="?", help="its new value (set)")
+
+
+@command("settings", "Show every setting, or set one (e.g. settings set visibility own).",
+         json_output="settings show: one JSON object, setting → value")
+def _settings(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import settings
+
+    if args.action == "set":
+        if args.key is None or args.value is None:
+            raise UserError("settings set needs KEY and VALUE")
+        value = settings.put(cur, args.key, args.value, by=None)
+        print(f"{args.key} = {settings.choice_label(value)}")
+        return 0
+    values = settings.all_values(cur)
+    emit(values, args.json, "\n".join(f"{key} = {settings.choice_label(value)}"
+                                      for key, value in values.items()))
     return 0
 
 

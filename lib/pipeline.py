@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from lib import history
+from lib import access, history
 from lib.db import Connection, scalar, transaction
 from lib.errors import InvalidInput
 
@@ -50,6 +50,7 @@ def steps_from_table(table: pd.DataFrame) -> list[Step]:
 @transaction
 def update_steps(db: Connection, wanted: list[Step], *, by: int | None) -> int:
     """Save names, order and on/off of the steps as one change; returns how many changed."""
+    access.require_user(db, by, "edit_qualification", "edit the pipeline steps")
     old = {s.key: s for s in steps(db)}
     _check(db, wanted, old)
     # A step given the number another one has goes before it (that is what moving it meant).
@@ -97,6 +98,7 @@ def _open_leads(db: Connection, key: str) -> int:
 @transaction
 def add_step(db: Connection, label: str, *, by: int | None) -> Step:
     """A new active step at the end of the pipeline."""
+    access.require_user(db, by, "edit_qualification", "add pipeline steps")
     label = " ".join(str(label or "").split())
     if not label:
         raise InvalidInput("give the step a name", column="name")

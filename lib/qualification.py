@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from lib import history, settings
+from lib import access, history, settings
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 
@@ -352,6 +352,7 @@ def change_threshold(db: Connection, key: str, value: int, *, by: int | None) ->
 
     Returns how many statuses changed (each with a "status" history entry).
     """
+    access.require_user(db, by, "edit_qualification", "change the thresholds")
     if key not in THRESHOLD_KEYS:
         raise InvalidInput(f"'{key}' is not a threshold")
     settings.put(db, key, value, by=by)
@@ -427,6 +428,7 @@ def update_criteria(db: Connection, wanted: Sequence[Criterion], *, by: int | No
     ``position`` only orders: a criterion given the number another one has goes before it.
     Returns how many statuses changed.
     """
+    access.require_user(db, by, "edit_qualification", "edit the criteria")
     old = {c.key: c for c in criteria(db, active_only=False)}
     switched = []
     for new in wanted:
@@ -453,6 +455,7 @@ def add_criterion(
     description: str, by: int | None,
 ) -> Criterion:
     """A new active criterion at the end of its stage. Nobody has ticked it, so no status moves."""
+    access.require_user(db, by, "edit_qualification", "add criteria")
     key = key.strip()
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidInput("use lower-case letters, digits and _, starting with a letter",

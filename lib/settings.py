@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from lib import history
+from lib import access, audit, history
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 
@@ -23,6 +23,7 @@ class Setting:
     help: str
     parse: Callable[[str], Value]
     choices: tuple[Value, ...] = ()  # when set, the only values (shown as a choice)
+    permission: str = "manage_settings"  # what the role of whoever changes it needs
 
 
 def _whole(low: int, high: int) -> Callable[[str], int]:
@@ -77,9 +78,11 @@ SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting("lead_threshold", 2, "Lead threshold",
-                "How many lead criteria make a prospect a lead.", _whole(1, 20)),
+                "How many lead criteria make a prospect a lead.", _whole(1, 20),
+                permission="edit_qualification"),
         Setting("prospect_threshold", 1, "Prospect threshold",
-                "How many prospect criteria make a suspect a prospect.", _whole(1, 20)),
+                "How many prospect criteria make a suspect a prospect.", _whole(1, 20),
+                permission="edit_qualification"),
         Setting("phone_region", "DE", "Default phone country",
                 "Country assumed for phone numbers written without +country code.", _region),
         Setting("max_file_mb", 50, "Largest upload (MB)",
@@ -131,9 +134,11 @@ def all_values(db: Connection) -> dict[str, Value]:
 
 @transaction
 def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
-    """Validate and store a setting; the change goes to the history. Returns the parsed value."""
+    """Validate and store a setting; the change goes to the history and the audit log. Returns
+    the parsed value. Refused unless the role of ``by`` may change this setting."""
     if key not in SETTINGS:
         raise InvalidInput(f"unknown setting '{key}'")
+    access.require_user(db, by, SETTINGS[key].permission, "change this setting")
     parsed = SETTINGS[key].parse(str(value))
     old = get(db, key)
     if parsed == old:
@@ -145,6 +150,8 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
         [key, str(parsed), utcnow(), by],
     )
     history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
+    audit.record(db, "settings_changed", user_id=by, target=key,
+                 detail=f"{choice_label(old)} → {choice_label(parsed)}")
     return parsed
 
 

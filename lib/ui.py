@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from lib import (
     access,
+    audit,
     auth,
     db,
     demo,
@@ -135,14 +136,14 @@ def _here() -> str:
     return f"{path}?{query}" if query else path
 
 
-def logged_in(login: auth.Login) -> None:
+def logged_in(login: auth.Login, next_path: str | None = None) -> None:
     """After a login: this session knows the user at once, and the browser gets the cookie
-    through the hand-off route, then comes back to the same page."""
+    through the hand-off route, then comes back to the same page (or ``next_path``)."""
     st.session_state.auth_token = login.token
     st.session_state.auth_user_id = login.user.id
     code = auth.make_handoff(login.token, client())
     _redirect(f"{login_routes.SESSION_PATH}?"
-              f"{urlencode({'code': code, 'next': _here()})}")
+              f"{urlencode({'code': code, 'next': next_path or _here()})}")
     st.caption("Logging in…")
     st.stop()  # a rerun would drop the redirect from the queue before the browser sees it
 
@@ -206,6 +207,11 @@ def first_admin_form() -> None:
             logged_in(login)
 
 
+def link_url(token: str, page_path: str) -> str:
+    """The set-password link for a one-time token, as the person will open it."""
+    return app_url(f"/set_password?{urlencode({'token': token})}", page_path)
+
+
 def login_gate() -> None:
     """What a visitor without a session sees: the first-admin form on a database without
     users, else the login form. Nothing of the data."""
@@ -228,17 +234,26 @@ def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | No
     return None
 
 
+def _audited(conn: db.Connection, user_id: int | None, file_name: str, rows: int) -> None:
+    """A download in the audit log: who, which file, how many rows."""
+    audit.record(conn, "download", user_id=user_id, target=file_name, row_count=rows)
+
+
 def downloads(frame: pd.DataFrame, name: str, *, key: str) -> None:
-    """CSV and XLSX download buttons side by side, both formula-safe."""
+    """CSV and XLSX download buttons side by side, both formula-safe; each download is
+    recorded in the audit log."""
+    def record(file_name: str) -> Callable[[], None]:
+        return lambda: _audited(connection(), current_user_id(), file_name, len(frame))
+
     left, right = st.columns(2)
     left.download_button(
         "⬇ CSV", export.to_csv(frame), f"{name}.csv", "text/csv", key=f"{key}_csv",
-        width="stretch",
+        width="stretch", on_click=record(f"{name}.csv"),
     )
     right.download_button(
         "⬇ XLSX", export.to_xlsx(frame), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", width="stretch",
+        key=f"{key}_xlsx", width="stretch", on_click=record(f"{name}.xlsx"),
     )
 
 
@@ -302,6 +317,7 @@ def import_history(conn: db.Connection) -> None:
         if st.button("Undo import", type="primary", key="import_undo"):
             result = attempt(importing.undo, conn, chosen, by=current_user_id())
             if result:
+                audit.undone(conn, result, by=current_user_id())
                 st.session_state.import_undo_message = result.message
                 st.rerun()
     if message := st.session_state.pop("import_undo_message", None):
@@ -670,17 +686,25 @@ def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], ke
 def downloads_on_click(make: Callable[[db.Connection], pd.DataFrame], name: str, *,
                        key: str) -> None:
     """CSV and XLSX buttons (formula-safe) that build the file only when clicked: a
-    100k-row list takes seconds. The file is built on another thread, with its own cursor."""
-    path = str(db.database_path())
+    100k-row list takes seconds. The file is built on another thread, with its own cursor,
+    and recorded in the audit log there."""
+    path, user_id = str(db.database_path()), current_user_id()
 
-    def build(to_bytes: Callable[[pd.DataFrame], bytes]) -> Callable[[], bytes]:
-        return lambda: to_bytes(make(_database(path).cursor()))
+    def build(to_bytes: Callable[[pd.DataFrame], bytes], file_name: str
+              ) -> Callable[[], bytes]:
+        def run() -> bytes:
+            cursor = _database(path).cursor()
+            frame = make(cursor)
+            _audited(cursor, user_id, file_name, len(frame))
+            return to_bytes(frame)
+
+        return run
 
     left, right = st.columns(2)
-    left.download_button("⬇ CSV", build(export.to_csv), f"{name}.csv", "text/csv",
-                         key=f"{key}_csv", width="stretch", on_click="ignore")
+    left.download_button("⬇ CSV", build(export.to_csv, f"{name}.csv"), f"{name}.csv",
+                         "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
     right.download_button(
-        "⬇ XLSX", build(export.to_xlsx), f"{name}.xlsx",
+        "⬇ XLSX", build(export.to_xlsx, f"{name}.xlsx"), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", width="stretch", on_click="ignore")
 

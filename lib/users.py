@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
-from lib import audit, passwords
+from lib import access, audit, passwords
 from lib.access import ROLES
-from lib.db import Connection, transaction
+from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 
 LANGUAGES = ("en", "de")
@@ -104,6 +105,7 @@ def add(db: Connection, name: str, email: str, role: str, *, team_id: int | None
         language: str | None = None, password: str | None = None,
         by: int | None = None) -> User:
     """Create a user; the e-mail must be valid and unused, a password (when given) strong."""
+    access.require_user(db, by, "manage_people", "add people")
     name = name.strip()
     if not name:
         raise InvalidInput("a name is required", column="name")
@@ -135,6 +137,7 @@ def _existing(db: Connection, user_id: int) -> User:
 @transaction
 def set_role(db: Connection, user_id: int, role: str, *, by: int | None) -> User:
     """Change a user's role (recorded in the audit log)."""
+    access.require_user(db, by, "manage_people", "change roles")
     user = _existing(db, user_id)
     if _valid_role(role) != user.role:
         _refuse_removing_last_admin(db, user)
@@ -155,6 +158,7 @@ def _refuse_removing_last_admin(db: Connection, user: User) -> None:
 @transaction
 def set_team(db: Connection, user_id: int, team_id: int | None, *, by: int | None) -> User:
     """Move a user into a team, or out of every team (None)."""
+    access.require_user(db, by, "manage_people", "change teams")
     user = _existing(db, user_id)
     if team_id != user.team_id:
         names = team_names(db)
@@ -168,12 +172,124 @@ def set_team(db: Connection, user_id: int, team_id: int | None, *, by: int | Non
 
 
 @transaction
-def set_language(db: Connection, user_id: int, language: str | None) -> User:
-    """Store the interface language a user prefers (None: follow the browser)."""
+def set_language(db: Connection, user_id: int, language: str | None, *, by: int | None
+                 ) -> User:
+    """Store the interface language a user prefers (None: follow the browser); their own
+    choice, or an admin's."""
+    if by != user_id:
+        access.require_user(db, by, "manage_people", "change someone else's language")
     _existing(db, user_id)
     db.execute("UPDATE users SET language = ? WHERE id = ?",
                [_valid_language(language), user_id])
     return _existing(db, user_id)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a user owns that someone must take over when they leave."""
+
+    open_leads: int
+    rows: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.open_leads or self.rows)
+
+
+def work_of(db: Connection, user_id: int) -> Work:
+    leads, rows = db.execute(
+        "SELECT (SELECT count(*) FROM leads WHERE owner_id = ? AND status IN ('todo', 'standby')),"
+        " (SELECT count(*) FROM people WHERE owner_id = ?)", [user_id, user_id]).fetchone()
+    return Work(int(leads), int(rows))
+
+
+@transaction
+def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | None) -> Work:
+    """Stop a user: no login, no calendar feed, no open links; their open leads and owned rows
+    go to ``hand_to`` (required when there are any), all in one transaction. Their name stays in
+    the history. Returns what was handed over."""
+    access.require_user(db, by, "manage_people", "deactivate people")
+    user = _existing(db, user_id)
+    if not user.active:
+        raise InvalidInput(f"{user.name} is already deactivated", column="user")
+    if user_id == by:
+        raise InvalidInput("you cannot deactivate yourself", column="user")
+    _refuse_removing_last_admin(db, user)
+    work = work_of(db, user_id)
+    if work.any:
+        _hand_over(db, user, hand_to, work, by)
+    now = utcnow()
+    db.execute("UPDATE users SET active = false, calendar_token = NULL WHERE id = ?", [user_id])
+    db.execute("UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+               [now, user_id])
+    db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
+               [now, user_id])
+    audit.record(db, "user_deactivated", user_id=by, target=user.email,
+                 detail=f"open leads {work.open_leads}, rows {work.rows}")
+    return work
+
+
+def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
+               by: int | None) -> None:
+    """Open leads and owned rows of ``user`` to ``hand_to``, each change in the history."""
+    if hand_to is None:
+        raise InvalidInput(f"{user.name} still has {work.open_leads} open leads and "
+                           f"{work.rows} rows: choose who takes them over", column="hand to")
+    heir = get(db, hand_to)
+    if (heir is None or not heir.active or hand_to == user.id
+            or "own_rows" not in access.PERMISSIONS.get(heir.role, frozenset())):
+        raise InvalidInput("the leads and rows can only go to another active user who works "
+                           "rows (a rep, a manager or an admin)", column="hand to")
+    now, note = utcnow(), f"{user.name} → {heir.name} (handed over)"
+    db.execute(
+        "INSERT INTO history (happened_at, user_id, person_id, lead_id, kind, field, old_value,"
+        " new_value, note) SELECT ?, ?, person_id, id, 'lead_edit', 'owner_id', ?, ?, ?"
+        " FROM leads WHERE owner_id = ? AND status IN ('todo', 'standby')",
+        [now, by, str(user.id), str(heir.id), note, user.id])
+    db.execute("UPDATE leads SET owner_id = ? WHERE owner_id = ? AND status IN ('todo', 'standby')",
+               [heir.id, user.id])
+    db.execute(
+        "INSERT INTO history (happened_at, user_id, person_id, kind, field, old_value,"
+        " new_value, note) SELECT ?, ?, id, 'owner', 'owner_id', ?, ?, ? FROM people"
+        " WHERE owner_id = ?", [now, by, str(user.id), str(heir.id), note, user.id])
+    db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE owner_id = ?",
+               [heir.id, now, user.id])
+    audit.record(db, "work_handed_over", user_id=by, target=user.email,
+                 detail=f"to {heir.email}", row_count=work.open_leads + work.rows)
+
+
+@transaction
+def reactivate(db: Connection, user_id: int, *, by: int | None) -> User:
+    """Let a deactivated user log in again (with their old password, or a new link)."""
+    access.require_user(db, by, "manage_people", "reactivate people")
+    user = _existing(db, user_id)
+    if not user.active:
+        db.execute("UPDATE users SET active = true WHERE id = ?", [user_id])
+        audit.record(db, "user_reactivated", user_id=by, target=user.email)
+    return _existing(db, user_id)
+
+
+def people_table(db: Connection, team_id: int | None = None) -> pd.DataFrame:
+    """Everyone (or one team's members) for the People page: who, role, team, state, last
+    login. Passwords and tokens never leave the database."""
+    return db.execute(
+        "SELECT u.id, u.name, u.email, u.role, t.name AS team, u.active,"
+        " u.password_hash IS NOT NULL AS has_password, u.language,"
+        " (SELECT max(created_at) FROM login_sessions s WHERE s.user_id = u.id) AS last_login"
+        " FROM users u LEFT JOIN teams t ON t.id = u.team_id"
+        " WHERE ? IS NULL OR u.team_id = ? ORDER BY u.active DESC, u.name, u.id",
+        [team_id, team_id]).df()
+
+
+def teams_table(db: Connection) -> pd.DataFrame:
+    """Each team with its managers and how many active members it has."""
+    return db.execute(
+        "SELECT t.id, t.name AS team,"
+        " count(u.id) FILTER (WHERE u.active) AS members,"
+        " coalesce(string_agg(u.name, ', ' ORDER BY u.name) FILTER (WHERE u.active AND"
+        " u.role = 'manager'), '') AS managers"
+        " FROM teams t LEFT JOIN users u ON u.team_id = t.id GROUP BY t.id, t.name"
+        " ORDER BY t.name").df()
 
 
 def owner_names(db: Connection) -> dict[int, str]:
@@ -229,6 +345,7 @@ def _team_name(db: Connection, name: str, *, other_than: int | None = None) -> s
 
 @transaction
 def create_team(db: Connection, name: str, *, by: int | None) -> Team:
+    access.require_user(db, by, "manage_people", "create teams")
     name = _team_name(db, name)
     team_id = db.execute("INSERT INTO teams (name) VALUES (?) RETURNING id", [name]).fetchone()[0]
     audit.record(db, "team_created", user_id=by, target=name)
@@ -237,6 +354,7 @@ def create_team(db: Connection, name: str, *, by: int | None) -> Team:
 
 @transaction
 def rename_team(db: Connection, team_id: int, name: str, *, by: int | None) -> Team:
+    access.require_user(db, by, "manage_people", "rename teams")
     old = team(db, team_id)
     name = _team_name(db, name, other_than=team_id)
     if name != old.name:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import importing, lists, mapping, ui
+from lib import audit, importing, lists, mapping, ui
 
 conn = ui.connection()
 st.title("Import a list")
@@ -65,6 +65,7 @@ if upload is not None:
                             by=ui.current_user_id(), source=source or None)
         bar.progress(1.0, "Done" if result else "Not imported")
         if result:
+            audit.imported(conn, result, by=ui.current_user_id(), file_name=upload.name)
             st.session_state.import_last = result.import_id
             ui.forget("import_preview")
             st.toast(result.message)

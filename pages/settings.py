@@ -1,6 +1,7 @@
 """Settings: the ladder's criteria and thresholds, and the app's other settings.
 
-Managers and admins change them; everyone else sees them read-only. Every change goes to the
+Admins change them (managers the ladder and pipeline too, when the admin allows it); everyone
+else sees them read-only (lib refuses the change too). Every change goes to the
 history (lib does it); a change that can move statuses recomputes all of them at once.
 """
 
@@ -15,12 +16,15 @@ CRITERIA_ORDER = ["position", "stage", "short_label", "label_en", "label_de", "d
                   "active", "key"]
 
 conn = ui.connection()
-me = ui.current_user()
-may_change = me is not None and me.sees_team
+me = ui.require_user()
+viewer = ui.current_viewer()
+may_change = viewer.may("edit_qualification")  # criteria, thresholds, pipeline steps
+may_manage = viewer.may("manage_settings")  # the app's other settings
 st.title("Settings")
 if not may_change:
-    st.info(f"You are acting as {me.label if me else 'nobody'}: you can look at the settings, "
-            "but only a manager or an admin can change them.", icon="🔒")
+    st.info(f"You are logged in as {me.label}: you can look at the settings, but only an admin "
+            "(or a manager, when the admin allows it) can change the ladder and the pipeline.",
+            icon="🔒")
 if message := st.session_state.pop("settings_message", None):
     st.success(message, icon="✅")
 
@@ -151,13 +155,13 @@ def other_settings() -> None:
             with column:
                 wanted[key] = setting_field(setting, values[key])
                 slots[key] = st.empty()
-        if st.form_submit_button("Save settings", type="primary", disabled=not may_change):
+        if st.form_submit_button("Save settings", type="primary", disabled=not may_manage):
             save_others(wanted, values, slots)
 
 
 def setting_field(setting: settings.Setting, value: settings.Value) -> settings.Value:
     """A choice for settings with fixed values, a number or text field for the others."""
-    common = {"help": setting.help, "disabled": not may_change, "key": f"settings_{setting.key}"}
+    common = {"help": setting.help, "disabled": not may_manage, "key": f"settings_{setting.key}"}
     if setting.choices:
         return st.selectbox(setting.label, setting.choices,
                             index=setting.choices.index(value),
@@ -168,7 +172,7 @@ def setting_field(setting: settings.Setting, value: settings.Value) -> settings.
 
 def save_others(wanted: dict, values: dict, slots: dict) -> None:
     """Save every changed setting; a refused one says why under its own field."""
-    if not may_change:
+    if not may_manage:
         return
     changed, done = settings.changed(wanted, values), []
     for key in changed:
@@ -194,5 +198,5 @@ st.subheader("Pipeline steps", divider="gray")
 st.caption("The steps a lead moves through, in order. A step that still holds open leads "
            "cannot be switched off.")
 pipeline_steps()
-st.subheader("Import, duplicates and calendar", divider="gray")
+st.subheader("Import, duplicates, calendar and access", divider="gray")
 other_settings()

@@ -15,6 +15,7 @@ from tests import factories
 ANNA = "anna.schmidt@leadladder.example"
 BEN = "ben.okafor@leadladder.example"
 CLARA = "clara.weber@leadladder.example"
+EVA = "eva.becker@leadladder.example"  # the admin
 
 
 def user_id(db: Connection, email: str = ANNA) -> int:

@@ -84,7 +84,7 @@ def test_every_event_has_an_alarm_from_the_setting(fresh_db, rep, three_steps):
 
     assert triggers() == {"meeting": timedelta(minutes=-15), "call": timedelta(minutes=-15),
                           "email": timedelta(hours=9)}
-    settings.put(fresh_db, "alarm_minutes", 60, by=rep)
+    settings.put(fresh_db, "alarm_minutes", 60, by=None)
     assert triggers()["call"] == timedelta(minutes=-60)
 
 

@@ -18,6 +18,12 @@ def anna(fresh_db) -> int:
     return factories.user(fresh_db, "Anna")
 
 
+@pytest.fixture
+def ada(fresh_db) -> int:
+    """An admin: criteria are the admin's to edit."""
+    return factories.user(fresh_db, "Ada", role="admin")
+
+
 def test_rows_by_id_keeps_the_given_order_and_leaves_out_vanished_rows(fresh_db, anna):
     list_id = factories.new_list(fresh_db)
     first, second = (factories.person(fresh_db, list_id, company=c) for c in ("B GmbH", "A AG"))
@@ -52,14 +58,14 @@ def test_bulk_revive_brings_dead_rows_back_and_reports_the_others(fresh_db, anna
     assert factories.stored(fresh_db, dead, "status", "dead_reason") == ("lead", None)
 
 
-def test_the_criteria_table_is_saved_as_one_change_with_one_recompute(fresh_db, anna):
+def test_the_criteria_table_is_saved_as_one_change_with_one_recompute(fresh_db, ada):
     pid = factories.person(fresh_db)
     factories.tick(fresh_db, pid, "interest", "budget")
     q.recompute_statuses(fresh_db, by=None)
     table = {c.key: c for c in q.criteria(fresh_db, active_only=False)}
     table["budget"] = replace(table["budget"], active=False, short_label="money")
     table["brand"] = replace(table["brand"], position=1)
-    changed = q.update_criteria(fresh_db, list(table.values()), by=anna)
+    changed = q.update_criteria(fresh_db, list(table.values()), by=ada)
     assert changed == 1
     assert factories.stored(fresh_db, pid, "status") == ("prospect",)
     after = q.criteria(fresh_db, active_only=False)
@@ -70,16 +76,16 @@ def test_the_criteria_table_is_saved_as_one_change_with_one_recompute(fresh_db, 
     ).fetchone()[0]
     assert recomputes == 1
     logged = {r[0] for r in fresh_db.execute(
-        "SELECT field FROM history WHERE kind = 'settings' AND user_id = ?", [anna]).fetchall()}
+        "SELECT field FROM history WHERE kind = 'settings' AND user_id = ?", [ada]).fetchall()}
     assert {"criterion:budget.active", "criterion:budget.short_label",
             "criterion:brand.position"} <= logged
 
 
-def test_a_wrong_criteria_table_changes_nothing(fresh_db, anna):
+def test_a_wrong_criteria_table_changes_nothing(fresh_db, ada):
     table = q.criteria(fresh_db, active_only=False)
     broken = [replace(table[0], short_label="new"), replace(table[1], label_en="  ")]
     with pytest.raises(InvalidInput, match="must not be empty"):
-        q.update_criteria(fresh_db, broken, by=anna)
+        q.update_criteria(fresh_db, broken, by=ada)
     assert q.criteria(fresh_db, active_only=False) == table
 
 

@@ -214,7 +214,7 @@ def test_unknown_or_switched_off_criteria_cannot_be_ticked(fresh_db):
 
 
 def test_a_threshold_change_recomputes_every_status_with_history(fresh_db):
-    manager = factories.user(fresh_db, "Mia", role="manager")
+    manager = factories.user(fresh_db, "Mia", role="admin")
     one, two = factories.person(fresh_db), factories.person(fresh_db)
     factories.tick(fresh_db, one, "interest", "needs", "budget")
     factories.tick(fresh_db, two, "interest", "needs")

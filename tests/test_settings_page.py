@@ -1,6 +1,6 @@
 """The Settings page (AppTest) on the demo database: thresholds and criteria recompute every
 status at once and say how many changed; other settings are validated per field; reps look but
-cannot change anything."""
+cannot change anything; managers change the ladder only while the admin allows it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from lib import importing, lists, pipeline, rows, settings
 from lib import qualification as q
 from tests.apptest import cursor, open_page
-from tests.lead_seed import ANNA, CLARA, user_id
+from tests.lead_seed import ANNA, CLARA, EVA, user_id
 
 PEOPLE = (
     b"Firma,Vorname,Nachname,E-Mail\n"
@@ -22,15 +22,18 @@ PEOPLE = (
 
 @pytest.fixture
 def team(demo_path: Path) -> dict[str, int]:
-    """The demo's rep and manager, and two people on a list of their own: Erik with one lead
-    criterion ticked (a prospect at the default lead threshold of 2), Zora with none."""
+    """The demo's rep, manager (allowed to edit the ladder) and admin, and two people on a list
+    of their own: Erik with one lead criterion ticked (a prospect at the default lead threshold
+    of 2), Zora with none."""
     with cursor(demo_path) as cur:
         importing.import_file(cur, PEOPLE, "settings.csv", "Settings test", by=None)
         page, _ = rows.rows_page(cur, rows.RowFilter(list_id=lists.list_id(cur, "Settings test")),
                                  user_id=None)
         people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
         q.set_tick(cur, people["Erik"], "interest", True, expected=False, by=None)
-        return {"rep": user_id(cur, ANNA), "manager": user_id(cur, CLARA), **people}
+        settings.put(cur, "managers_edit_qualification", True, by=None)
+        return {"rep": user_id(cur, ANNA), "manager": user_id(cur, CLARA),
+                "admin": user_id(cur, EVA), **people}
 
 
 def status(path: Path, person_id: int) -> str:
@@ -83,7 +86,7 @@ def test_switching_a_criterion_off_recomputes_and_relabelling_does_not(
 
 def test_a_wrong_setting_is_refused_under_its_field_and_the_others_are_saved(
         team, demo_path, monkeypatch):
-    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["admin"])
     at.text_input(key="settings_timezone").input("Mars/Olympus")
     at.number_input(key="settings_stale_days").set_value(21)
     at.button(key="FormSubmitter:settings_other-Save settings").click().run()
@@ -96,7 +99,7 @@ def test_a_wrong_setting_is_refused_under_its_field_and_the_others_are_saved(
 
 def test_a_rep_sees_the_settings_read_only_and_cannot_change_them(team, demo_path, monkeypatch):
     at = open_page(demo_path, "settings", monkeypatch, acting=team["rep"])
-    assert "only a manager or an admin can change them" in at.info[0].value
+    assert "only an admin (or a manager, when the admin allows it)" in at.info[0].value
     assert at.number_input(key="settings_lead_threshold").value == 2
     assert all(w.disabled for w in [*at.number_input, *at.text_input])
     assert len(at.main.button) == 4 and all(b.disabled for b in at.main.button)
@@ -124,3 +127,14 @@ def test_a_manager_renames_a_pipeline_step_and_cannot_switch_off_one_with_open_l
     with cursor(demo_path) as cur:
         labels = {s.key: (s.label, s.active) for s in pipeline.steps(cur)}
     assert labels["proposal"] == ("Offer sent", True) and labels["contacted"][1] is True
+
+
+def test_a_manager_not_allowed_by_the_admin_sees_the_ladder_read_only(team, demo_path,
+                                                                      monkeypatch):
+    with cursor(demo_path) as cur:
+        settings.put(cur, "managers_edit_qualification", False, by=team["admin"])
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
+    assert at.number_input(key="settings_lead_threshold").disabled
+    assert at.button(key="FormSubmitter:settings_thresholds-Save thresholds").disabled
+    assert at.button(key="FormSubmitter:settings_other-Save settings").disabled
+    assert not [e for e in at.expander if e.label == "Add a criterion"]
