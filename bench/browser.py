@@ -12,17 +12,42 @@ from typing import Any
 from tests.e2e.conftest import CHROMIUM_ARGS, RunningApp, chromium_path, start_app
 
 
+def login_session(database: Path) -> str:
+    """A login session (its cookie token) for the database's first admin, else its first
+    manager, else its first user: the benchmarks time pages, not the login form."""
+    from lib import auth, db
+
+    conn = db.connect(database)
+    try:
+        cur = conn.cursor()
+        user_id = cur.execute(
+            "SELECT id FROM users WHERE active ORDER BY role <> 'admin', role <> 'manager', id"
+            " LIMIT 1").fetchone()[0]
+        return auth.start_session(cur, user_id, client="bench")
+    finally:
+        conn.close()
+
+
 @contextmanager
-def app_in_browser(database: Path) -> Iterator[tuple[RunningApp, Any]]:
-    """The app on `database` and a Chromium page to drive it; both stopped afterwards."""
+def app_in_browser(database: Path, *, logged_in: bool = True
+                   ) -> Iterator[tuple[RunningApp, Any]]:
+    """The app on `database` and a Chromium page to drive it, logged in (the session cookie
+    set) unless told otherwise; both stopped afterwards."""
     from playwright.sync_api import sync_playwright
 
+    from lib.login_routes import COOKIE
+
+    token = login_session(database) if logged_in else None
     app = start_app(database)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            context = browser.new_context(viewport={"width": 1600, "height": 1400})
+            if token:
+                context.add_cookies([{"name": COOKIE, "value": token, "url": app.url,
+                                      "httpOnly": True, "sameSite": "Strict"}])
+            page = context.new_page()
             page.set_default_timeout(120_000)
             yield app, page
             browser.close()

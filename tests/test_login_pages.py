@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import demo
+from lib import auth, demo
 from tests.apptest import (
     ROOT,
     computed,
@@ -17,7 +17,7 @@ from tests.apptest import (
 )
 from tests.lead_seed import ANNA
 
-PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py") if p.stem != "set_password")
 
 
 def anonymous(db_path, monkeypatch, page: str | None = None) -> AppTest:
@@ -122,3 +122,11 @@ def test_the_first_admin_logs_in_at_once_and_the_form_is_gone_for_everyone(db_pa
     someone_else = anonymous(db_path, monkeypatch)
     only_the_form(someone_else, "Log in to leadladder")
     assert not someone_else.info  # not a demo database
+
+
+def test_the_set_password_page_without_a_valid_link_shows_only_the_refusal(demo_path,
+                                                                          monkeypatch):
+    at = anonymous(demo_path, monkeypatch, "set_password")
+    assert [t.value for t in at.title] == ["Set your password"]
+    assert errors(at) == [auth.LINK_UNUSABLE]
+    assert not at.text_input and not at.dataframe and not at.sidebar.children

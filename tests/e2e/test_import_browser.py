@@ -8,7 +8,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp, create_first_admin, open_page, wait_for_app
+from lib import db
+from tests.e2e.conftest import (
+    FIRST_ADMIN,
+    RunningApp,
+    create_first_admin,
+    open_page,
+    wait_for_app,
+)
 
 HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "PLZ", "Ort", "Bemerkung"]
 
@@ -41,12 +48,29 @@ def test_ops_uploads_a_german_csv_and_sees_the_new_list(page: Page, empty_app: R
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text("is done")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="⬇ CSV").first.click()
+    assert download.value.suggested_filename == "import-1-report.csv"
+    wait_for_app(page)
 
     open_page(page, empty_app, "")
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     row = grid_row(page, table, "KW48 Messe München")
     assert row["Rows"] == "12" and row["Suspects"] == "12"
+    assert row["By"] == FIRST_ADMIN[0]  # the logged-in user, not "the command line"
+
+    empty_app.stop()  # the audit log is read from the file the app held
+    conn = db.connect(empty_app.db_path)
+    try:
+        logged = conn.execute(
+            "SELECT u.name, a.action, a.target, a.row_count FROM audit_log a"
+            " JOIN users u ON u.id = a.user_id WHERE a.action IN ('import', 'download')"
+            " ORDER BY a.id").fetchall()
+    finally:
+        conn.close()
+    assert logged == [(FIRST_ADMIN[0], "import", "KW48 Messe München (import #1)", 13),
+                      (FIRST_ADMIN[0], "download", "import-1-report.csv", 13)]
 
 
 def grid_row(page: Page, grid, first_cell: str) -> dict[str, str]:
