@@ -164,7 +164,7 @@ def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("calendar", "Write a user's open next steps as an .ics calendar file.")
 def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
-    from lib import calendar, users
+    from lib import audit, calendar, users
 
     user = users.by_email(cur, args.user)
     if user is None:
@@ -175,6 +175,8 @@ def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
             out.write(body)
     except OSError as exc:
         raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    audit.record(cur, "export", user_id=None, target=f"calendar of {user.email}",
+                 detail=f"command line → {args.out}", row_count=body.count(b"BEGIN:VEVENT"))
     print(f"wrote {body.count(b'BEGIN:VEVENT')} next steps of {user.email} to {args.out}")
     return 0
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from lib import importing, leads, lists, qualification, rows, schedule, users
+from lib import access, importing, leads, lists, qualification, rows, schedule, users
 from lib.db import Connection, transaction, utcnow
 from lib.errors import UserError
 from lib.leads import Activity, NextStep
@@ -58,8 +58,11 @@ LISTS = (
 
 
 @transaction
-def load(db: Connection, now: datetime | None = None) -> dict[str, int]:
-    """Fill an empty database with the demo, as one transaction; returns what it made."""
+def load(db: Connection, now: datetime | None = None, *, by: int | None = None
+         ) -> dict[str, int]:
+    """Fill an empty database with the demo, as one transaction; returns what it made. It adds
+    people with passwords, so only an admin (or the command line) may."""
+    access.require_user(db, by, "manage_people", "load the demo")
     if not lists.has_no_data(db) or is_demo(db):
         raise UserError("The demo needs an empty database; this one already has data.")
     now = now or utcnow()

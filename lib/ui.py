@@ -1,6 +1,6 @@
-"""The only lib module that talks to Streamlit: the shared connection, the acting user, errors,
-and the widget compositions several pages share. What they show is decided by plain lib modules
-(display, grid, lead_view, …); this module only draws it."""
+"""The only lib module that talks to Streamlit: the shared connection, the login gate and the
+logged-in user, errors, and the widget compositions several pages share. What they show is
+decided by plain lib modules (display, grid, lead_view, …); this module only draws it."""
 
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ def sidebar_account(me: users.User) -> None:
     with st.sidebar.container(border=True):
         st.caption("Logged in as")
         st.text(f"{me.name} · {me.role}")
-        st.caption(me.email)
+        st.text(me.email)
         if st.button("Log out", icon=":material/logout:", key="auth_logout", width="stretch"):
             log_out()
             st.stop()
@@ -361,8 +361,8 @@ def lead_link(lead_id: int, label: str) -> None:
 
 def owner_filter(conn: db.Connection, me: users.User, *, key: str, label: str,
                  anyone_may_choose: bool = False, team_first: bool = False) -> int | None:
-    """Whose leads to show: the acting user's own; managers (or anyone, when allowed) pick
-    another owner or the whole team (None). Each acting user keeps their own choice."""
+    """Whose leads to show: the logged-in user's own; managers (or anyone, when allowed) pick
+    another owner or the whole team (None). Each user keeps their own choice."""
     if not (me.sees_team or anyone_may_choose):
         return me.id
     names = users.owner_filter_choices(users.owner_names(conn), me)
@@ -375,7 +375,7 @@ def leads_heading(conn: db.Connection, title: str, *, key: str, label: str,
                   anyone_may_choose: bool = False, team_first_for_managers: bool = False
                   ) -> tuple[users.User, int | None]:
     """The to-do and pipeline top: a lead action's toast, the title with the owner picker
-    beside it. Returns the acting user and whose leads to show (None: the whole team)."""
+    beside it. Returns the logged-in user and whose leads to show (None: the whole team)."""
     show_flash()
     heading, picker = st.columns([3, 1], vertical_alignment="bottom")
     heading.title(title)

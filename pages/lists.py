@@ -14,9 +14,11 @@ if lists.has_no_data(conn):
         "Start with your own file, or look around with demo data first."
     )
     left, right = st.columns(2)
-    if left.button("Load demo data", type="primary", key="lists_load_demo", width="stretch"):
+    if left.button("Load demo data", type="primary", key="lists_load_demo", width="stretch",
+                   disabled=not ui.current_viewer().may("manage_people"),
+                   help="Adds the demo's lists and its five users (admins only)"):
         with st.spinner("Loading the demo…"):
-            made = ui.attempt(demo.load, conn)
+            made = ui.attempt(demo.load, conn, by=ui.current_user_id())
         if made:
             st.toast(f"Demo loaded: {made['lists']} lists, {made['people']} people")
             st.rerun()

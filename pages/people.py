@@ -4,7 +4,7 @@ their team's members read-only. lib refuses every change a role may not make."""
 
 import streamlit as st
 
-from lib import access, audit, auth, ui, users
+from lib import access, audit, auth, display, ui, users
 
 conn = ui.connection()
 me = ui.require_user()
@@ -34,7 +34,7 @@ def show_link(kind: str) -> None:
     made = st.session_state.get("people_link")
     if made and made[2] == kind:
         name, url, _ = st.session_state.pop("people_link")
-        st.success(f"Send this link to {name}. It works once and is shown only now.",
+        st.success(f"Send this link to {display.md(name)}. It works once and is shown only now.",
                    icon="🔗")
         st.code(url, language=None)
 
@@ -63,7 +63,7 @@ def add_person(team_names: dict[int, str]) -> None:
                 st.session_state.people_link = (added.name, ui.link_url(token, "people"),
                                                 "invite")
         if added:
-            ui.flash(f"{added.name} added as {added.role}.")
+            ui.flash(f"{display.md(added.name)} added as {added.role}.")
             st.rerun()
 
 
@@ -84,7 +84,7 @@ def change_person(team_names: dict[int, str]) -> None:
                                format_func=lambda t: "no team" if t is None else team_names[t],
                                key=f"people_team_{person.id}")
         if st.form_submit_button("Save role and team", type="primary"):
-            save_role_and_team(person, role, team)
+            save_role_and_team(person, role, team, team_names)
     buttons = st.columns(3)
     if buttons[0].button("Reset password…", key="people_reset", disabled=not person.active,
                          help="A one-time link to set a new password, valid for 2 hours"):
@@ -95,20 +95,22 @@ def change_person(team_names: dict[int, str]) -> None:
                          disabled=not person.active):
         ended = ui.attempt(auth.log_out_everywhere, conn, person.id, by=me.id)
         if ended is not None:
-            st.success(f"{person.name}: {ended} login session(s) ended.")
+            st.success(f"{display.md(person.name)}: {ended} login session(s) ended.")
     show_link("reset")
     if person.active:
         deactivate(person)
     elif buttons[2].button("Reactivate", key="people_reactivate"):
         if ui.attempt(users.reactivate, conn, person.id, by=me.id):
-            ui.flash(f"{person.name} can log in again.")
+            ui.flash(f"{display.md(person.name)} can log in again.")
             st.rerun()
 
 
-def save_role_and_team(person: users.User, role: str, team: int | None) -> None:
+def save_role_and_team(person: users.User, role: str, team: int | None,
+                       team_names: dict[int, str]) -> None:
     if ui.attempt(users.set_role, conn, person.id, role, by=me.id) and ui.attempt(
             users.set_team, conn, person.id, team, by=me.id):
-        ui.flash(f"{person.name}: {role}, {'no team' if team is None else 'team saved'}.")
+        ui.flash(f"{display.md(person.name)}: role {role}, "
+                 f"{'no team' if team is None else display.md(team_names[team])}.")
         st.rerun()
 
 
@@ -116,8 +118,8 @@ def deactivate(person: users.User) -> None:
     """Deactivate, handing the open leads and owned rows to someone else in the same step."""
     work = users.work_of(conn, person.id)
     with st.popover("Deactivate…"):
-        st.write(f"{person.name} will not be able to log in; their name stays in the history. "
-                 f"They have {work.open_leads} open leads and own {work.rows} rows.")
+        st.text(f"{person.name} will not be able to log in; their name stays in the history. "
+                f"They have {work.open_leads} open leads and own {work.rows} rows.")
         heirs = {i: n for i, n in users.owner_names(conn).items() if i != person.id}
         hand_to = st.selectbox("Hand them over to", list(heirs), format_func=heirs.get,
                                index=None, placeholder="Choose who takes over",
@@ -125,7 +127,7 @@ def deactivate(person: users.User) -> None:
         if st.button("Deactivate", type="primary", key=f"people_deactivate_{person.id}"):
             done = ui.attempt(users.deactivate, conn, person.id, hand_to=hand_to, by=me.id)
             if done is not None:
-                ui.flash(f"{person.name} deactivated; {done.open_leads} open leads and "
+                ui.flash(f"{display.md(person.name)} deactivated; {done.open_leads} open leads and "
                          f"{done.rows} rows handed over.")
                 st.rerun()
 
@@ -138,7 +140,7 @@ def teams_section(team_names: dict[int, str]) -> None:
         name = st.text_input("New team", key="people_new_team_name")
         if st.form_submit_button("Create team") and ui.attempt(
                 users.create_team, conn, name, by=me.id):
-            ui.flash(f"Team {name.strip()} created.")
+            ui.flash(f"Team {display.md(name.strip())} created.")
             st.rerun()
     if team_names:
         with right.form("people_rename_team"):
@@ -177,8 +179,8 @@ if viewer.may("manage_people"):
     with log:
         audit_section()
 elif viewer.may("see_people") and me.team_id is not None:
-    st.caption(f"The members of {users.team(conn, me.team_id).name}. Only an admin changes "
-               "people and teams.")
+    st.caption(f"The members of {display.md(users.team(conn, me.team_id).name)}. Only an admin "
+               "changes people and teams.")
     people_list(me.team_id)
 else:
     st.info("Only admins manage people; managers see their team here.", icon="🔒")

@@ -8,7 +8,7 @@ history (lib does it); a change that can move statuses recomputes all of them at
 import pandas as pd
 import streamlit as st
 
-from lib import pipeline, settings, ui
+from lib import display, pipeline, settings, ui
 from lib import qualification as q
 
 OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
@@ -22,9 +22,9 @@ may_change = viewer.may("edit_qualification")  # criteria, thresholds, pipeline 
 may_manage = viewer.may("manage_settings")  # the app's other settings
 st.title("Settings")
 if not may_change:
-    st.info(f"You are logged in as {me.label}: you can look at the settings, but only an admin "
-            "(or a manager, when the admin allows it) can change the ladder and the pipeline.",
-            icon="🔒")
+    st.info(f"You are logged in as {display.md(me.label)}: you can look at the settings, but "
+            "only an admin (or a manager, when the admin allows it) can change the ladder and "
+            "the pipeline.", icon="🔒")
 if message := st.session_state.pop("settings_message", None):
     st.success(message, icon="✅")
 

@@ -16,7 +16,7 @@ from tests.lead_seed import CLARA, user_id
 
 def page(path: Path, name: str, monkeypatch: pytest.MonkeyPatch, acting_as: str = CLARA
          ) -> AppTest:
-    """pages/<name>.py acting as the user with that e-mail (the demo's manager by default)."""
+    """pages/<name>.py logged in as the user with that e-mail (the demo's manager by default)."""
     acting = computed(path, lambda cur: user_id(cur, acting_as))
     return open_page(path, name, monkeypatch, acting=acting)
 
