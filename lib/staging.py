@@ -24,7 +24,17 @@ KEY_COLUMNS = ("email_key", "phone_key", "mobile_key", "name_key", "company_key"
 VALID_COLUMNS = ("email_valid", "phone_valid", "mobile_valid")
 STAGE_COLUMNS = ["row_number", "blank", "rejected", *PERSON_FIELDS, *KEY_COLUMNS,
                  *VALID_COLUMNS, "issue", "extras"]
+# The staging table's types, fixed up front: a chunk whose column is all empty (no issue yet)
+# must not decide the type for the chunks after it.
+STAGE_TYPES: dict[str, tuple[str, pa.DataType]] = {
+    "row_number": ("INTEGER", pa.int32()),
+    **dict.fromkeys(("blank", "rejected", *VALID_COLUMNS), ("BOOLEAN", pa.bool_())),
+    **dict.fromkeys((*PERSON_FIELDS, *KEY_COLUMNS, "issue", "extras"),
+                    ("VARCHAR", pa.large_string())),
+}
+STAGE_SCHEMA = pa.schema([(column, STAGE_TYPES[column][1]) for column in STAGE_COLUMNS])
 CHUNK_ROWS = 100_000
+MIN_CHUNK_ROWS = 20_000
 PREFIX = "import_stage_"
 
 # Matching writes its results into small side tables instead of updating a million staged
@@ -69,30 +79,25 @@ def stage(db: Connection, source: pd.DataFrame, first_row_number: int,
 
     def prepared(part: tuple[int, pd.DataFrame]) -> pa.Table:
         rows = keyed(mapped(part[1], first_row_number + part[0], column_mapping), region)
-        return pa.Table.from_pandas(rows[STAGE_COLUMNS], preserve_index=False)
+        return pa.Table.from_pandas(rows[STAGE_COLUMNS], schema=STAGE_SCHEMA,
+                                    preserve_index=False)
 
+    columns = ", ".join(f"{column} {STAGE_TYPES[column][0]}" for column in STAGE_COLUMNS)
+    db.execute(f"CREATE TEMP TABLE {name} ({columns})")
+    db.execute(SIDE_TABLES.format(stage=name))
     # Chunks are mapped and keyed on two threads (the pyarrow kernels release the GIL) and
     # written in file order.
     with ThreadPoolExecutor(max_workers=2) as workers:
-        for offset, batch in zip(range(0, max(len(source), 1), _chunk_rows(len(source))),
-                                 workers.map(prepared, _chunks(source)), strict=True):
-            _append(db, name, offset, batch)
+        for batch in workers.map(prepared, _chunks(source)):
+            with registered(db, "stage_chunk", batch):
+                db.execute(f"INSERT INTO {name} SELECT * FROM stage_chunk")
     pa.default_memory_pool().release_unused()
     return name
 
 
-def _append(db: Connection, name: str, offset: int, batch: pa.Table) -> None:
-    with registered(db, "stage_chunk", batch):
-        if offset == 0:
-            db.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM stage_chunk")
-            db.execute(SIDE_TABLES.format(stage=name))
-        else:
-            db.execute(f"INSERT INTO {name} SELECT * FROM stage_chunk")
-
-
 def _chunk_rows(rows: int) -> int:
     """Big enough to amortise, small enough that even a mid-sized file keeps both threads busy."""
-    return min(CHUNK_ROWS, max(20_000, -(-rows // 2)))
+    return min(CHUNK_ROWS, max(MIN_CHUNK_ROWS, -(-rows // 2)))
 
 
 def _chunks(source: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
