@@ -23,10 +23,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import charset_normalizer
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -34,6 +33,9 @@ import python_calamine
 from charset_normalizer.utils import is_multi_byte_encoding
 
 from lib.errors import FileRefused
+
+if TYPE_CHECKING:  # pandas is imported where a Table is built: the workbook child needs none
+    import pandas as pd
 
 DELIMITERS = (",", ";", "\t", "|")
 ONE_COLUMN = ""  # resolved delimiter of a file that does not split: each record is one value
@@ -57,6 +59,7 @@ HEADER_WINDOW = 30  # non-blank records looked at to find the header
 MAX_UNPACKED = 2**30  # a workbook whose members add up to more is a zip bomb
 MAX_RATIO = 200  # ... as is a large member that compressed better than this
 RATIO_FLOOR = 20 * 2**20  # members below this size may compress as well as they like
+MAX_CELLS = 40_000_000  # a sheet spanning more cells (≈1.3 GB in calamine's dense range) is refused
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -91,6 +94,11 @@ _LATIN_CODECS = {
     "cp437", "cp850", "cp852", "cp858", "cp860", "cp861", "cp863", "cp865", "mac-roman",
     "mac-latin2", "mac-iceland", "mac-turkish", "hp-roman8",
 }  # fmt: skip
+_SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL_COLUMNS = tuple(  # a cell's column beyond Z, longest letter runs first
+    re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{%d})\d" % length) for length in (3, 2)
+)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x19\x1b-\x1f\x7f]")
@@ -496,8 +504,25 @@ def _python_body(text: str, delimiter: str, width: int, max_rows: int) -> tuple[
 
 
 def _read_workbook(data: bytes, file_format: str, options: ReadOptions, max_rows: int) -> Table:
+    """The workbook is read in a child process (lib/workbook_worker.py): a reader that aborts
+    or runs out of memory on a hostile file ends the child, never the server."""
+    from lib import workbook_worker
+
+    header, titles, body, resolved, visible, notes = workbook_worker.read_isolated(
+        data, file_format, options, max_rows)
+    notes = _skipped_note(header.index, titles) + notes
+    return _assemble(header, body, file_format, resolved, visible, notes)
+
+
+def workbook_parts(
+    data: bytes, file_format: str, options: ReadOptions, max_rows: int
+) -> tuple[_Record, int, pa.Table, ReadOptions, list[str], list[str]]:
+    """What the child reads: header, title rows above it, the body, the resolved options, the
+    visible sheets and notes. Absurd sheets are refused before calamine reads them densely."""
     if file_format != "xls":
         _check_unpacked_size(data)
+    if file_format in ("xlsx", "xlsm"):
+        _check_extent(data)
     with _workbook_errors():
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         visible = _visible_sheets(book)
@@ -506,9 +531,54 @@ def _read_workbook(data: bytes, file_format: str, options: ReadOptions, max_rows
         header, titles, below = _locate_header(records, options.header_row)
         _check_rows(_sheet_end(sheet) - header.index, max_rows)
         body = _arrow_table((record.cells for record in below), len(header.cells))
-    notes = _skipped_note(header.index, titles) + notes
-    resolved = ReadOptions(None, None, name, header.index)
-    return _assemble(header, body, file_format, resolved, visible, notes)
+    return header, titles, body, ReadOptions(None, None, name, header.index), visible, notes
+
+
+def _check_extent(data: bytes) -> None:
+    """Refuse a sheet whose cells reach absurdly far (one stray cell at XFD1048576): calamine
+    allocates every cell of the used range, so the extent is read from the XML first, streaming."""
+    archive = _open_zip(data, workbook=True)
+    for info in archive.infolist():
+        if not _SHEET_XML.fullmatch(info.filename):
+            continue
+        rows, columns = _sheet_extent(archive, info)
+        if rows * columns > MAX_CELLS:
+            raise FileRefused(
+                f"A sheet of this workbook reaches cell {_column_name(columns)}{rows} "
+                f"({rows:,} rows × {columns:,} columns), far beyond any list; it is refused for "
+                "safety (delete the stray cells below and right of the data in Excel, save, "
+                "and upload again)."
+            )
+
+
+def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column any row or cell of a worksheet's XML names.
+
+    A column beyond Z shows as a longer letter run, so an ordinary sheet costs one C-level scan
+    per chunk and no Python per cell."""
+    last_row, last_column, tail = 0, 26, b""
+    with _workbook_errors(), archive.open(info) as member:
+        while chunk := member.read(2**22):
+            text = tail + chunk
+            last_row = max(last_row, *map(int, _ROW_REF.findall(text) or [0]))
+            for pattern in _CELL_COLUMNS:
+                if letters := pattern.findall(text):
+                    last_column = max(last_column, _column_number(max(letters)))
+                    break
+            tail = text[-64:]
+    return last_row, last_column
+
+
+def _column_number(letters: bytes) -> int:
+    return functools.reduce(lambda number, letter: number * 26 + letter - 64, letters, 0)
+
+
+def _column_name(number: int) -> str:
+    name = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 @contextmanager
@@ -756,13 +826,17 @@ def _assemble(
             f"{_count(rows, 'row')} had more cells than the header: extra columns "
             f"{', '.join(columns[-len(extra) :])}."
         )
-    frame = body.rename_columns(columns).to_pandas(types_mapper=_STR_TYPES.get)
+    frame = body.rename_columns(columns).to_pandas(types_mapper=_pandas_str)
     return Table(columns, frame, header.index + 2, file_format, options, sheets, notes)
 
 
-_STR_TYPES = {
-    pa.large_string(): pd.StringDtype("pyarrow", na_value=float("nan")),
-}  # pandas' own "str" dtype; from large_string it takes the columns without copying
+def _pandas_str(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    """pandas' own "str" dtype; from large_string it takes the columns without copying."""
+    import pandas as pd
+
+    if arrow_type == pa.large_string():
+        return pd.StringDtype("pyarrow", na_value=float("nan"))
+    return None
 
 
 def _kept_columns(cells: list[str], body: pa.Table) -> tuple[list[int], list[int]]:

@@ -1,0 +1,90 @@
+"""Workbooks are read in a child process with a memory limit.
+
+A hostile workbook can make the reader (python-calamine, Rust) allocate without bound or abort
+the whole process; in the child that costs the child, and the upload becomes a refusal. Why not
+multiprocessing: in the app Streamlit installs the page script as ``__main__``, which spawn and
+forkserver workers re-run (see lib/normalise_pool.py); fork is unsafe in the threaded server. So
+the child is ``python -m lib.workbook_worker``: the arguments pickled on stdin, the parts of the
+table pickled on stdout. It imports no pandas, so it starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from lib.errors import FileRefused
+
+ROOT = Path(__file__).resolve().parent.parent
+MEMORY_MB = int(os.environ.get("LEADLADDER_READ_MEMORY_MB", "3072"))  # above the child's start
+SECONDS = int(os.environ.get("LEADLADDER_READ_SECONDS", "600"))
+CRASHED = (
+    "Reading this workbook needed more memory than the server allows or broke the reader; "
+    "open it in Excel, delete what lies beyond the list, save it again and upload the new file."
+)
+
+log = logging.getLogger("leadladder")
+
+
+def read_isolated(data: bytes, file_format: str, options: Any, max_rows: int) -> tuple:
+    """``reading.workbook_parts(...)``, computed in a memory-limited child process.
+
+    Raises:
+        FileRefused: the child's own refusal, or CRASHED when the child died or ran too long.
+    """
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "lib.workbook_worker", str(MEMORY_MB)],
+            input=pickle.dumps((data, file_format, options, max_rows), protocol=5),
+            capture_output=True, cwd=ROOT, timeout=SECONDS, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise FileRefused(f"Reading this workbook took longer than {SECONDS} s; it was "
+                          "stopped. Save it as CSV and upload that.") from None
+    if done.returncode != 0 or not done.stdout:
+        log.warning("workbook reader exited with %s: %s", done.returncode,
+                    done.stderr.decode(errors="replace")[-2000:])
+        raise FileRefused(CRASHED)
+    kind, value = pickle.loads(done.stdout)
+    if kind == "refused":
+        raise FileRefused(value)
+    return value
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at what it uses now plus ``megabytes``."""
+    used = 0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            used = int(line.split()[1]) * 1024
+    cap = used + megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _serve() -> None:
+    """The child: one pickled read in on stdin, ("parts", …) or ("refused", reason) out."""
+    import pyarrow as pa
+
+    from lib import reading
+
+    pa.set_memory_pool(pa.system_memory_pool())  # allocation failures surface as MemoryError
+    data, file_format, options, max_rows = pickle.load(sys.stdin.buffer)
+    limit_memory(int(sys.argv[1]))
+    try:
+        result: tuple = ("parts", reading.workbook_parts(data, file_format, options, max_rows))
+    except FileRefused as refused:
+        result = ("refused", str(refused))
+    except MemoryError:
+        result = ("refused", CRASHED)
+    del data
+    pickle.dump(result, sys.stdout.buffer, protocol=5)
+
+
+if __name__ == "__main__":
+    _serve()
