@@ -114,6 +114,8 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
     audit.imported(cur, result, by=user.id if user else None,
                    file_name=os.path.basename(args.file))
     payload = result.as_dict()
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     if result.already_imported:
         text = (f"{args.file} was already imported into '{result.list}' on "
                 f"{result.imported_at:%Y-%m-%d %H:%M} (import #{result.import_id}); "

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib import mapping, matching, merging, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
-from lib.errors import InvalidInput, UserError
+from lib.errors import FileRefused, InvalidInput, UserError
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
@@ -79,6 +79,7 @@ class ImportResult:
     counts: Counts
     already_imported: bool
     imported_at: datetime
+    notes: tuple[str, ...] = ()  # what reading the file noticed (encodings, delimiter)
 
     @property
     def message(self) -> str:
@@ -154,10 +155,22 @@ def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
                           str(settings.get(db, "phone_region")))
     version = _people_version(db)
     _match(db, stage)
+    counts = Counts(**staging.counts(db, stage))
+    if counts.rejected + counts.blank == counts.rows_in_file:
+        staging.drop_stages(db)
+        raise FileRefused(nobody_text(counts, table.notes))
     header_only = replace(table, rows=table.rows.iloc[:0])  # the rows live in the stage now
-    return Preview(file_name, sha256, header_only, column_mapping, stage,
-                   Counts(**staging.counts(db, stage)), version,
+    return Preview(file_name, sha256, header_only, column_mapping, stage, counts, version,
                    previous_import(db, list_name, sha256), list(table.notes))
+
+
+def nobody_text(counts: Counts, notes: list[str]) -> str:
+    """Why a file in which no row names anybody is refused (an import that adds nobody and
+    leaves an empty list behind would only look like success)."""
+    hint = next((f" {note}" for note in notes if note.startswith("Read as one column")), "")
+    return (f"None of the {counts.rows_in_file:,} rows names a person ({counts.rejected:,} "
+            f"without a name, company, e-mail or phone, {counts.blank:,} blank), so nothing was "
+            f"imported; check the column mapping.{hint}")
 
 
 def _match(db: Connection, stage: str) -> None:
@@ -296,7 +309,8 @@ def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
     del table  # a million rows need not stay in memory twice
     if preview.previous_import is not None:
         return _already_imported(db, preview.previous_import, _list_name(list_name))
-    return commit(db, preview, data, list_name, by=by, source=source)
+    result = commit(db, preview, data, list_name, by=by, source=source)
+    return replace(result, notes=tuple(preview.notes))
 
 
 def report(db: Connection, import_id: int) -> pd.DataFrame:

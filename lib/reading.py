@@ -54,7 +54,10 @@ MARKUP = (
     "This is a web page or XML document, not a table; open it in Excel and save it as XLSX or CSV."
 )
 
-SAMPLE_CHARS = 64 * 1024  # text looked at to find the delimiter
+SAMPLE_CHARS = 64 * 1024  # text looked at to find the delimiter ...
+SNIFF_LINES = 5  # ... in at least this many whole lines ...
+MAX_SNIFF_CHARS = 16 * 2**20  # ... as long as they fit into this
+MIXED = "utf-8 + cp1252"  # each line in its own encoding (a file pasted from two exports)
 HEADER_WINDOW = 30  # non-blank records looked at to find the header
 MAX_UNPACKED = 2**30  # a workbook whose members add up to more is a zip bomb
 MAX_RATIO = 200  # ... as is a large member that compressed better than this
@@ -101,6 +104,9 @@ _CELL_COLUMNS = tuple(  # a cell's column beyond Z, longest letter runs first
 )
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x19\x1b-\x1f\x7f]")
 _MARKUP_START = re.compile(r"\s*<(?:\?xml|!doctype|html|table|head|body)", re.IGNORECASE)
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n?|\n|\Z)")  # Excel's "sep=;" first line
@@ -276,6 +282,10 @@ def _read_csv(data: bytes, options: ReadOptions, max_rows: int) -> Table:
     header, titles, _ = _locate_header(records, options.header_row)
     body, short = _csv_body(text, _utf8(data, encoding, text), header, delimiter, max_rows)
     notes = _skipped_note(header.index, titles)
+    if encoding == MIXED:
+        notes.append(_mixed_note(data))
+    if delimiter == ONE_COLUMN and options.delimiter is None:
+        notes.extend(_one_column_note(text))
     if short:
         notes.append(
             f"{_count(short, 'row')} had fewer cells than the header; the missing cells are empty."
@@ -297,6 +307,8 @@ def _decode(data: bytes, chosen: str | None) -> tuple[str, str]:
         return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _UTF8_MULTIBYTE.search(data) and _line_encodings(data)[0]:
+        return MIXED, _decode_mixed(data)
     for encoding in (_single_byte_guess(data), "cp1252"):
         try:
             return encoding, data.decode(encoding)
@@ -306,6 +318,8 @@ def _decode(data: bytes, chosen: str | None) -> tuple[str, str]:
 
 
 def _decode_as(data: bytes, encoding: str) -> str:
+    if encoding == MIXED:
+        return _decode_mixed(data)
     try:
         return data.decode(encoding).removeprefix("\ufeff")
     except LookupError:
@@ -348,6 +362,46 @@ def _high_byte_lines(data: bytes) -> bytes:
     return b"\n".join(lines)[:SAMPLE_CHARS]
 
 
+def _line_encodings(data: bytes) -> tuple[list[int], list[int]]:
+    """1-based numbers of the lines that are UTF-8 with non-ASCII text, and of those that are
+    not UTF-8 at all (a file pasted together from two exports)."""
+    utf8, other = [], []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    return (utf8, other) if utf8 and other else ([], [])
+
+
+def _decode_mixed(data: bytes) -> str:
+    """Each line in its own encoding: UTF-8 where it is valid, else cp1252."""
+    return "".join(_line_text(line) for line in data.splitlines(keepends=True))
+
+
+def _line_text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
+def _mixed_note(data: bytes) -> str:
+    utf8, other = _line_encodings(data)
+    return (f"This file mixes encodings: {_lines(other)} in Windows-1252 (cp1252), "
+            f"{_lines(utf8)} in UTF-8; each line was read in its own encoding.")
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(f"{number:,}" for number in numbers[:10])
+    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
+    return f"{'line' if len(numbers) == 1 else 'lines'} {shown}{more}"
+
+
 def _check_text(text: str) -> None:
     if not text or text.isspace():
         raise FileRefused(EMPTY)
@@ -360,7 +414,7 @@ def _check_text(text: str) -> None:
 
 def _utf8(data: bytes, encoding: str, text: str) -> bytes | memoryview:
     """The text as UTF-8 bytes for pyarrow, without copying when the file already is UTF-8."""
-    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+    if encoding != MIXED and codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
         return memoryview(data)[len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0 :]
     return text.encode("utf-8")
 
@@ -377,10 +431,8 @@ def _resolve_delimiter(text: str, chosen: str | None) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     """The candidate that splits the sample's records most consistently into several fields."""
-    sample = text[:SAMPLE_CHARS]
+    sample = _sniff_sample(text)
     truncated = len(text) > len(sample)
-    if truncated:
-        sample = sample[: max(sample.rfind("\n"), sample.rfind("\r")) + 1] or sample
     counts = {delimiter: _field_counts(sample, delimiter) for delimiter in DELIMITERS}
     if truncated:
         counts = {delimiter: found[:-1] for delimiter, found in counts.items()}  # maybe cut off
@@ -389,6 +441,30 @@ def _sniff_delimiter(text: str) -> str:
         return max(consistent, key=consistent.__getitem__)
     ragged = {d: share for d, found in counts.items() if (share := _multi_field_share(found))}
     return max(ragged, key=ragged.__getitem__) if ragged else ONE_COLUMN
+
+
+def _sniff_sample(text: str) -> str:
+    """Whole lines from the start: SAMPLE_CHARS, but at least SNIFF_LINES lines (a header of
+    100 KB must not be all the sniffer sees), and never more than MAX_SNIFF_CHARS."""
+    end = lines = 0
+    for match in _LINE.finditer(text):
+        end, lines = match.end(), lines + 1
+        if (end >= SAMPLE_CHARS and lines >= SNIFF_LINES) or end >= MAX_SNIFF_CHARS:
+            break
+    return text[:end] if end < len(text) else text
+
+
+def _one_column_note(text: str) -> list[str]:
+    """When the sniffer found one column though most lines hold the same delimiter, say so."""
+    lines = [line for line in _sniff_sample(text).splitlines() if line.strip()][:200]
+    found = {d: sum(d in line for line in lines) for d in DELIMITERS}
+    delimiter, hits = max(found.items(), key=lambda item: item[1])
+    if not lines or hits < max(2, 0.8 * len(lines)):
+        return []
+    name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}[delimiter]
+    return [f"Read as one column, though {hits:,} of the first {len(lines):,} lines hold "
+            f"{name} (inside quotes, or not as many on every line); if the file has columns, "
+            "choose its delimiter under File settings."]
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:
