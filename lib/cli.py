@@ -101,7 +101,9 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import audit, importing, reading, users
 
     try:
-        data = open(args.file, "rb").read()
+        importing.check_size(cur, os.stat(args.file).st_size)
+        with open(args.file, "rb") as file:
+            data = file.read()
     except OSError as exc:
         raise FileRefused(f"cannot read {args.file}: {exc.strerror}") from None
     user = users.by_email(cur, args.user) if args.user else None
@@ -110,6 +112,7 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
     result = importing.import_file(
         cur, data, os.path.basename(args.file), args.list_name,
         by=user.id if user else None, options=reading.ReadOptions(sheet=args.sheet),
+        via="command line",
     )
     audit.imported(cur, result, by=user.id if user else None,
                    file_name=os.path.basename(args.file))

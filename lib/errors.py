@@ -9,6 +9,21 @@ class FileRefused(UserError):
     """An uploaded file cannot be imported; the database was not touched."""
 
 
+class LimitExceeded(FileRefused):
+    """A file above a configured limit; ``setting`` names the setting that would let it in."""
+
+    def __init__(self, message: str, *, setting: str):
+        super().__init__(message)
+        self.setting = setting
+
+    def __reduce__(self):  # the workbook child sends it back pickled
+        return (_limit_exceeded, (str(self), self.setting))
+
+
+def _limit_exceeded(message: str, setting: str) -> LimitExceeded:
+    return LimitExceeded(message, setting=setting)
+
+
 class InvalidInput(UserError):
     """A form field or an edit is wrong; `row` and `column` say where, when known."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePath
@@ -19,7 +20,7 @@ import pandas as pd
 
 from lib import mapping, matching, merging, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
-from lib.errors import FileRefused, InvalidInput, UserError
+from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
@@ -114,11 +115,32 @@ def detected_first(detected: str, choices: Iterable[str]) -> list[str]:
 def read(db: Connection, data: bytes, file_name: str,
          options: reading.ReadOptions | None = None) -> reading.Table:
     """Read an upload within the configured size and row limits."""
-    return reading.read_table(
-        data, file_name, options or reading.ReadOptions(),
-        max_bytes=int(settings.get(db, "max_file_mb")) * 2**20,
-        max_rows=int(settings.get(db, "max_rows")),
-    )
+    with limits_named():
+        return reading.read_table(
+            data, file_name, options or reading.ReadOptions(),
+            max_bytes=max_file_mb(db) * 2**20, max_rows=int(settings.get(db, "max_rows")))
+
+
+def max_file_mb(db: Connection) -> int:
+    """The upload limit; the browser's uploader and Streamlit's server cap follow it."""
+    return int(settings.get(db, "max_file_mb"))
+
+
+def check_size(db: Connection, size: int) -> None:
+    """Refuse a file above the size limit before its bytes are read or copied."""
+    with limits_named():
+        reading.check_size(size, max_file_mb(db) * 2**20)
+
+
+@contextmanager
+def limits_named() -> Iterator[None]:
+    """A limit's refusal says which setting would let the file in."""
+    try:
+        yield
+    except LimitExceeded as refused:
+        label = settings.SETTINGS[refused.setting].label
+        raise FileRefused(f"{refused} An admin can raise the limit under Settings "
+                          f"({label}).") from None
 
 
 def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | None]:
@@ -128,20 +150,31 @@ def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | N
 
 def previous_import_text(earlier: dict, list_name: str) -> str:
     """Why importing the same file into the same list again is offered no more."""
+    who = importer_text(earlier["by"], earlier["via"])
     return (f"This file was already imported into '{list_name}' on "
-            f"{earlier['imported_at']:%Y-%m-%d %H:%M} by {earlier['by'] or 'the command line'}"
+            f"{earlier['imported_at']:%Y-%m-%d %H:%M} {who}"
             f" (import #{earlier['import_id']}). Importing it again changes nothing.")
+
+
+def importer_text(name: str | None, via: str | None) -> str:
+    """Who imported: the user, else where the import came from (never a guess)."""
+    if name:
+        return f"by {name}"
+    return {"browser": "in the browser", "command line": "from the command line"}.get(
+        via or "", "by an unrecorded user")
 
 
 def previous_import(db: Connection, list_name: str, sha256: str) -> dict | None:
     """The earlier, not undone import of the same file into the same list, if any."""
     row = db.execute(
-        "SELECT i.id, i.imported_at, u.name FROM imports i JOIN lists l ON l.id = i.list_id"
+        "SELECT i.id, i.imported_at, u.name, i.via FROM imports i"
+        " JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"
         " WHERE l.name = ? AND i.file_sha256 = ? AND i.undone_at IS NULL ORDER BY i.id LIMIT 1",
         [list_name, sha256],
     ).fetchone()
-    return None if row is None else {"import_id": row[0], "imported_at": row[1], "by": row[2]}
+    return None if row is None else {"import_id": row[0], "imported_at": row[1], "by": row[2],
+                                     "via": row[3]}
 
 
 def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
@@ -197,20 +230,21 @@ _ONE_IMPORT_AT_A_TIME = threading.Lock()
 
 
 def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
-           by: int | None, source: str | None = None) -> ImportResult:
+           by: int | None, source: str | None = None, via: str | None = None) -> ImportResult:
     """Write the preview as one transaction: people, memberships, history, the import record.
 
-    Imports of this process (the only one that can hold the database file) run one at a time,
-    so two uploads can never both create the same new person."""
+    ``via`` says where the import came from ('browser', 'command line'). Imports of this
+    process (the only one that can hold the database file) run one at a time, so two uploads
+    can never both create the same new person."""
     with _ONE_IMPORT_AT_A_TIME:
-        result = _commit(db, preview, data, list_name, by=by, source=source)
+        result = _commit(db, preview, data, list_name, by=by, source=source, via=via)
     staging.drop_stages(db)
     return result
 
 
 @transaction
 def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
-            by: int | None, source: str | None) -> ImportResult:
+            by: int | None, source: str | None, via: str | None) -> ImportResult:
     list_name = _list_name(list_name)
     earlier = previous_import(db, list_name, preview.sha256)
     if earlier is not None:
@@ -222,7 +256,7 @@ def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
     counts = Counts(**staging.counts(db, preview.stage))
     now = utcnow()
     list_id = _list_id(db, list_name, source, by, now)
-    import_id = _record_import(db, preview, counts, data, list_id, by, now)
+    import_id = _record_import(db, preview, counts, data, list_id, by, now, via)
     _write_people(db, preview.stage, list_id, import_id, by, now)
     db.execute(f"INSERT INTO import_rows (import_id, row_number, person_id, outcome, issue)"
                f" SELECT ?, row_number, person_id, outcome, issue FROM {preview.stage}_rows",
@@ -252,17 +286,17 @@ def _list_id(db: Connection, name: str, source: str | None, by: int | None,
 
 
 def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes,
-                   list_id: int, by: int | None, now: datetime) -> int:
+                   list_id: int, by: int | None, now: datetime, via: str | None) -> int:
     numbers = asdict(counts)
     columns = ", ".join(numbers)
     return int(scalar(
         db,
         f"INSERT INTO imports (list_id, file_name, file_sha256, file_bytes, read_options,"
-        f" mapping, imported_by, imported_at, {columns})"
-        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(numbers))}) RETURNING id",
+        f" mapping, imported_by, imported_at, via, {columns})"
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(numbers))}) RETURNING id",
         [list_id, preview.file_name, preview.sha256, data,
          json.dumps(asdict(preview.table.options)), json.dumps(preview.mapping),
-         by, now, *numbers.values()],
+         by, now, via, *numbers.values()],
     ))
 
 
@@ -301,7 +335,7 @@ def _assign_ids(db: Connection, stage: str) -> None:
 def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
                 by: int | None, options: reading.ReadOptions | None = None,
                 column_mapping: dict[str, str | None] | None = None,
-                source: str | None = None) -> ImportResult:
+                source: str | None = None, via: str | None = None) -> ImportResult:
     """Read, map (remembered or automatic), validate, match and commit in one call."""
     table = read(db, data, file_name, options)
     chosen = column_mapping or suggested_mapping(db, table)
@@ -309,7 +343,7 @@ def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
     del table  # a million rows need not stay in memory twice
     if preview.previous_import is not None:
         return _already_imported(db, preview.previous_import, _list_name(list_name))
-    result = commit(db, preview, data, list_name, by=by, source=source)
+    result = commit(db, preview, data, list_name, by=by, source=source, via=via)
     return replace(result, notes=tuple(preview.notes))
 
 
@@ -336,7 +370,9 @@ def report(db: Connection, import_id: int) -> pd.DataFrame:
 def history_frame(db: Connection, list_name: str | None = None) -> pd.DataFrame:
     """Every import, newest first, with its counts and whether it was undone."""
     return db.execute(
-        "SELECT i.id AS import_id, l.name AS list, i.file_name, i.imported_at, u.name AS by,"
+        "SELECT i.id AS import_id, l.name AS list, i.file_name, i.imported_at,"
+        " coalesce(u.name, CASE i.via WHEN 'browser' THEN '(in the browser)'"
+        " WHEN 'command line' THEN '(command line)' END) AS by,"
         " i.rows_in_file, i.added, i.already_known, i.duplicates_in_file, i.rejected,"
         " i.flagged, i.blank, i.undone_at FROM imports i JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"

@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 import python_calamine
 from charset_normalizer.utils import is_multi_byte_encoding
 
-from lib.errors import FileRefused
+from lib.errors import FileRefused, LimitExceeded
 
 if TYPE_CHECKING:  # pandas is imported where a Table is built: the workbook child needs none
     import pandas as pd
@@ -164,8 +164,7 @@ def read_table(
     Raises:
         FileRefused: with one sentence saying why, for anything that is not a readable table.
     """
-    if len(data) > max_bytes:
-        raise FileRefused(f"The file is {len(data) / 2**20:.1f} MB; the limit is {_mb(max_bytes)}.")
+    check_size(len(data), max_bytes)
     file_format = detect_format(data, file_name)
     try:
         if file_format == "csv":
@@ -177,6 +176,13 @@ def read_table(
         raise FileRefused("The file is too large to read on this server.") from None
     except Exception as error:  # last line of defence: an upload never ends in a traceback
         raise FileRefused(UNREADABLE) from error
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file above the size limit; callers check before they read a file's bytes."""
+    if size > max_bytes:
+        raise LimitExceeded(f"The file is {size / 2**20:.1f} MB; the limit is {_mb(max_bytes)}.",
+                            setting="max_file_mb")
 
 
 def detect_format(data: bytes, file_name: str) -> str:
@@ -995,7 +1001,8 @@ def _skipped_note(header_index: int, titles: int) -> list[str]:
 
 def _check_rows(rows: int, max_rows: int) -> None:
     if rows > max_rows:
-        raise FileRefused(f"The file has {rows:,} data rows; the limit is {max_rows:,}.")
+        raise LimitExceeded(f"The file has {rows:,} data rows; the limit is {max_rows:,}.",
+                            setting="max_rows")
 
 
 def _is_blank(cells: Iterable[str]) -> bool:

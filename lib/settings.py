@@ -85,8 +85,9 @@ SETTINGS: dict[str, Setting] = {
                 permission="edit_qualification"),
         Setting("phone_region", "DE", "Default phone country",
                 "Country assumed for phone numbers written without +country code.", _region),
-        Setting("max_file_mb", 50, "Largest upload (MB)",
-                "Files above this size are refused.", _whole(1, 2000)),
+        Setting("max_file_mb", 200, "Largest upload (MB)",
+                "Files above this size are refused, in the browser before they are sent. "
+                "A list of 1,000,000 rows is about 150 MB.", _whole(1, 2000)),
         Setting("max_rows", 1_000_000, "Most rows per file",
                 "Files with more data rows are refused.", _whole(1, 10_000_000)),
         Setting("duplicate_similarity", 90, "Possible-duplicate similarity (%)",

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit import config as st_config
 
 from lib import (
     access,
@@ -237,6 +238,25 @@ def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | No
 def _audited(conn: db.Connection, user_id: int | None, file_name: str, rows: int) -> None:
     """A download in the audit log: who, which file, how many rows."""
     audit.record(conn, "download", user_id=user_id, target=file_name, row_count=rows)
+def outcome(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[R | None, str]:
+    """(result, "") or (None, the reason it failed): for a step whose failure the page shows
+    in its own place, and that is remembered with ``memo`` like a result."""
+    try:
+        return action(*args, **kwargs), ""
+    except UserError as exc:
+        return None, str(exc)
+    except Exception:
+        log.exception("action %s failed", getattr(action, "__name__", action))
+        return None, "Something went wrong and nothing was saved. The error was logged."
+
+
+def upload_limit_mb(conn: db.Connection) -> int:
+    """The app's upload limit, made Streamlit's too: the server stops reading a request body
+    beyond ``server.maxUploadSize`` (read per request), the browser refuses larger files."""
+    limit = importing.max_file_mb(conn)
+    if st_config.get_option("server.maxUploadSize") != limit:
+        st_config.set_option("server.maxUploadSize", limit)
+    return limit
 
 
 def downloads(frame: pd.DataFrame, name: str, *, key: str) -> None:

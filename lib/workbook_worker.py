@@ -53,7 +53,7 @@ def read_isolated(data: bytes, file_format: str, options: Any, max_rows: int) ->
         raise FileRefused(CRASHED)
     kind, value = pickle.loads(done.stdout)
     if kind == "refused":
-        raise FileRefused(value)
+        raise value
     return value
 
 
@@ -68,7 +68,7 @@ def limit_memory(megabytes: int) -> None:
 
 
 def _serve() -> None:
-    """The child: one pickled read in on stdin, ("parts", …) or ("refused", reason) out."""
+    """The child: one pickled read in on stdin, ("parts", …) or ("refused", FileRefused) out."""
     import pyarrow as pa
 
     from lib import reading
@@ -78,10 +78,10 @@ def _serve() -> None:
     limit_memory(int(sys.argv[1]))
     try:
         result: tuple = ("parts", reading.workbook_parts(data, file_format, options, max_rows))
-    except FileRefused as refused:
-        result = ("refused", str(refused))
+    except FileRefused as refused:  # a LimitExceeded stays one: the caller names the setting
+        result = ("refused", refused)
     except MemoryError:
-        result = ("refused", CRASHED)
+        result = ("refused", FileRefused(CRASHED))
     del data
     pickle.dump(result, sys.stdout.buffer, protocol=5)
 

@@ -7,23 +7,36 @@ from lib import audit, importing, lists, mapping, ui
 conn = ui.connection()
 st.title("Import a list")
 
-upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file")
-if upload is not None:
+
+def refused(reason: str) -> None:
+    """A file that cannot be imported: the reason, in full view; the rest of the page stays."""
+    st.error(reason, icon="⚠️")
+
+
+def import_upload() -> None:
+    upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file",
+                              max_upload_size=ui.upload_limit_mb(conn))
+    if upload is None:
+        return
+    _, too_big = ui.outcome(importing.check_size, conn, upload.size)
+    if too_big:
+        return refused(too_big)
     data = upload.getvalue()
     sha = importing.fingerprint(data)
     with st.status("Reading the file…") as progress:
-        detected = ui.memo("import_read", (sha,), lambda: ui.attempt(
+        detected, reason = ui.memo("import_read", (sha,), lambda: ui.outcome(
             importing.read, conn, data, upload.name))
-        progress.update(label="File read", state="complete" if detected else "error")
+        progress.update(label="File read" if detected else "File refused",
+                        state="complete" if detected else "error", expanded=False)
     if detected is None:
-        st.stop()
+        return refused(reason)
     with st.expander("File settings", expanded=False):
         chosen = ui.read_options(detected, key=f"import_options_{sha[:12]}")
-    table = detected if chosen == detected.options else ui.memo(
-        "import_reread", (sha, chosen), lambda: ui.attempt(
+    table, reason = (detected, "") if chosen == detected.options else ui.memo(
+        "import_reread", (sha, chosen), lambda: ui.outcome(
             importing.read, conn, data, upload.name, chosen))
     if table is None:
-        st.stop()
+        return refused(reason)
     for note in table.notes:
         st.info(note, icon="ℹ️")
 
@@ -46,11 +59,12 @@ if upload is not None:
             "Field", options=[importing.KEEP_AS_EXTRA, *mapping.LABELS.values()], required=True)},
     )
     column_mapping = importing.mapping_from_table(edited)
-    preview = ui.memo("import_preview", (sha, chosen, tuple(column_mapping.items()), list_name),
-                      lambda: ui.attempt(importing.prepare, conn, data, upload.name, table,
-                                         column_mapping, list_name))
+    preview, reason = ui.memo(
+        "import_preview", (sha, chosen, tuple(column_mapping.items()), list_name),
+        lambda: ui.outcome(importing.prepare, conn, data, upload.name, table, column_mapping,
+                           list_name))
     if preview is None:
-        st.stop()
+        return refused(reason)
 
     st.subheader("Preview")
     ui.import_counts(preview.counts)
@@ -62,13 +76,16 @@ if upload is not None:
                  disabled=preview.previous_import is not None):
         bar = st.progress(0.3, "Writing people, memberships and history…")
         result = ui.attempt(importing.commit, conn, preview, data, list_name,
-                            by=ui.current_user_id(), source=source or None)
+                            by=ui.current_user_id(), source=source or None, via="browser")
         bar.progress(1.0, "Done" if result else "Not imported")
         if result:
             audit.imported(conn, result, by=ui.current_user_id(), file_name=upload.name)
             st.session_state.import_last = result.import_id
             ui.forget("import_preview")
             st.toast(result.message)
+
+
+import_upload()
 
 if last := st.session_state.get("import_last"):
     st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")

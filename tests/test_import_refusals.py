@@ -119,7 +119,7 @@ def test_one_column_though_every_line_holds_a_delimiter_is_said_and_refused(fres
 
 
 def test_a_one_column_file_without_delimiters_says_nothing_about_them():
-    data = "E-Mail\nanna@acme.de\nben@beta.de\n".encode()
+    data = b"E-Mail\nanna@acme.de\nben@beta.de\n"
     table = reading.read_table(data, "liste.csv")
     assert (table.options.delimiter, table.notes) == (reading.ONE_COLUMN, [])
 

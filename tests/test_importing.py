@@ -383,12 +383,20 @@ def test_the_import_page_names_the_file_its_imports_and_what_they_did(fresh_db):
 
 def test_importing_the_same_file_again_says_when_and_by_whom(fresh_db):
     data = german(["Firma", "", "Max", "Mueller", "max@firma.de", "", "", ""])
-    first = run(fresh_db, data)
+    first = run(fresh_db, data, via="command line")
     earlier = importing.previous_import(fresh_db, "KW48 Messe", importing.fingerprint(data))
     assert importing.previous_import_text(earlier, "KW48 Messe") == (
         f"This file was already imported into 'KW48 Messe' on "
-        f"{first.imported_at:%Y-%m-%d %H:%M} by the command line (import #{first.import_id})."
+        f"{first.imported_at:%Y-%m-%d %H:%M} from the command line (import #{first.import_id})."
         " Importing it again changes nothing.")
+
+
+@pytest.mark.parametrize(("name", "via", "said"), [
+    ("Olga Ops", "browser", "by Olga Ops"), (None, "browser", "in the browser"),
+    (None, "command line", "from the command line"), (None, None, "by an unrecorded user"),
+])
+def test_who_imported_is_the_user_else_where_it_came_from(name, via, said):
+    assert importing.importer_text(name, via) == said
 
 
 def test_the_preview_counts_read_in_order_and_the_detected_setting_comes_first():
