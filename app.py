@@ -8,6 +8,7 @@ from lib import ui
 
 st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
+ui.upload_limit_mb(ui.connection())  # Streamlit's upload cap follows the app's limit
 me = ui.signed_in_user()
 set_password = st.Page("pages/set_password.py", title="Set your password", icon="🔑",
                        visibility="hidden")
