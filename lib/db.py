@@ -71,8 +71,31 @@ def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
                 "stop it first or pass --db with another file"
             ) from exc
         raise
+    if target != ":memory:":
+        remove_leftover_spills(conn)
     migrate(conn)
     return conn
+
+
+def remove_leftover_spills(conn: Connection) -> list[Path]:
+    """Delete what a crashed process spilled into ``<db>.tmp/`` (hundreds of MB after a kill
+    during a big import). Holding the file means no other process uses that directory; files
+    this process's own DuckDB instance uses are kept. Returns what was removed."""
+    folder = Path(conn.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    if not folder.is_dir():
+        return []
+    in_use = {Path(path).resolve()
+              for (path,) in conn.execute("SELECT path FROM duckdb_temporary_files()").fetchall()}
+    ours = f"duckdb_temp_{os.getpid()}_"  # this process's instance (its owner file, its spills)
+    removed = []
+    for leftover in folder.iterdir():
+        if (leftover.is_file() and leftover.resolve() not in in_use
+                and not leftover.name.startswith(ours)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return removed
 
 
 def utcnow() -> datetime:
