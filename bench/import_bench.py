@@ -8,7 +8,9 @@ rows — and imports each into a copy of a database that already holds --known p
 happens in a fresh process that runs the real import end to end (read, map, validate, match,
 commit) with its own peak-RSS reading, then measures the floor for the same file (pandas reads
 the file, DuckDB inserts the frame into a plain table). Targets: 100k CSV ≤ 2 s and within 6×
-the floor, 100k XLSX ≤ 4 s, 1M CSV ≤ 15 s with peak memory ≤ 1.5 GB.
+the floor, 100k XLSX ≤ 4 s, 1M CSV ≤ 15 s with peak memory ≤ 1.5 GB. Workbooks are read in a
+child process: its peak is printed beside the import's (the parent's) own. First, the refusal
+of hostile 5 KB workbooks (a stray cell at XFD1048576 / ZZ200000) next to reading a tiny one.
 """
 
 from __future__ import annotations
@@ -154,6 +156,8 @@ def reset_peak_rss() -> None:
 def one_run(file: Path, database: Path) -> dict:
     """The import of one file end to end, then the floor for the same file, in this (fresh)
     process; the peak memory is the import's alone."""
+    import resource
+
     import duckdb
 
     from lib import db, importing, settings
@@ -166,6 +170,7 @@ def one_run(file: Path, database: Path) -> dict:
     result = importing.import_file(conn.cursor(), data, file.name, "Bench", by=None)
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the workbook reader
     conn.close()
     started = time.perf_counter()
     if file.suffix == ".csv":
@@ -176,7 +181,7 @@ def one_run(file: Path, database: Path) -> dict:
     floor_db.register("frame", frame)
     floor_db.execute("CREATE TABLE t AS SELECT * FROM frame")
     floor = time.perf_counter() - started
-    return {"floor_s": floor, "import_s": seconds, "peak_mb": peak,
+    return {"floor_s": floor, "import_s": seconds, "peak_mb": peak, "child_mb": child,
             "counts": result.as_dict()}
 
 
@@ -190,21 +195,60 @@ def measure(file: Path, base: Path) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def refusal_run(cell: str | None) -> dict:
+    """Reading a 5 KB workbook with one stray cell at ``cell`` (None: no stray cell, the floor)
+    in this fresh process: seconds, this process's peak and the workbook child's peak."""
+    import resource
+
+    from lib import reading
+    from lib.errors import FileRefused
+    from tests.workbooks import with_stray_cell
+
+    data = with_stray_cell(cell)
+    reset_peak_rss()
+    started = time.perf_counter()
+    try:
+        reading.read_table(data, "stray.xlsx")
+        outcome = "read"
+    except FileRefused as refused:
+        outcome = str(refused)[:60] + "…"
+    seconds = time.perf_counter() - started
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_rss_mb(), "child_mb": child_mb,
+            "outcome": outcome}
+
+
+def refusals() -> None:
+    print(f"{'workbook':<22}{'read s':>10}{'peak MB':>9}{'child MB':>10}  outcome")
+    for cell in (None, "XFD1048576", "ZZ200000"):
+        done = subprocess.run([sys.executable, "-m", "bench.import_bench", "--refusal",
+                               cell or "-"], capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{'floor: 2 rows' if cell is None else 'stray ' + cell:<22}"
+              f"{result['seconds']:>10.2f}{result['peak_mb']:>9.0f}{result['child_mb']:>10.0f}"
+              f"  {result['outcome']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--xlsx-sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--known", type=int, default=1_000_000)
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--refusal", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(Path(args.one[0]), Path(args.one[1]))))
         return
+    if args.refusal:
+        print(json.dumps(refusal_run(None if args.refusal == "-" else args.refusal)))
+        return
+    refusals()
     OUT.mkdir(exist_ok=True)
     base = base_database(args.known)
     print(f"database with {args.known:,} people: {base}")
     print(f"{'file':<22}{'rows':>10}{'floor s':>10}{'import s':>10}{'rows/s':>11}"
-          f"{'× floor':>9}{'peak MB':>9}  outcome")
+          f"{'× floor':>9}{'peak MB':>9}{'child MB':>10}  outcome")
     runs = [(n, "csv") for n in args.sizes] + [(n, "xlsx") for n in args.xlsx_sizes]
     for rows, kind in runs:
         result = measure(write_list(rows, args.known, kind), base)
@@ -212,6 +256,7 @@ def main() -> None:
         print(f"{kind + ' ' + str(rows):<22}{rows:>10,}{result['floor_s']:>10.2f}"
               f"{result['import_s']:>10.2f}{rows / result['import_s']:>11,.0f}"
               f"{result['import_s'] / result['floor_s']:>9.1f}{result['peak_mb']:>9.0f}"
+              f"{result['child_mb']:>10.0f}"
               f"  added {counts['added']:,}, known {counts['already_known']:,},"
               f" dup {counts['duplicates_in_file']:,}, rejected {counts['rejected']:,},"
               f" blank {counts['blank']:,}, flagged {counts['flagged']:,}")
