@@ -5,7 +5,7 @@ the whole process; in the child that costs the child, and the upload becomes a r
 multiprocessing: in the app Streamlit installs the page script as ``__main__``, which spawn and
 forkserver workers re-run (see lib/normalise_pool.py); fork is unsafe in the threaded server. So
 the child is ``python -m lib.workbook_worker``: the arguments pickled on stdin, the parts of the
-table pickled on stdout. It imports no pandas, so it starts in a fraction of a second.
+table pickled on stdout. It imports no pandas, and one spare child waits ready for the next read.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pickle
 import resource
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +39,42 @@ def read_isolated(data: bytes, file_format: str, options: Any, max_rows: int) ->
     Raises:
         FileRefused: the child's own refusal, or CRASHED when the child died or ran too long.
     """
+    worker = _warm_worker()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "lib.workbook_worker", str(MEMORY_MB)],
-            input=pickle.dumps((data, file_format, options, max_rows), protocol=5),
-            capture_output=True, cwd=ROOT, timeout=SECONDS, check=False,
-        )
+        out, err = worker.communicate(
+            pickle.dumps((data, file_format, options, max_rows), protocol=5), timeout=SECONDS)
     except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
         raise FileRefused(f"Reading this workbook took longer than {SECONDS} s; it was "
                           "stopped. Save it as CSV and upload that.") from None
-    if done.returncode != 0 or not done.stdout:
-        log.warning("workbook reader exited with %s: %s", done.returncode,
-                    done.stderr.decode(errors="replace")[-2000:])
+    if worker.returncode != 0 or not out:
+        log.warning("workbook reader exited with %s: %s", worker.returncode,
+                    err.decode(errors="replace")[-2000:])
         raise FileRefused(CRASHED)
-    kind, value = pickle.loads(done.stdout)
+    kind, value = pickle.loads(out)
     if kind == "refused":
         raise value
     return value
+
+
+_spare: subprocess.Popen | None = None
+_spare_lock = threading.Lock()
+
+
+def _warm_worker() -> subprocess.Popen:
+    """A child that has already imported the reader (that takes longer than most reads), and a
+    fresh spare started for the next read. A spare waits on stdin and ends with its parent."""
+    global _spare
+    with _spare_lock:
+        worker, _spare = _spare, _start()
+    return worker if worker is not None and worker.poll() is None else _start()
+
+
+def _start() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lib.workbook_worker", str(MEMORY_MB)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
 
 
 def limit_memory(megabytes: int) -> None:
@@ -74,7 +94,10 @@ def _serve() -> None:
     from lib import reading
 
     pa.set_memory_pool(pa.system_memory_pool())  # allocation failures surface as MemoryError
-    data, file_format, options, max_rows = pickle.load(sys.stdin.buffer)
+    try:
+        data, file_format, options, max_rows = pickle.load(sys.stdin.buffer)
+    except EOFError:  # a spare whose parent ended without needing it
+        return
     limit_memory(int(sys.argv[1]))
     try:
         result: tuple = ("parts", reading.workbook_parts(data, file_format, options, max_rows))

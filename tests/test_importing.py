@@ -328,6 +328,11 @@ def test_the_whole_external_corpus_imports_or_is_refused_clearly(fresh_db, exter
     assert outcomes["pass_protected.xlsx"] == "refused"
     total = fresh_db.execute("SELECT count(*) FROM people").fetchone()[0]
     assert total > 500
+    empty = fresh_db.execute("SELECT l.name FROM lists l WHERE NOT EXISTS"
+                             " (SELECT 1 FROM list_rows r WHERE r.list_id = l.id)").fetchall()
+    assert empty == []  # an import that adds nobody is refused, it leaves no empty list behind
+    assert fresh_db.execute("SELECT count(*) FROM lists").fetchone()[0] == sum(
+        outcome == "imported" for outcome in outcomes.values())
 
 
 def test_possible_duplicates_compare_only_within_a_block(fresh_db):
