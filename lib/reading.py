@@ -98,10 +98,12 @@ _LATIN_CODECS = {
     "mac-latin2", "mac-iceland", "mac-turkish", "hp-roman8",
 }  # fmt: skip
 _SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
-_CELL_COLUMNS = tuple(  # a cell's column beyond Z, longest letter runs first
-    re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{%d})\d" % length) for length in (3, 2)
-)
+# Literal prefixes (Excel and openpyxl write r first), so re skips along with a fast search;
+# the namespaced form (<x:row r=…>) is looked for only in chunks that hold it.
+_ROW_REF = re.compile(rb'<row r="(\d{1,9})"')
+_CELL_BEYOND_Z = re.compile(rb'<c r="([A-Z]{2,3})\d')  # a cell's column beyond Z
+_NS_ROW_REF = re.compile(rb'<\w+:row\b[^>]*?\br="(\d{1,9})"')
+_NS_CELL_BEYOND_Z = re.compile(rb'<\w+:c\b[^>]*?\br="([A-Z]{2,3})\d')
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _UTF8_MULTIBYTE = re.compile(
@@ -636,17 +638,18 @@ def _check_extent(data: bytes) -> None:
 def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
     """The last row and column any row or cell of a worksheet's XML names.
 
-    A column beyond Z shows as a longer letter run, so an ordinary sheet costs one C-level scan
-    per chunk and no Python per cell."""
+    A column beyond Z shows as a longer letter run, so an ordinary sheet costs two C-level
+    scans per chunk and no Python per cell."""
     last_row, last_column, tail = 0, 26, b""
     with _workbook_errors(), archive.open(info) as member:
         while chunk := member.read(2**22):
             text = tail + chunk
-            last_row = max(last_row, *map(int, _ROW_REF.findall(text) or [0]))
-            for pattern in _CELL_COLUMNS:
-                if letters := pattern.findall(text):
-                    last_column = max(last_column, _column_number(max(letters)))
-                    break
+            namespaced = b":row " in text or b":c " in text
+            rows = (_NS_ROW_REF if namespaced else _ROW_REF).findall(text)
+            letters = (_NS_CELL_BEYOND_Z if namespaced else _CELL_BEYOND_Z).findall(text)
+            last_row = max(last_row, *map(int, rows or [0]))
+            if letters:
+                last_column = max(last_column, *map(_column_number, letters))
             tail = text[-64:]
     return last_row, last_column
 
