@@ -12,9 +12,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-from streamlit import config as st_config
 
 from lib import (
     access,

@@ -27,7 +27,9 @@ def history_files(at) -> list[str]:
 
 
 def seeded(db_path) -> None:
+    """An ops user to log in as, and one earlier import in the history."""
     with cursor(db_path) as db:
+        factories.user(db, "Olga Ops", role="ops")
         importing.import_file(db, LIST_FILE, "kw47.csv", "KW47", by=None, via="command line")
 
 
@@ -53,6 +55,8 @@ def test_a_workbook_reaching_xfd1048576_is_refused_on_the_page(db_path, monkeypa
 
 def test_a_file_naming_nobody_is_refused_below_the_mapping(db_path, monkeypatch):
     nobody = german(["", "", "", "", "", "", "", "nur eine Notiz"])
+    with cursor(db_path) as db:
+        factories.user(db, "Olga Ops", role="ops")
     at = upload(open_page(db_path, "import_file", monkeypatch), "liste.csv", nobody)
     assert [e.value for e in at.error] == [
         "None of the 1 rows names a person (1 without a name, company, e-mail or phone, "
@@ -66,6 +70,7 @@ def test_a_file_naming_nobody_is_refused_below_the_mapping(db_path, monkeypatch)
 def test_the_upload_limit_is_the_setting_in_the_widget_and_in_streamlit(db_path, monkeypatch):
     with cursor(db_path) as db:
         settings.put(db, "max_file_mb", 7, by=None)
+        factories.user(db, "Olga Ops", role="ops")
     at = open_page(db_path, "import_file", monkeypatch)
     assert at.file_uploader(key="import_file").proto.max_upload_size_mb == 7
     assert st_config.get_option("server.maxUploadSize") == 7
@@ -87,13 +92,15 @@ def test_a_browser_import_is_recorded_for_the_acting_user(db_path, monkeypatch):
         assert importing.history_frame(db)["by"].tolist() == ["Olga Ops"]
 
 
-def test_a_browser_import_without_a_user_is_not_said_to_come_from_the_command_line(
-        db_path, monkeypatch):
-    at = upload(open_page(db_path, "import_file", monkeypatch), "kw48.csv", LIST_FILE)
+def test_a_second_browser_import_of_the_file_names_who_did_the_first(db_path, monkeypatch):
+    with cursor(db_path) as db:
+        ops = factories.user(db, "Olga Ops", role="ops")
+    at = upload(open_page(db_path, "import_file", monkeypatch, acting=ops), "kw48.csv",
+                LIST_FILE)
     at.button(key="import_commit").click().run()
-    at = upload(open_page(db_path, "import_file", monkeypatch), "kw48.csv", LIST_FILE)
+    at = upload(open_page(db_path, "import_file", monkeypatch, acting=ops), "kw48.csv",
+                LIST_FILE)
     at.selectbox(key="import_target").set_value("kw48").run()
     said = [i.value for i in at.info if "already imported" in i.value]
-    assert len(said) == 1 and " in the browser (import #" in said[0], said
-    with cursor(db_path) as db:
-        assert importing.history_frame(db)["by"].tolist() == ["(in the browser)"]
+    assert len(said) == 1 and " by Olga Ops (import #" in said[0], said
+    assert "command line" not in said[0]

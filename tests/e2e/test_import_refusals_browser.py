@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp, open_page, wait_for_app
+from tests.e2e.conftest import RunningApp, create_first_admin, wait_for_app
 from tests.e2e.test_import_browser import german_excel_csv
 from tests.workbooks import with_stray_cell, write
 
@@ -21,7 +21,7 @@ def health(app: RunningApp) -> str:
 def test_absurd_workbooks_are_refused_and_the_server_keeps_serving(page: Page,
                                                                    empty_app: RunningApp,
                                                                    tmp_path: Path):
-    open_page(page, empty_app, "import_file")
+    create_first_admin(page, empty_app, "import_file")
     for cell, extent in (("XFD1048576", "1,048,576 rows × 16,384 columns"),
                          ("ZZ200000", "200,000 rows × 702 columns")):
         upload = write(tmp_path / f"stray-{cell}.xlsx", with_stray_cell(cell))
@@ -44,7 +44,7 @@ def test_absurd_workbooks_are_refused_and_the_server_keeps_serving(page: Page,
 def test_the_browser_refuses_a_file_over_the_limit_before_sending_it(page: Page,
                                                                      empty_app: RunningApp,
                                                                      tmp_path: Path):
-    open_page(page, empty_app, "import_file")
+    create_first_admin(page, empty_app, "import_file")
     big = tmp_path / "big.csv"
     big.write_bytes(b"Firma;E-Mail\n" + b"x" * (201 * 2**20))
     page.locator('input[type="file"]').set_input_files(str(big))
