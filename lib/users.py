@@ -55,6 +55,11 @@ def all_users(db: Connection, *, include_inactive: bool = False) -> list[User]:
     return [User(*row) for row in rows]
 
 
+def anyone(db: Connection) -> bool:
+    """Whether the database has any user at all (active or not)."""
+    return bool(db.execute("SELECT count(*) FROM users").fetchone()[0])
+
+
 def get(db: Connection, user_id: int) -> User | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()
     return User(*row) if row else None

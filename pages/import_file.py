@@ -6,6 +6,7 @@ from lib import audit, importing, lists, mapping, ui
 
 conn = ui.connection()
 st.title("Import a list")
+viewer = ui.current_viewer()
 
 upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file")
 if upload is not None:
@@ -28,7 +29,7 @@ if upload is not None:
         st.info(note, icon="ℹ️")
 
     target_col, source_col = st.columns([2, 1])
-    existing = lists.names(conn)
+    existing = lists.names(conn, viewer=viewer)
     target = target_col.selectbox("Into list", ["New list", *existing], key="import_target")
     list_name = target if target != "New list" else target_col.text_input(
         "Name of the new list", value=importing.default_list_name(upload.name),
@@ -72,7 +73,8 @@ if upload is not None:
 
 if last := st.session_state.get("import_last"):
     st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")
-    ui.downloads(importing.report(conn, last), f"import-{last}-report", key="import_report")
+    ui.downloads(importing.report(conn, last, viewer=viewer), f"import-{last}-report",
+                 key="import_report")
 
 st.subheader("Import history")
 ui.import_history(conn)
