@@ -143,7 +143,7 @@ def test_giving_rows_and_leads_away_is_for_managers_within_their_team(team_db):
 def test_a_deactivated_user_may_write_nothing(team_db):
     cur, team = team_db
     cur.execute("UPDATE users SET active = false WHERE id = ?", [team.users["Nils"]])
-    assert "not an active user" in refused(cur, rows.edit_field, team.people["N_nils"], "city",
+    assert "not active any more" in refused(cur, rows.edit_field, team.people["N_nils"], "city",
                                            old=None, new="Bonn", by=team.users["Nils"])
 
 
@@ -283,7 +283,7 @@ def test_as_must_name_an_active_user_whose_role_may_do_it(team_file, db_path, tm
         cur.execute("UPDATE users SET active = false WHERE id = ?", [team_file.users["Nora"]])
     gone = cli("overdue", "--as", access_seed.email("Nora"), db_path=db_path)
     assert gone.returncode == 2 and len(gone.stderr.strip().splitlines()) == 1
-    assert "not an active user" in gone.stderr
+    assert "not active any more" in gone.stderr
     walled = cli("funnel", "--list", "South list", "--as", access_seed.email("Nils"),
                  db_path=db_path)
     assert walled.returncode == 2 and "not one you may open" in walled.stderr
