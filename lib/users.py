@@ -224,7 +224,8 @@ def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | N
     if work.any:
         _hand_over(db, user, hand_to, work, by)
     now = utcnow()
-    db.execute("UPDATE users SET active = false, calendar_token = NULL WHERE id = ?", [user_id])
+    db.execute("UPDATE users SET active = false, calendar_token = NULL, calendar_token_hash = NULL"
+               " WHERE id = ?", [user_id])
     db.execute("UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                [now, user_id])
     db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",

@@ -65,7 +65,10 @@ INTERNAL = {
                           "convert dialog's notes on rows already shown",
     # Look-ups that show no people.
     "lists.list_id": "a list's id by name, for the command line, which then checks the list",
-    "lists.is_empty": "whether the database is new (the welcome page)",
+    "lists.has_no_data": "whether the database holds no list and nobody yet (the welcome)",
+    # People administration (role manage_people, checked by access.require_user).
+    "users.work_of": "how many open leads and rows a user owns, for the admin deactivating them",
+    "users.deactivate": "hands a deactivated user's leads and rows over, admin only",
     "rows.extra_columns": "the column names of a list's files (its mappings)",
 }
 
