@@ -5,6 +5,8 @@
 Targets (median): the to-do page's queries ≤ 150 ms, the pipeline page's ≤ 300 ms. Each is
 printed next to a floor measured in the same run: a bare DuckDB scan that reads the same
 tables (the last action per lead, and the open leads as a DataFrame) with no logic at all.
+Each page is measured for rep 1 (of team 1, one of two) under each visibility, all / team /
+own, side by side: the cost of the visibility rule.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from bench.timing import median_ms
-from lib import db, leads, schedule
+from lib import access, db, leads, schedule
 
 REPS = 20
 SHOWN = 50  # rows per to-do group / cards per pipeline step that a page asks for
@@ -25,9 +27,10 @@ TARGETS_MS = {"to-do page (one rep)": 150, "to-do page (one rep, every row)": 15
 
 def fill(cur: db.Connection, n_leads: int, n_activities: int) -> None:
     """Reps, people, open leads due from 30 days ago to 60 days ahead, activities, history."""
+    cur.execute("INSERT INTO teams (id, name) VALUES (1, 'North'), (2, 'South')")
     cur.execute(
-        "INSERT INTO users (name, email, role) SELECT 'Rep ' || i, 'rep' || i || '@bench.example',"
-        " 'rep' FROM range(?) t(i)", [REPS])
+        "INSERT INTO users (name, email, role, team_id) SELECT 'Rep ' || i,"
+        " 'rep' || i || '@bench.example', 'rep', 1 + i % 2 FROM range(?) t(i)", [REPS])
     cur.execute(
         "INSERT INTO people (company, first_name, last_name, email, status, created_at, updated_at)"
         " SELECT 'Company ' || i, 'First', 'Last ' || i, 'p' || i || '@bench.example', 'lead',"
@@ -57,18 +60,18 @@ def fill(cur: db.Connection, n_leads: int, n_activities: int) -> None:
         " ('lead_step', 'step_key')) k(kind, field)")
 
 
-def pages(cur: db.Connection) -> dict[str, Callable[[], object]]:
-    """What each page asks for on one render."""
+def pages(cur: db.Connection, viewer: access.Viewer) -> dict[str, Callable[[], object]]:
+    """What each page asks for on one render, for ``viewer``."""
     now = db.utcnow()
 
     def todo_page(user_id: int | None, shown: int | None = SHOWN) -> None:
-        leads.todo(cur, user_id=user_id, now=now, limit_per_group=shown)
-        leads.todo_counts(cur, user_id=user_id, now=now)
-        schedule.overdue_per_rep(cur, now)
+        leads.todo(cur, user_id=user_id, now=now, limit_per_group=shown, viewer=viewer)
+        leads.todo_counts(cur, user_id=user_id, now=now, viewer=viewer)
+        schedule.overdue_per_rep(cur, now, viewer=viewer)
 
     def pipeline_page(owner_id: int | None) -> None:
-        leads.pipeline(cur, owner_id=owner_id, now=now, limit_per_step=SHOWN)
-        leads.pipeline_totals(cur, owner_id=owner_id)
+        leads.pipeline(cur, owner_id=owner_id, now=now, limit_per_step=SHOWN, viewer=viewer)
+        leads.pipeline_totals(cur, owner_id=owner_id, viewer=viewer)
 
     return {
         "to-do page (one rep)": lambda: todo_page(1),
@@ -102,10 +105,15 @@ def main() -> None:
           f"(filled in {time.perf_counter() - start:.1f} s); median of {args.runs} runs")
     for name, fn in floors(cur).items():
         print(f"  {name:<48} {median_ms(fn, args.runs):7.1f} ms")
-    for name, fn in pages(cur).items():
-        took, target = median_ms(fn, args.runs), TARGETS_MS[name]
-        verdict = "ok" if took <= target else "OVER"
-        print(f"  {name:<48} {took:7.1f} ms   target ≤ {target} ms  {verdict}")
+    viewers = {v: access.Viewer(user_id=1, role="rep", team_id=1, visibility=v)
+               for v in ("all", "team", "own")}
+    for name in pages(cur, access.FULL_ACCESS):
+        took = {v: median_ms(pages(cur, viewer)[name], args.runs)
+                for v, viewer in viewers.items()}
+        target = TARGETS_MS[name]
+        verdict = "ok" if max(took.values()) <= target else "OVER"
+        shown = "   ".join(f"{v} {ms:7.1f} ms" for v, ms in took.items())
+        print(f"  {name:<36} {shown}   target ≤ {target} ms  {verdict}")
     conn.close()
 
 

@@ -6,7 +6,9 @@ Not a test. Targets: every metric query ≤ 300 ms (median), the funnel page's f
 ≤ 1.5 s, the app process's peak memory ≤ 1 GB. Each query is printed next to its floor: a bare
 DuckDB scan of the same tables and columns, with no logic at all. The page is rendered by
 AppTest in a child process (the app process) on the same database file; that process reports
-its render times and its peak resident memory.
+its render times and its peak resident memory. Each query is measured for three viewers side by
+side: a manager under visibility ``all``, the same manager under ``team`` (their team of two),
+and a rep under ``own`` — the cost of the visibility rule.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from bench import browser
 from bench.timing import median_ms
-from lib import charts, db, metrics, schedule
+from lib import access, charts, db, metrics, schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 REPS = 20
@@ -46,12 +48,14 @@ def ladder(column: str) -> str:
 def fill(cur: db.Connection, people: int, history_rows: int, activities: int) -> None:
     """Users, weekly lists, people on the ladder, ticks, leads, history and activities."""
     steps = [
-        ("users", """INSERT INTO users (name, email, role)
-            SELECT 'Rep ' || i, 'rep' || i || '@bench.example', 'rep' FROM range(1, $reps + 1) t(i)
-            UNION ALL SELECT 'Manager', 'manager@bench.example', 'manager'"""),
-        ("lists", """INSERT INTO lists (id, name, source, created_at)
+        ("teams", "INSERT INTO teams (id, name) VALUES (1, 'North'), (2, 'South')"),
+        ("users", """INSERT INTO users (name, email, role, team_id)
+            SELECT 'Rep ' || i, 'rep' || i || '@bench.example', 'rep', 1 + i % 2
+            FROM range(1, $reps + 1) t(i)
+            UNION ALL SELECT 'Manager', 'manager@bench.example', 'manager', 2"""),
+        ("lists", """INSERT INTO lists (id, name, source, created_at, team_id)
             SELECT i, 'KW' || i || ' list', $sources[1 + i % 5],
-                $start + to_weeks(CAST(i AS INTEGER))
+                $start + to_weeks(CAST(i AS INTEGER)), 1 + i % 2
             FROM range(1, $lists + 1) t(i)"""),
         ("people", f"""INSERT INTO people (id, company, first_name, last_name, email, source,
                 status, owner_id, dead_reason, died_at, created_at, updated_at)
@@ -166,7 +170,7 @@ def floor_sql(reads: dict[str, tuple[str, ...]]) -> str:
     return "SELECT * FROM " + ", ".join(f"{scan} AS s{i}" for i, scan in enumerate(scans))
 
 
-def measured(cur: db.Connection) -> list[Measured]:
+def measured(cur: db.Connection, viewer: access.Viewer) -> list[Measured]:
     """Every metric query the two pages and the CLI make, with the page's filters."""
     now = db.utcnow()
     today = schedule.local_today(now, schedule.app_zone(cur))
@@ -175,68 +179,92 @@ def measured(cur: db.Connection) -> list[Measured]:
     one_list = metrics.FunnelFilter(list_ids=(LISTS // 2,), events=period)
     lists = {**FUNNEL_READS, "list_rows": ("list_id", "person_id"), "lists": ("id", "name")}
     return [
-        Measured("funnel + headline (page, 90 days)", lambda: metrics.summary(cur, page),
+        Measured("funnel + headline (page, 90 days)", lambda: metrics.summary(cur, page,
+                                                                              viewer=viewer),
                  FUNNEL_READS),
-        Measured("funnel, all time (CLI)", lambda: metrics.funnel(cur, metrics.FunnelFilter()),
+        Measured("funnel, all time (CLI)", lambda: metrics.funnel(cur, metrics.FunnelFilter(),
+                                                                  viewer=viewer),
                  FUNNEL_READS),
-        Measured("funnel + headline, one list", lambda: metrics.summary(cur, one_list), lists),
+        Measured("funnel + headline, one list", lambda: metrics.summary(cur, one_list,
+                                                                        viewer=viewer), lists),
         Measured("funnel + headline, one owner", lambda: metrics.summary(
-            cur, metrics.FunnelFilter(owner_ids=(3,), events=period)),
+            cur, metrics.FunnelFilter(owner_ids=(3,), events=period), viewer=viewer),
             {**FUNNEL_READS, "leads": ("id", "person_id", "created_at", "owner_id")}),
         Measured("funnel + headline, one source", lambda: metrics.summary(
-            cur, metrics.FunnelFilter(sources=("webinar",), events=period)),
+            cur, metrics.FunnelFilter(sources=("webinar",), events=period),
+                viewer=viewer),
             {**lists, "lists": ("id", "source"), "people": ("id", "created_at", "source")}),
         Measured("people behind 'lead' (50)", lambda: metrics.stage_people(
-            cur, page, "lead", limit=50), {**FUNNEL_READS, "leads": ("id", "person_id",
+            cur, page, "lead", limit=50,
+                viewer=viewer), {**FUNNEL_READS, "leads": ("id", "person_id",
                                                                       "created_at", "owner_id")}),
-        Measured("cohorts per list", lambda: metrics.cohorts(cur, page, "list"), lists),
-        Measured("cohorts per import week", lambda: metrics.cohorts(cur, page, "week"),
+        Measured("cohorts per list", lambda: metrics.cohorts(cur, page, "list",
+                                                             viewer=viewer), lists),
+        Measured("cohorts per import week", lambda: metrics.cohorts(cur, page, "week",
+                                                                    viewer=viewer),
                  FUNNEL_READS),
-        Measured("drop-off", lambda: metrics.drop_off(cur, page),
+        Measured("drop-off", lambda: metrics.drop_off(cur, page, viewer=viewer),
                  {**lists, "people": ("id", "created_at", "dead_reason", "died_at")}),
-        Measured("criteria insight", lambda: metrics.criteria_insight(cur, page),
+        Measured("criteria insight", lambda: metrics.criteria_insight(cur, page,
+                                                                      viewer=viewer),
                  {**FUNNEL_READS, "ticks": ("person_id", "criterion_key")}),
-        Measured("filter choices", lambda: (metrics.list_choices(cur),
-                                            metrics.source_choices(cur),
-                                            metrics.owner_choices(cur)),
+        Measured("filter choices", lambda: (metrics.list_choices(cur, viewer=viewer),
+                                            metrics.source_choices(cur, viewer=viewer),
+                                            metrics.owner_choices(cur, viewer=viewer)),
                  {"people": ("source", "owner_id"), "leads": ("owner_id",)}),
-        Measured("overdue per rep", lambda: metrics.overdue_per_rep(cur, now), LEAD_READS),
-        Measured("overdue by age", lambda: metrics.overdue_by_age(cur, now), LEAD_READS),
-        Measured("overdue leads (first 200)", lambda: metrics.overdue_leads(cur, now),
+        Measured("overdue per rep", lambda: metrics.overdue_per_rep(cur, now,
+                                                                    viewer=viewer), LEAD_READS),
+        Measured("overdue by age", lambda: metrics.overdue_by_age(cur, now,
+                                                                  viewer=viewer), LEAD_READS),
+        Measured("overdue leads (first 200)", lambda: metrics.overdue_leads(cur, now,
+                                                                            viewer=viewer),
                  LAST_ACTION_READS),
-        Measured("stale leads (14 days, first 200)", lambda: metrics.stale_leads(cur, now, 14),
+        Measured("stale leads (14 days, first 200)", lambda: metrics.stale_leads(cur, now, 14,
+                                                                                 viewer=viewer),
                  LAST_ACTION_READS),
-        Measured("standby coming back", lambda: metrics.standby_returning(cur, now),
+        Measured("standby coming back", lambda: metrics.standby_returning(cur, now,
+                                                                          viewer=viewer),
                  LEAD_READS),
     ]
+
+
+def viewers(cur: db.Connection) -> list[access.Viewer]:
+    """The manager (team 2) under visibility all, then under team; rep 1 (team 2) under own."""
+    manager = db.scalar(cur, "SELECT id FROM users WHERE role = 'manager'")
+    return [access.Viewer(user_id=manager, role="manager", team_id=2, visibility="all"),
+            access.Viewer(user_id=manager, role="manager", team_id=2, visibility="team"),
+            access.Viewer(user_id=1, role="rep", team_id=2, visibility="own")]
 
 
 # --- the pages: lib calls + figures in process, then the real app in a browser ------------
 
 
-def page_calls(cur: db.Connection) -> dict[str, Callable[[], object]]:
+def page_calls(cur: db.Connection, viewer: access.Viewer) -> dict[str, Callable[[], object]]:
     """What each page asks lib/ for on one render (a stage picked), figures included."""
     now = db.utcnow()
     period = metrics.preset("Last 90 days", schedule.local_today(now, schedule.app_zone(cur)))
     f = metrics.FunnelFilter(events=period)
 
     def funnel_page() -> None:
-        metrics.list_choices(cur), metrics.source_choices(cur), metrics.owner_choices(cur)
-        shown = metrics.summary(cur, f)
-        metrics.stage_people(cur, f, "lead", limit=50)
+        metrics.list_choices(cur, viewer=viewer)
+        metrics.source_choices(cur, viewer=viewer)
+        metrics.owner_choices(cur, viewer=viewer)
+        shown = metrics.summary(cur, f, viewer=viewer)
+        metrics.stage_people(cur, f, "lead", limit=50, viewer=viewer)
         figures = [charts.funnel(shown.funnel),
-                   charts.cohort_heatmap(metrics.cohorts(cur, f, "list").head(20))]
-        dead = metrics.drop_off(cur, f)
+                   charts.cohort_heatmap(metrics.cohorts(cur, f, "list",
+                                                         viewer=viewer).head(20))]
+        dead = metrics.drop_off(cur, f, viewer=viewer)
         figures += [charts.drop_off(dead, "stage"), charts.drop_off(dead, "reason"),
-                    charts.criteria(metrics.criteria_insight(cur, f))]
+                    charts.criteria(metrics.criteria_insight(cur, f, viewer=viewer))]
         [figure.to_json() for figure in figures]  # what st.plotly_chart sends
 
     def overdue_page() -> None:
-        metrics.overdue_per_rep(cur, now)
-        charts.overdue_by_age(metrics.overdue_by_age(cur, now)).to_json()
-        metrics.overdue_leads(cur, now)
-        metrics.stale_leads(cur, now, 14)
-        metrics.standby_returning(cur, now)
+        metrics.overdue_per_rep(cur, now, viewer=viewer)
+        charts.overdue_by_age(metrics.overdue_by_age(cur, now, viewer=viewer)).to_json()
+        metrics.overdue_leads(cur, now, viewer=viewer)
+        metrics.stale_leads(cur, now, 14, viewer=viewer)
+        metrics.standby_returning(cur, now, viewer=viewer)
 
     return {"funnel": funnel_page, "overdue": overdue_page}
 
@@ -287,6 +315,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", help="build the database at this path and keep it")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measures")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.keep or Path(folder) / "bench.duckdb")
@@ -298,18 +327,23 @@ def main() -> None:
         print(", ".join(f"{n:,} {t}" for t, n in sizes(cur).items())
               + f" (built in {built:.1f} s); median of {args.runs} runs, "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"  {'query':<36} {'median':>10}   {'floor (bare scan)':>10}")
-        for item in measured(cur):
+        views = viewers(cur)
+        print(f"  {'query':<36} {'all':>10} {'team':>10} {'own':>10}   {'floor (bare scan)':>10}")
+        for n, item in enumerate(measured(cur, access.FULL_ACCESS)):
             floor = floor_sql(item.reads)
-            took = median_ms(item.call, args.runs)
+            took = [median_ms(measured(cur, v)[n].call, args.runs) for v in views]
             bare = median_ms(lambda sql=floor: cur.execute(sql).fetchall(), args.runs)
-            print(f"  {item.name:<36} {took:7.1f} ms   {bare:7.1f} ms   "
-                  f"{verdict(took, TARGET_MS)}")
-        for name, calls in page_calls(cur).items():
-            took = median_ms(calls, args.runs)
-            print(f"  {name + ' page: lib calls + figures':<36} {took:7.1f} ms"
-                  + (f"   {'':>10}{verdict(took, PAGE_TARGET_MS)}" if name == "funnel" else ""))
+            print(f"  {item.name:<36} " + " ".join(f"{t:7.1f} ms" for t in took)
+                  + f"   {bare:7.1f} ms   {verdict(max(took), TARGET_MS)}")
+        for name in page_calls(cur, access.FULL_ACCESS):
+            took = [median_ms(page_calls(cur, v)[name], args.runs) for v in views]
+            print(f"  {name + ' page: lib calls + figures':<36} "
+                  + " ".join(f"{t:7.1f} ms" for t in took)
+                  + (f"   {'':>10}{verdict(max(took), PAGE_TARGET_MS)}" if name == "funnel"
+                     else ""))
         conn.close()
+        if args.no_browser:
+            return
         shown = render_in_browser(path, args.runs)
         for name in LAST_SECTION:
             print(f"  {name + ' page opened in Chromium':<36} {shown[name]['median_ms']:7.1f} ms"

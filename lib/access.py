@@ -107,9 +107,15 @@ def require(viewer: Viewer, permission: str, what: str) -> None:
 
 
 def _scope(viewer: Viewer) -> str:
-    """'all', 'team' or 'own': how far this viewer's sight reaches."""
+    """'all', 'lists', 'team' or 'own': how far this viewer's sight reaches.
+
+    ops work on lists, not on people: they see every row of the lists shared with them
+    ('lists'), whoever owns it, and no rows of other lists.
+    """
     if viewer.sees_everything:
         return "all"
+    if viewer.may("see_rows_only"):
+        return "lists"
     if viewer.role == "manager" or viewer.visibility == "team":
         return "team" if viewer.team_id is not None else "own"
     return "own"
@@ -121,30 +127,62 @@ def _owner_clause(viewer: Viewer, owner: str) -> tuple[str, list[object]]:
     return (f"{owner} = ?", [viewer.user_id])
 
 
-def _shared_lists(viewer: Viewer) -> tuple[str, list[object]]:
-    return ("SELECT id FROM lists WHERE team_id IS NULL OR team_id = ?", [viewer.team_id])
+_SHARED_LISTS = "SELECT id FROM lists WHERE team_id IS NULL OR team_id = ?"
 
 
-def people_clause(viewer: Viewer, person: str = "p") -> tuple[str, list[object]]:
+def _person_has(table: str, condition: tuple[str, list[object]], person: str,
+                one: int | None) -> tuple[str, list[object]]:
+    """The person (``{person}.id``, or the one person ``one``) has a row in ``table`` (aliased
+    ``x``) meeting ``condition``: a set-based IN for a table of people, a selective EXISTS
+    for one person (an IN would build a hash of every row just to check one)."""
+    sql, params = condition
+    if one is None:
+        return (f"{person}.id IN (SELECT x.person_id FROM {table} x WHERE {sql})", params)
+    return (f"EXISTS (SELECT 1 FROM {table} x WHERE x.person_id = ? AND {sql})", [one, *params])
+
+
+def _people_rule(viewer: Viewer, person: str, *, on_shared_list: bool = False,
+                 one: int | None = None) -> tuple[str, list[object]]:
+    scope = _scope(viewer)
+    if scope == "all" or (scope == "lists" and on_shared_list):
+        return ("TRUE", [])
+    shared_sql, shared_params = ("TRUE", []) if on_shared_list else _person_has(
+        "list_rows", (f"x.list_id IN ({_SHARED_LISTS})", [viewer.team_id]), person, one)
+    if scope == "lists":
+        return (shared_sql, shared_params)
+    owner_sql, owner_params = _owner_clause(viewer, f"{person}.owner_id")
+    lead_sql, lead_params = _person_has("leads", _owner_clause(viewer, "x.owner_id"), person,
+                                        one)
+    return (f"({owner_sql} OR ({person}.owner_id IS NULL AND {shared_sql}) OR {lead_sql})",
+            [*owner_params, *shared_params, *lead_params])
+
+
+def people_clause(viewer: Viewer, person: str = "p", *,
+                  on_shared_list: bool = False) -> tuple[str, list[object]]:
     """SQL condition on the people table aliased ``person``: the people this viewer may see.
 
-    Owned by someone in sight, or unowned and on a list shared with the viewer's team.
+    Owned by someone in sight, or unowned and on a list shared with the viewer's team, or the
+    person of a lead in sight (a lead handed to a rep brings its person along). ops: every
+    row of the lists shared with them. ``on_shared_list``: the caller reads rows of one list
+    it checked (``check_list``), so "on a shared list" holds and costs no look-up.
     """
-    if _scope(viewer) == "all":
-        return ("TRUE", [])
-    owner_sql, owner_params = _owner_clause(viewer, f"{person}.owner_id")
-    lists_sql, lists_params = _shared_lists(viewer)
-    return (
-        f"({owner_sql} OR ({person}.owner_id IS NULL AND {person}.id IN ("
-        f"SELECT person_id FROM list_rows WHERE list_id IN ({lists_sql}))))",
-        [*owner_params, *lists_params],
-    )
+    return _people_rule(viewer, person, on_shared_list=on_shared_list)
+
+
+def _on_shared_lists(viewer: Viewer, person_id: str) -> tuple[str, list[object]]:
+    """``person_id`` has a row on a list shared with the viewer's team or with everyone."""
+    return (f"{person_id} IN (SELECT person_id FROM list_rows WHERE list_id IN ("
+            f"{_SHARED_LISTS}))", [viewer.team_id])
 
 
 def leads_clause(viewer: Viewer, lead: str = "l") -> tuple[str, list[object]]:
-    """SQL condition on the leads table aliased ``lead``: the leads this viewer may see."""
-    if _scope(viewer) == "all":
+    """SQL condition on the leads table aliased ``lead``: the leads this viewer may see (owned
+    by someone in sight; ops: the leads of the rows they see)."""
+    scope = _scope(viewer)
+    if scope == "all":
         return ("TRUE", [])
+    if scope == "lists":
+        return _on_shared_lists(viewer, f"{lead}.person_id")
     return _owner_clause(viewer, f"{lead}.owner_id")
 
 
@@ -153,3 +191,110 @@ def lists_clause(viewer: Viewer, list_: str = "l") -> tuple[str, list[object]]:
     if _scope(viewer) == "all":
         return ("TRUE", [])
     return (f"({list_}.team_id IS NULL OR {list_}.team_id = ?)", [viewer.team_id])
+
+
+def users_clause(viewer: Viewer, user: str = "u") -> tuple[str, list[object]]:
+    """SQL condition on the users table aliased ``user``: whose work (owner filters, overdue
+    per rep) this viewer may look at: everyone, their team, or themselves."""
+    scope = _scope(viewer)
+    if scope in ("all", "lists"):
+        return ("TRUE", [])
+    if scope == "team":
+        return (f"{user}.team_id = ?", [viewer.team_id])
+    return (f"{user}.id = ?", [viewer.user_id])
+
+
+def amount_sql(viewer: Viewer, expression: str) -> str:
+    """``expression`` (a lead's amount, or a sum of them) for viewers who may see amounts, else
+    NULL: ops see rows and leads, never what a lead is worth."""
+    return expression if viewer.may("see_amounts") else "NULL"
+
+
+# --- one record ----------------------------------------------------------------------------
+
+
+def may_see_person(db: Connection, viewer: Viewer, person_id: int) -> bool:
+    """The rule of ``people_clause`` for one person (False when there is no such person)."""
+    sql, params = _people_rule(viewer, "p", one=int(person_id))
+    return bool(db.execute(f"SELECT count(*) FROM people p WHERE p.id = ? AND {sql}",
+                           [int(person_id), *params]).fetchone()[0])
+
+
+def may_see_lead(db: Connection, viewer: Viewer, lead_id: int) -> bool:
+    """The rule of ``leads_clause`` for one lead (False when there is no such lead)."""
+    if _scope(viewer) == "lists":
+        person = db.execute("SELECT person_id FROM leads WHERE id = ?", [int(lead_id)]).fetchone()
+        return person is not None and may_see_person(db, viewer, person[0])
+    sql, params = leads_clause(viewer, "l")
+    return bool(db.execute(f"SELECT count(*) FROM leads l WHERE l.id = ? AND {sql}",
+                           [int(lead_id), *params]).fetchone()[0])
+
+
+def may_open_list(db: Connection, viewer: Viewer, list_id: int) -> bool:
+    """The rule of ``lists_clause`` for one list (False when there is no such list)."""
+    sql, params = lists_clause(viewer, "l")
+    return bool(db.execute(f"SELECT count(*) FROM lists l WHERE l.id = ? AND {sql}",
+                           [int(list_id), *params]).fetchone()[0])
+
+
+def check_person(db: Connection, viewer: Viewer, person_id: int) -> None:
+    """Refuse a person (row) the viewer may not see: a guessed id is no way in.
+
+    Nothing to check for a viewer who sees everything (a missing id is the caller's to report).
+    """
+    if _scope(viewer) != "all" and not may_see_person(db, viewer, person_id):
+        raise NotAllowed(f"Row {int(person_id)} is not one you may see or change.")
+
+
+def check_lead(db: Connection, viewer: Viewer, lead_id: int) -> None:
+    """Refuse a lead the viewer may not see: a guessed id is no way in.
+
+    Nothing to check for a viewer who sees everything (a missing id is the caller's to report).
+    """
+    if _scope(viewer) != "all" and not may_see_lead(db, viewer, lead_id):
+        raise NotAllowed(f"Lead {int(lead_id)} is not one you may see or change.")
+
+
+def check_list(db: Connection, viewer: Viewer, list_id: int) -> None:
+    """Refuse a list the viewer may not open (nothing to check for one who sees everything)."""
+    if _scope(viewer) != "all" and not may_open_list(db, viewer, list_id):
+        raise NotAllowed(f"List {int(list_id)} is not one you may open.")
+
+
+# --- who a write is done by ----------------------------------------------------------------
+
+
+def writer(db: Connection, by: int | None, permission: str, what: str, *,
+           person_id: int | None = None, lead_id: int | None = None) -> Viewer:
+    """The check every write of a row or lead makes, for the user it is recorded under
+    (``by``): their role grants ``permission`` and they may see the person or lead."""
+    viewer = viewer_of(db, by)
+    require(viewer, permission, what)
+    if person_id is not None:
+        check_person(db, viewer, person_id)
+    if lead_id is not None:
+        check_lead(db, viewer, lead_id)
+    return viewer
+
+
+def check_assign(db: Connection, viewer: Viewer, owner_id: int | None) -> None:
+    """Taking a row or lead for oneself is work on it; giving it to someone else (or to
+    nobody) is assigning: for roles that may, and only to someone whose work they see."""
+    if owner_id is not None and owner_id == viewer.user_id:
+        return
+    require(viewer, "assign", "give rows or leads to someone else")
+    visible, params = users_clause(viewer, "u")
+    if owner_id is not None and visible != "TRUE" and not db.execute(
+            f"SELECT count(*) FROM users u WHERE u.id = ? AND {visible}",
+            [int(owner_id), *params]).fetchone()[0]:
+        raise NotAllowed(f"You may not give rows or leads to user {int(owner_id)}: they are "
+                         "outside your team.")
+
+
+def named(clause: tuple[str, list[object]], prefix: str = "v") -> tuple[str, dict[str, object]]:
+    """A clause with ``?`` parameters as one with named ones ($v_0, $v_1 …), for queries that
+    bind by name. The clauses of this module hold no literal question mark."""
+    sql, params = clause
+    parts = sql.split("?")
+    text = parts[0] + "".join(f"${prefix}_{n}{part}" for n, part in enumerate(parts[1:]))
+    return text, {f"{prefix}_{n}": value for n, value in enumerate(params)}

@@ -6,12 +6,16 @@ feed) updates the event instead of adding a second one. A closed lead's event le
 Nothing in the file depends on the clock, so two exports of unchanged data are identical.
 
 The feed is a plain Starlette route (mounted beside the Streamlit app by serve.py); its URL
-carries a per-user secret token that can be replaced or revoked. A wrong or revoked token gets
-a bare 404.
+carries a per-user secret token (192 random bits) that can be replaced or revoked. Only its
+SHA-256 is stored, compared in constant time; the address is shown once, when it is made. A
+wrong or revoked token, or a deactivated user's, gets a bare 404. The feed holds what its owner
+may see now (``lib.access``), nothing more.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Callable
@@ -24,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lib import leads, schedule, settings
+from lib import access, leads, schedule, settings
 from lib.db import Connection, changed_rows, scalar, transaction
 from lib.errors import InvalidInput
 
@@ -33,6 +37,7 @@ ALL_DAY_ALARM = timedelta(hours=9)
 PRODID = "-//leadladder//next steps//EN"
 FEED_PATH = "/calendar/{token}.ics"
 TYPE_LABELS = {"call": "Call", "email": "E-mail", "meeting": "Meeting", "task": "Task"}
+TOKEN_BYTES = 24  # 192 bits
 
 _NEXT_STEPS_SQL = """
     -- SEQUENCE: how often the event changed since the conversion (whose entry is version 0).
@@ -48,7 +53,7 @@ _NEXT_STEPS_SQL = """
         coalesce(c.last_at, l.created_at) AS modified, l.created_at
     FROM leads l JOIN people p ON p.id = l.person_id
     LEFT JOIN changes c ON c.lead_id = l.id
-    WHERE l.owner_id = ? AND l.status IN ('todo', 'standby')
+    WHERE l.owner_id = ? AND l.status IN ('todo', 'standby') AND {visible}
     ORDER BY l.next_due_date, l.next_due_time NULLS LAST, l.id
 """
 
@@ -59,13 +64,14 @@ def file_name(user_name: str) -> str:
     return f"leadladder-{slug}.ics"
 
 
-def event_count(db: Connection, user_id: int) -> int:
+def event_count(db: Connection, user_id: int, *, viewer: access.Viewer) -> int:
     """How many events the user's calendar holds: one per open lead, as the to-do counts."""
-    return sum(leads.todo_counts(db, user_id=user_id).values())
+    return sum(leads.todo_counts(db, viewer=viewer, user_id=user_id).values())
 
 
-def ics_for_user(db: Connection, user_id: int) -> bytes:
-    """The user's open next steps as an iCalendar file (one event per open lead)."""
+def ics_for_user(db: Connection, user_id: int, *, viewer: access.Viewer) -> bytes:
+    """The user's open next steps as an iCalendar file (one event per open lead), of the leads
+    the viewer may see (the feed's viewer is its owner)."""
     zone = schedule.app_zone(db)
     alarm = timedelta(minutes=int(settings.get(db, "alarm_minutes")))
     name = scalar(db, "SELECT name FROM users WHERE id = ?", [user_id]) or f"user {user_id}"
@@ -77,7 +83,9 @@ def ics_for_user(db: Connection, user_id: int) -> bytes:
     calendar.add("x-published-ttl", "PT1H")
     columns = ("id", "title", "type", "due_date", "due_time", "duration", "note", "email",
                "phone", "mobile", "sequence", "modified", "created")
-    for row in db.execute(_NEXT_STEPS_SQL, [user_id, user_id]).fetchall():
+    visible, params = access.leads_clause(viewer, "l")
+    steps = db.execute(_NEXT_STEPS_SQL.format(visible=visible), [user_id, user_id, *params])
+    for row in steps.fetchall():
         calendar.add_component(_event(dict(zip(columns, row, strict=True)), zone, alarm))
     if calendar.walk("VEVENT"):
         calendar.add_missing_timezones()
@@ -132,12 +140,18 @@ def _alarm(step: dict[str, Any], before: timedelta) -> icalendar.Alarm:
 # --- the subscription feed -----------------------------------------------------------------
 
 
+def token_hash(token: str) -> str:
+    """What is stored of a feed token: its SHA-256 (hex)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 @transaction
 def issue_token(db: Connection, user_id: int) -> str:
-    """A new secret feed token for the user; the old one stops working at once."""
-    token = secrets.token_urlsafe(24)
-    if not changed_rows(db, "UPDATE users SET calendar_token = ? WHERE id = ? AND active",
-                        [token, user_id]):
+    """A new secret feed token for the user, returned once (only its hash is kept); the old
+    one stops working at once."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    if not changed_rows(db, "UPDATE users SET calendar_token_hash = ?, calendar_token = NULL"
+                        " WHERE id = ? AND active", [token_hash(token), user_id]):
         raise InvalidInput(f"there is no active user {user_id}")
     return token
 
@@ -145,19 +159,31 @@ def issue_token(db: Connection, user_id: int) -> str:
 @transaction
 def revoke_token(db: Connection, user_id: int) -> None:
     """The user's feed URL stops working (a bare 404) until a new token is issued."""
-    db.execute("UPDATE users SET calendar_token = NULL WHERE id = ?", [user_id])
+    db.execute("UPDATE users SET calendar_token_hash = NULL, calendar_token = NULL WHERE id = ?",
+               [user_id])
 
 
-def token_of(db: Connection, user_id: int) -> str | None:
-    """The user's current feed token, to show the feed URL again."""
-    return scalar(db, "SELECT calendar_token FROM users WHERE id = ?", [user_id])
+def has_feed(db: Connection, user_id: int) -> bool:
+    """Whether the user has a working subscription address (it cannot be shown again)."""
+    return scalar(db, "SELECT calendar_token_hash FROM users WHERE id = ?", [user_id]) is not None
 
 
 def user_for_token(db: Connection, token: str | None) -> int | None:
-    """The active user a feed token belongs to, or None."""
+    """The active user a feed token belongs to, or None.
+
+    Every active user's stored hash is compared, each in constant time and without stopping
+    at a match, so the answer takes as long for a near miss as for a wild guess.
+    """
     if not token:
         return None
-    return scalar(db, "SELECT id FROM users WHERE calendar_token = ? AND active", [token])
+    wanted = token_hash(token)
+    found = None
+    for user_id, stored in db.execute(
+            "SELECT id, calendar_token_hash FROM users WHERE active"
+            " AND calendar_token_hash IS NOT NULL").fetchall():
+        if hmac.compare_digest(stored.encode("ascii"), wanted.encode("ascii")):
+            found = int(user_id)
+    return found
 
 
 def feed_route(get_cursor: Callable[[], Connection]) -> Route:
@@ -172,7 +198,7 @@ def feed_route(get_cursor: Callable[[], Connection]) -> Route:
             user_id = user_for_token(db, request.path_params["token"])
             if user_id is None:
                 return Response(status_code=404)
-            body = ics_for_user(db, user_id)
+            body = ics_for_user(db, user_id, viewer=access.viewer_of(db, user_id))
         return Response(body, media_type="text/calendar; charset=utf-8",
                         headers={"Cache-Control": "private, no-cache"})
 

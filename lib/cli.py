@@ -1,7 +1,9 @@
 """Command line for ops automation: `python -m lib.cli COMMAND --help`.
 
 Each command is a small function that calls the same lib/ functions as the app. Exit codes:
-0 done, 2 refused (a one-line reason on stderr, never a traceback).
+0 done, 2 refused (a one-line reason on stderr, never a traceback). Commands that read or write
+data take ``--as EMAIL``: they then see what that user may see and write under their name;
+without it they read everything and write as "command line".
 """
 
 from __future__ import annotations
@@ -13,22 +15,27 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from lib import db
+from lib import access, db
 from lib.errors import FileRefused, UserError
 
 COMMANDS: dict[str, tuple[Callable[[db.Connection, argparse.Namespace], int], str]] = {}
 JSON_OUTPUT: dict[str, str] = {}  # command → what --json prints
+ACTING: set[str] = set()  # commands that take --as EMAIL
 ONE_OBJECT = "one JSON object on the last line"
 
 
-def command(name: str, help_text: str, *, json_output: str | None = None):
+def command(name: str, help_text: str, *, json_output: str | None = None,
+            acting: bool = False):
     """Register a subcommand `name`; its function receives a cursor and the parsed arguments.
-    With `json_output`, the command takes --json (described by it)."""
+    With `json_output`, the command takes --json (described by it); with `acting`, it reads or
+    writes data and takes --as EMAIL (see ``viewer``)."""
 
     def register(fn: Callable[[db.Connection, argparse.Namespace], int]):
         COMMANDS[name] = (fn, help_text)
         if json_output:
             JSON_OUTPUT[name] = json_output
+        if acting:
+            ACTING.add(name)
         return fn
 
     return register
@@ -48,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "data/leadladder.duckdb)")
         if name in JSON_OUTPUT:
             sp.add_argument("--json", action="store_true", help=JSON_OUTPUT[name])
+        if name in ACTING:
+            sp.add_argument("--as", dest="as_user", metavar="EMAIL",
+                            help="act as this user: see only what they may see, write under "
+                            "their name (default: everything, written as 'command line')")
         ARGUMENTS.get(name, lambda _: None)(sp)
     return parser
 
@@ -83,6 +94,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
+def viewer(cur: db.Connection, args: argparse.Namespace, permission: str | None = None,
+           what: str = "") -> access.Viewer:
+    """Who the command acts for: ``FULL_ACCESS`` without --as, else that user, who must exist,
+    be active and (with ``permission``) have a role that may do ``what``."""
+    from lib import users
+
+    if not args.as_user:
+        return access.FULL_ACCESS
+    user = users.by_email(cur, args.as_user)
+    if user is None:
+        raise UserError(f"no user with the e-mail {args.as_user}")
+    acting = access.viewer_of(cur, user.id)
+    if permission is not None:
+        access.require(acting, permission, what)
+    return acting
+
+
 def _count_line(counts: dict) -> str:
     return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items())
 
@@ -92,30 +120,26 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="CSV, XLSX, XLSM, XLS or ODS file")
     parser.add_argument("--list", required=True, dest="list_name", help="list to import into")
     parser.add_argument("--sheet", help="workbook sheet (default: the first with data)")
-    parser.add_argument("--as", dest="user", help="e-mail of the user the import is recorded for")
 
 
 @command("import", "Import a lead list file into a prospecting list.",
-         json_output=ONE_OBJECT)
+         json_output=ONE_OBJECT, acting=True)
 def _import(cur: db.Connection, args: argparse.Namespace) -> int:
-    from lib import audit, importing, reading, users
+    from lib import audit, importing, reading
 
+    by = viewer(cur, args, "import", "import lists").user_id
     try:
         importing.check_size(cur, os.stat(args.file).st_size)
         with open(args.file, "rb") as file:
             data = file.read()
     except OSError as exc:
         raise FileRefused(f"cannot read {args.file}: {exc.strerror}") from None
-    user = users.by_email(cur, args.user) if args.user else None
-    if args.user and user is None:
-        raise UserError(f"no user with the e-mail {args.user}")
     result = importing.import_file(
         cur, data, os.path.basename(args.file), args.list_name,
-        by=user.id if user else None, options=reading.ReadOptions(sheet=args.sheet),
+        by=by, options=reading.ReadOptions(sheet=args.sheet),
         via="command line",
     )
-    audit.imported(cur, result, by=user.id if user else None,
-                   file_name=os.path.basename(args.file))
+    audit.imported(cur, result, by=by, file_name=os.path.basename(args.file))
     payload = result.as_dict()
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -132,11 +156,11 @@ def _import(cur: db.Connection, args: argparse.Namespace) -> int:
 
 
 @command("lists", "Each list with its row count and rows per status.",
-         json_output="a JSON array")
+         json_output="a JSON array", acting=True)
 def _lists(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import lists
 
-    frame = lists.overview(cur)
+    frame = lists.overview(cur, viewer=viewer(cur, args))
     records = [
         {"list": r["list"], "rows": int(r["rows"]), **{s: int(r[s]) for s in lists.STATUSES}}
         for r in frame.to_dict("records")
@@ -167,14 +191,15 @@ def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="the .ics file to write")
 
 
-@command("calendar", "Write a user's open next steps as an .ics calendar file.")
+@command("calendar", "Write a user's open next steps as an .ics calendar file.", acting=True)
 def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import audit, calendar, users
 
+    acting = viewer(cur, args)
     user = users.by_email(cur, args.user)
     if user is None:
         raise UserError(f"no user with the e-mail {args.user}")
-    body = calendar.ics_for_user(cur, user.id)
+    body = calendar.ics_for_user(cur, user.id, viewer=acting)
     try:
         with open(args.out, "wb") as out:
             out.write(body)
@@ -186,11 +211,12 @@ def _calendar(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("overdue", "Overdue next steps per rep, and the total.", json_output=ONE_OBJECT)
+@command("overdue", "Overdue next steps per rep, and the total.", json_output=ONE_OBJECT,
+         acting=True)
 def _overdue(cur: db.Connection, args: argparse.Namespace) -> int:
     from lib import schedule
 
-    frame = schedule.overdue_per_rep(cur, db.utcnow())
+    frame = schedule.overdue_per_rep(cur, db.utcnow(), viewer=viewer(cur, args))
     reps = [{"email": r["email"], "name": r["name"], "count": int(r["count"])}
             for r in frame.to_dict("records")]
     total = sum(rep["count"] for rep in reps)
@@ -205,19 +231,21 @@ def _funnel_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 @command("funnel", "People who ever reached each stage, suspect to won (lib/metrics.py).",
-         json_output=ONE_OBJECT)
+         json_output=ONE_OBJECT, acting=True)
 def _funnel(cur: db.Connection, args: argparse.Namespace) -> int:
     import pandas as pd
 
     from lib import lists, metrics
 
+    acting = viewer(cur, args)
     f = metrics.FunnelFilter()
     if args.list_name:
         list_id = lists.list_id(cur, args.list_name)
         if list_id is None:
             raise UserError(f"there is no list named '{args.list_name}'")
+        access.check_list(cur, acting, list_id)
         f = metrics.FunnelFilter(list_ids=(list_id,))
-    frame = metrics.funnel(cur, f)
+    frame = metrics.funnel(cur, f, viewer=acting)
     records = frame.to_dict("records")
     stages = [{"stage": r["stage"], "count": int(r["people"])} for r in records]
     lines = [f"{r['stage']:<10} {r['people']:>9,}" for r in records]

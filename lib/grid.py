@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import display, leads, rows
+from lib import access, display, leads, rows
 from lib import qualification as q
 from lib.db import Connection
 
@@ -125,17 +125,17 @@ def shaped(page: pd.DataFrame) -> pd.DataFrame:
     return editor_types(shown)
 
 
-def rows_shown(db: Connection, f: rows.RowFilter, *, user_id: int, sort_by: str | None,
-               descending: bool, size: int, number: int) -> pd.DataFrame:
+def rows_shown(db: Connection, f: rows.RowFilter, *, viewer: access.Viewer,
+               sort_by: str | None, descending: bool, size: int, number: int) -> pd.DataFrame:
     """Page ``number`` of the rows, shaped for the editor; past the last page, the last page.
 
     ``attrs`` holds the total, the offset of the first row and the page number shown.
     """
-    page, total = rows.rows_page(db, f, user_id=user_id, sort_by=sort_by, descending=descending,
+    page, total = rows.rows_page(db, f, viewer=viewer, sort_by=sort_by, descending=descending,
                                  offset=(number - 1) * size, limit=size)
     last = display.page_count(total, size)
     if number > last:
-        return rows_shown(db, f, user_id=user_id, sort_by=sort_by, descending=descending,
+        return rows_shown(db, f, viewer=viewer, sort_by=sort_by, descending=descending,
                           size=size, number=last)
     shown = shaped(page)
     shown.attrs.update(total=total, offset=(number - 1) * size, page=number)
@@ -186,17 +186,18 @@ class Saved:
 
 def save_edits(db: Connection, base: pd.DataFrame, saved: pd.DataFrame, edited: pd.DataFrame,
                criteria: Sequence[q.Criterion], owner_names: Mapping[int, str], *,
-               list_id: int | None, by: int | None) -> Saved:
-    """Save every edited cell at once (each its own transaction). ``saved`` takes the saved
-    cells; ``base``, the editor's snapshot, takes the fresh status, why and last action."""
+               list_id: int | None, viewer: access.Viewer) -> Saved:
+    """Save every edited cell at once (each its own transaction), recorded under the viewer.
+    ``saved`` takes the saved cells; ``base``, the editor's snapshot, takes the fresh status,
+    why and last action."""
     changes = changed_cells(edited, saved, editable_columns(criteria))
     if not changes:
         return Saved()
-    outcomes = rows.apply_changes(db, changes, by=by)
+    outcomes = rows.apply_changes(db, changes, by=viewer.user_id)
     mark_saved(saved, outcomes)
     refused = [(o.result, refusal(o, base, owner_names)) for o in outcomes if o.result != "saved"]
     return Saved(refused, status_moves(outcomes, base),
-                 bool(refused) or not refresh(db, base, list_id))
+                 bool(refused) or not refresh(db, base, list_id, viewer=viewer))
 
 
 def with_edits(base: pd.DataFrame, edited_rows: Mapping[Any, Mapping[str, Any]]
@@ -236,10 +237,11 @@ def mark_saved(saved: pd.DataFrame, outcomes: Iterable[rows.ChangeOutcome]) -> N
             saved.at[outcome.change.person_id, outcome.change.column] = outcome.change.new
 
 
-def refresh(db: Connection, base: pd.DataFrame, list_id: int | None) -> bool:
+def refresh(db: Connection, base: pd.DataFrame, list_id: int | None, *,
+            viewer: access.Viewer) -> bool:
     """Bring status, why and last action of the shown rows up to date, rows kept in place;
-    False when rows vanished meanwhile (the caller reloads)."""
-    fresh = shaped(rows.rows_by_id(db, base.index.tolist(), list_id))
+    False when rows vanished meanwhile, or went out of the viewer's sight (the caller reloads)."""
+    fresh = shaped(rows.rows_by_id(db, base.index.tolist(), list_id, viewer=viewer))
     if fresh.index.tolist() != base.index.tolist():
         return False
     for column in REFRESHED:
@@ -372,9 +374,9 @@ def refusals(outcomes: Sequence[rows.RowOutcome], names: Mapping[int, str]) -> p
                          "Why not": [o.message for o in refused]})
 
 
-def history_table(db: Connection, person_id: int) -> pd.DataFrame:
+def history_table(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
     """Who did what to a row, newest first, in local time; a value change reads "old → new"."""
-    entries = rows.row_history(db, person_id)
+    entries = rows.row_history(db, person_id, viewer=viewer)
     if entries.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     changed = entries["kind"].isin(VALUE_CHANGES)

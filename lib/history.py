@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from lib import access
 from lib.db import Connection, utcnow
 
 KINDS = (
@@ -56,8 +57,10 @@ def record(
     )
 
 
-def for_person(db: Connection, person_id: int) -> pd.DataFrame:
-    """A person's whole history, newest first, with the user's name."""
+def for_person(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
+    """A person's whole history, newest first, with the user's name (NotAllowed for a person
+    the viewer may not see)."""
+    access.check_person(db, viewer, person_id)
     return db.execute(
         "SELECT h.happened_at, u.name AS who, h.kind, h.field, h.old_value, h.new_value, h.note,"
         " h.lead_id, h.import_id FROM history h LEFT JOIN users u ON u.id = h.user_id"

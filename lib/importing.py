@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from lib import mapping, matching, merging, reading, settings, staging
+from lib import access, mapping, matching, merging, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 
@@ -246,6 +246,9 @@ def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
 def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
             by: int | None, source: str | None, via: str | None) -> ImportResult:
     list_name = _list_name(list_name)
+    viewer = access.writer(db, by, "import", "import lists")
+    if (existing := scalar(db, "SELECT id FROM lists WHERE name = ?", [list_name])) is not None:
+        access.check_list(db, viewer, existing)
     earlier = previous_import(db, list_name, preview.sha256)
     if earlier is not None:
         return _already_imported(db, earlier, list_name)
@@ -347,14 +350,19 @@ def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
     return replace(result, notes=tuple(preview.notes))
 
 
-def report(db: Connection, import_id: int) -> pd.DataFrame:
-    """The file's own columns plus import_status and import_issue, one line per data row."""
+def report(db: Connection, import_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
+    """The file's own columns plus import_status and import_issue, one line per data row.
+
+    The file names everyone in it: only for roles that import, and for a list they may open.
+    """
+    access.require(viewer, "import", "download import reports")
     row = db.execute(
-        "SELECT file_bytes, file_name, read_options FROM imports WHERE id = ?", [import_id]
-    ).fetchone()
+        "SELECT file_bytes, file_name, read_options, list_id FROM imports WHERE id = ?",
+        [import_id]).fetchone()
     if row is None:
         raise InvalidInput(f"there is no import #{import_id}")
-    data, file_name, options = row
+    data, file_name, options, list_id = row
+    access.check_list(db, viewer, list_id)
     table = reading.read_table(bytes(data), file_name, reading.ReadOptions(**json.loads(options)),
                                max_bytes=len(data) + 1, max_rows=10**9)
     outcomes = db.execute(
@@ -367,8 +375,11 @@ def report(db: Connection, import_id: int) -> pd.DataFrame:
     return merged.drop(columns="row_number")
 
 
-def history_frame(db: Connection, list_name: str | None = None) -> pd.DataFrame:
-    """Every import, newest first, with its counts and whether it was undone."""
+def history_frame(db: Connection, list_name: str | None = None, *,
+                  viewer: access.Viewer) -> pd.DataFrame:
+    """Every import into a list the viewer may open, newest first, with its counts and whether
+    it was undone."""
+    visible, params = access.lists_clause(viewer, "l")
     return db.execute(
         "SELECT i.id AS import_id, l.name AS list, i.file_name, i.imported_at,"
         " coalesce(u.name, CASE i.via WHEN 'browser' THEN '(in the browser)'"
@@ -376,7 +387,8 @@ def history_frame(db: Connection, list_name: str | None = None) -> pd.DataFrame:
         " i.rows_in_file, i.added, i.already_known, i.duplicates_in_file, i.rejected,"
         " i.flagged, i.blank, i.undone_at FROM imports i JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"
-        " WHERE ? IS NULL OR l.name = ? ORDER BY i.id DESC", [list_name, list_name]).df()
+        f" WHERE (? IS NULL OR l.name = ?) AND {visible} ORDER BY i.id DESC",
+        [list_name, list_name, *params]).df()
 
 
 def history_labels(past: pd.DataFrame) -> dict[int, str]:
@@ -426,9 +438,11 @@ TOUCHED_SQL = """
 def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     """Take an import back: people it created that nobody touched since are removed, known
     people it linked leave the list; everyone worked on since stays and is reported."""
-    row = db.execute("SELECT undone_at FROM imports WHERE id = ?", [import_id]).fetchone()
+    row = db.execute("SELECT undone_at, list_id FROM imports WHERE id = ?",
+                     [import_id]).fetchone()
     if row is None:
         raise InvalidInput(f"there is no import #{import_id}")
+    access.check_list(db, access.writer(db, by, "undo_import", "undo imports"), row[1])
     if row[0] is not None:
         raise InvalidInput(f"import #{import_id} was already undone on {row[0]:%Y-%m-%d %H:%M}")
     linked = db.execute(TOUCHED_SQL, [import_id]).df()
@@ -492,6 +506,7 @@ def _add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
         raise InvalidInput(f"unknown field {unknown[0]}")
     if scalar(db, "SELECT count(*) FROM lists WHERE id = ?", [list_id]) == 0:
         raise InvalidInput(f"there is no list #{list_id}")
+    access.check_list(db, access.writer(db, by, "work_rows", "add people to lists"), list_id)
     typed = pd.DataFrame({f: pd.Series([str(fields.get(f) or "")], dtype="str")
                           for f in PERSON_FIELDS})
     stage = staging.stage(db, typed, 1, {f: f for f in PERSON_FIELDS},

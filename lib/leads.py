@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import history, schedule
+from lib import access, history, schedule
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 
@@ -144,8 +144,16 @@ def _lead(db: Connection, lead_id: int) -> dict[str, Any]:
     return dict(zip(_LEAD_COLUMNS, row, strict=True))
 
 
-def _open_lead(db: Connection, lead_id: int) -> dict[str, Any]:
+def _lead_for(db: Connection, lead_id: int, by: int | None, what: str) -> dict[str, Any]:
+    """The lead a write changes, after the check every lead write makes: ``by`` may work on
+    leads and may see this one (``access.writer``)."""
     lead = _lead(db, lead_id)
+    access.writer(db, by, "work_leads", what, lead_id=lead_id)
+    return lead
+
+
+def _open_lead(db: Connection, lead_id: int, by: int | None, what: str) -> dict[str, Any]:
+    lead = _lead_for(db, lead_id, by, what)
     if lead["status"] in CLOSED:
         raise UserError(f"“{lead['title']}” is already {lead['status']}; reopen it first")
     return lead
@@ -313,6 +321,7 @@ def convert(
     a dead row must be revived first.
     """
     person = _person(db, person_id)
+    viewer = access.writer(db, by, "work_leads", "convert rows into leads", person_id=person_id)
     _claim(db, person_id)
     existing = open_lead_of(db, person_id)
     if existing is not None:
@@ -322,7 +331,9 @@ def convert(
         raise UserError(f"{default_title(person)} is cancelled (dead); revive the row first")
     if not isinstance(next_step, NextStep):
         raise InvalidInput("a lead needs a next step", column="next step")
-    lead = _insert_lead(db, person_id, owner_id=_owner(db, owner_id),
+    owner_id = _owner(db, owner_id)
+    access.check_assign(db, viewer, owner_id)
+    lead = _insert_lead(db, person_id, owner_id=owner_id,
                         step_key=_step(db, step_key), amount=_amount(db, amount),
                         title=_title(db, title) if title is not None else default_title(person),
                         next_step=next_step, by=by)
@@ -382,7 +393,7 @@ def log_activity(db: Connection, lead_id: int, activity: Activity, *, by: int | 
     """Record a call, e-mail, meeting or note on a lead (open or closed); returns its id."""
     if not isinstance(activity, Activity):
         raise InvalidInput("say what happened", column="activity")
-    return _insert_activity(db, _lead(db, lead_id), activity, by)
+    return _insert_activity(db, _lead_for(db, lead_id, by, "log activities"), activity, by)
 
 
 @transaction
@@ -413,7 +424,7 @@ def set_next_step(db: Connection, lead_id: int, next_step: NextStep, *, by: int 
     """Replace the next step of an open lead."""
     if not isinstance(next_step, NextStep):
         raise InvalidInput("a lead needs a next step", column="next step")
-    _write_next_step(db, _open_lead(db, lead_id), next_step, by)
+    _write_next_step(db, _open_lead(db, lead_id, by, "plan next steps"), next_step, by)
 
 
 # --- step and status -----------------------------------------------------------------------
@@ -422,7 +433,7 @@ def set_next_step(db: Connection, lead_id: int, next_step: NextStep, *, by: int 
 @transaction
 def move_step(db: Connection, lead_id: int, step_key: str, *, by: int | None) -> None:
     """Move an open lead to another pipeline step (logged)."""
-    lead = _open_lead(db, lead_id)
+    lead = _open_lead(db, lead_id, by, "move leads")
     step_key = _step(db, step_key)
     if step_key == lead["step_key"]:
         return
@@ -448,7 +459,7 @@ def standby(
 
     The next step it comes back with cannot be due before that date.
     """
-    lead = _open_lead(db, lead_id)
+    lead = _open_lead(db, lead_id, by, "park leads")
     if not isinstance(until, date) or isinstance(until, datetime) or until <= _today(db):
         raise InvalidInput("standby needs a date after today", column="until")
     if not isinstance(next_step, NextStep) or next_step.due_date < until:
@@ -461,7 +472,7 @@ def standby(
 @transaction
 def resume(db: Connection, lead_id: int, *, by: int | None) -> None:
     """Take a lead out of standby before its date; it keeps its next step."""
-    lead = _open_lead(db, lead_id)
+    lead = _open_lead(db, lead_id, by, "resume leads")
     if lead["status"] != "standby":
         raise UserError(f"“{lead['title']}” is not on standby")
     _set_status(db, lead, "todo", by, standby_until=None)
@@ -474,7 +485,7 @@ _CLEARED = dict.fromkeys(
 
 def _close(db: Connection, lead_id: int, status: str, reason: str | None, note: str | None,
            by: int | None) -> None:
-    lead = _open_lead(db, lead_id)
+    lead = _open_lead(db, lead_id, by, "close leads")
     _set_status(db, lead, status, by, note=", ".join(filter(None, (reason, note))) or None,
                 closed_at=utcnow(), close_reason=reason, close_note=note, **_CLEARED)
     _log(db, "next_step", lead, by, field="next_step", old=next_step_of(lead).describe())
@@ -512,7 +523,7 @@ def cancel(db: Connection, lead_id: int, reason: str, note: str | None = None, *
 @transaction
 def reopen(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None) -> None:
     """Bring a closed lead back to to do; it needs a next step like any open lead."""
-    lead = _lead(db, lead_id)
+    lead = _lead_for(db, lead_id, by, "reopen leads")
     if lead["status"] in OPEN:
         raise UserError(f"“{lead['title']}” is open already")
     if not isinstance(next_step, NextStep):
@@ -541,8 +552,11 @@ def edit(db: Connection, lead_id: int, *, by: int | None,
     if unknown:
         raise InvalidInput(f"cannot be edited: {', '.join(unknown)}")
     lead = _lead(db, lead_id)
+    viewer = access.writer(db, by, "work_leads", "edit leads", lead_id=lead_id)
     parsed = {name: EDITABLE[name](db, value) for name, value in changes.items()}
     changed = {name: value for name, value in parsed.items() if value != lead[name]}
+    if "owner_id" in changed:
+        access.check_assign(db, viewer, changed["owner_id"])
     if seen is not None:
         _refuse_stale(db, lead, changed, seen)
     if changed:
@@ -608,14 +622,18 @@ def last_action_per_person_sql(people: str = "people") -> str:
     """
 
 
-def last_action_per_person(db: Connection, person_ids: list[int], now: datetime) -> pd.DataFrame:
-    """person_id, last_action_at, days_since for the given rows (the prospecting list)."""
+def last_action_per_person(db: Connection, person_ids: list[int], now: datetime, *,
+                           viewer: access.Viewer) -> pd.DataFrame:
+    """person_id, last_action_at, days_since for the given rows the viewer may see."""
+    visible, visible_params = access.named(access.people_clause(viewer, "p"))
     sql = f"""
-        WITH chosen AS (SELECT id FROM people WHERE id IN (SELECT UNNEST($ids)))
+        WITH chosen AS (SELECT p.id FROM people p WHERE p.id IN (SELECT UNNEST($ids))
+            AND {visible})
         SELECT person_id, last_action_at, {schedule.days_since_sql('last_action_at')} AS days_since
         FROM ({last_action_per_person_sql('chosen')}) AS a ORDER BY person_id
     """
-    params = {**schedule.sql_params(now, schedule.app_zone(db)), "ids": person_ids}
+    params = {**schedule.sql_params(now, schedule.app_zone(db)), "ids": person_ids,
+              **visible_params}
     return schedule.query(db, sql, params).df()
 
 
@@ -636,9 +654,10 @@ _VIEWS = {
 _GROUP_RANK = " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(GROUPS))
 
 
-def _grouped_sql(scope: str) -> str:
-    """CTEs ``scoped`` → ``ranked``: the leads in scope with effective status, due bucket,
-    to-do ``group`` and its rank — from the leads table alone, so counting stays cheap."""
+def _grouped_sql(scope: str, visible: str) -> str:
+    """CTEs ``scoped`` → ``ranked``: the leads in scope (and in sight: ``visible``, a condition
+    on ``l``) with effective status, due bucket, to-do ``group`` and its rank — from the leads
+    table alone, so counting stays cheap."""
     status = schedule.effective_status_sql("l.status", "l.standby_until")
     due = schedule.bucket_sql("l.next_due_date", "l.next_due_time")
     return f"""
@@ -647,7 +666,7 @@ def _grouped_sql(scope: str) -> str:
                 s.label AS step_label, s.position AS step_position,
                 CASE WHEN l.next_due_date IS NOT NULL THEN {due} END AS due
             FROM leads l LEFT JOIN pipeline_steps s ON s.key = l.step_key
-            WHERE {_SCOPES[scope]}
+            WHERE {_SCOPES[scope]} AND {visible}
         ),
         grouped AS (
             SELECT *, CASE WHEN effective_status = 'standby' THEN 'standby' ELSE due END
@@ -658,21 +677,25 @@ def _grouped_sql(scope: str) -> str:
     """
 
 
-def _lead_table_sql(scope: str, view: str, parts: int | None) -> str:
+def _lead_table_sql(scope: str, view: str, parts: int | None, viewer: access.Viewer
+                    ) -> tuple[str, dict[str, Any]]:
     """Every lead table reads these columns, so status, due and last action always agree.
 
     With ``parts``, only the first $limit rows of each of that many groups or steps ($part_0,
     $part_1, …) are joined and returned — one top-N query per part, which DuckDB answers far
     faster than a window function over every open lead. The last action is aggregated
-    set-based for exactly the rows returned.
+    set-based for exactly the rows returned. Only leads in the viewer's sight; amounts only for
+    viewers who may see them. Returns the SQL and the visibility's parameters.
     """
     column, order = _VIEWS[view]
+    visible, params = access.named(access.leads_clause(viewer, "l"))
+    amount = access.amount_sql(viewer, "l.amount")
     chosen = "SELECT * FROM ranked" if parts is None else " UNION ALL ".join(
         f"(SELECT * FROM ranked WHERE {column} = $part_{n} ORDER BY {order} LIMIT $limit)"
         for n in range(parts)
     )
     return f"""
-        WITH {_grouped_sql(scope)},
+        WITH {_grouped_sql(scope, visible)},
         chosen AS ({chosen}),
         last_action AS ({last_action_per_lead_sql('chosen')})
         SELECT CASE WHEN l."group" = 'upcoming' THEN 'later' ELSE l."group" END AS badge,
@@ -680,8 +703,8 @@ def _lead_table_sql(scope: str, view: str, parts: int | None) -> str:
             trim(concat_ws(' ', p.first_name, p.last_name)) AS name, p.email, p.phone,
             p.mobile, l.owner_id, u.name AS owner, l.step_key, l.step_label AS step,
             l.step_position, l.effective_status AS status, l.standby_until, l.due,
-            l.amount, l.currency, l.probability,
-            l.amount * coalesce(l.probability, 0) / 100 AS weighted, l.expected_close,
+            {amount} AS amount, l.currency, l.probability,
+            {amount} * coalesce(l.probability, 0) / 100 AS weighted, l.expected_close,
             l.tags, l.next_type, l.next_due_date, l.next_due_time, l.next_duration_min,
             l.next_note, a.last_action_at,
             {schedule.days_since_sql('a.last_action_at')} AS days_since,
@@ -691,15 +714,15 @@ def _lead_table_sql(scope: str, view: str, parts: int | None) -> str:
         LEFT JOIN users u ON u.id = l.owner_id
         LEFT JOIN last_action a ON a.lead_id = l.lead_id
         ORDER BY {order.replace("group_rank", "l.group_rank")}
-    """
+    """, params
 
 
 def _lead_table(db: Connection, scope: str, view: str, now: datetime | None,
-                limit: int | None = None, parts: tuple[object, ...] = (),
-                **params: Any) -> pd.DataFrame:
+                viewer: access.Viewer, limit: int | None = None,
+                parts: tuple[object, ...] = (), **params: Any) -> pd.DataFrame:
     """Run ``_lead_table_sql``; ``limit`` rows for each value in ``parts`` (or all rows)."""
-    sql = _lead_table_sql(scope, view, None if limit is None else len(parts))
-    all_params = {**schedule.sql_params(now or utcnow(), schedule.app_zone(db)),
+    sql, visible = _lead_table_sql(scope, view, None if limit is None else len(parts), viewer)
+    all_params = {**schedule.sql_params(now or utcnow(), schedule.app_zone(db)), **visible,
                   "limit": limit, **{f"part_{n}": part for n, part in enumerate(parts)},
                   **params}
     return schedule.query(db, sql, all_params).df()
@@ -709,30 +732,35 @@ def _scope(owner_id: int | None) -> tuple[str, dict[str, Any]]:
     return ("open", {}) if owner_id is None else ("open_of_owner", {"owner": owner_id})
 
 
-def todo(db: Connection, *, user_id: int | None, now: datetime | None = None,
-         limit_per_group: int | None = None) -> pd.DataFrame:
-    """A rep's open leads (``user_id=None``: the whole team), one row per lead.
+def todo(db: Connection, *, viewer: access.Viewer, user_id: int | None,
+         now: datetime | None = None, limit_per_group: int | None = None) -> pd.DataFrame:
+    """A rep's open leads (``user_id=None``: everyone's), one row per lead, of the leads the
+    viewer may see.
 
     ``group``: overdue, today, upcoming (next 7 days), later or standby — rows come in that
     order, soonest due first inside a group. ``limit_per_group`` keeps the first N of each
     (a team of 100k leads is counted, not shown). Counts: ``todo_counts``.
     """
     scope, params = _scope(user_id)
-    return _lead_table(db, scope, "todo", now, limit_per_group, GROUPS, **params)
+    return _lead_table(db, scope, "todo", now, viewer, limit_per_group, GROUPS, **params)
 
 
-def todo_counts(db: Connection, *, user_id: int | None,
+def todo_counts(db: Connection, *, viewer: access.Viewer, user_id: int | None,
                 now: datetime | None = None) -> dict[str, int]:
-    """How many open leads each to-do group holds (every group, zeros included)."""
+    """How many open leads in the viewer's sight each to-do group holds (every group, zeros
+    included)."""
     scope, params = _scope(user_id)
-    sql = f'WITH {_grouped_sql(scope)} SELECT "group", count(*) FROM ranked GROUP BY "group"'
-    all_params = {**schedule.sql_params(now or utcnow(), schedule.app_zone(db)), **params}
+    visible, visible_params = access.named(access.leads_clause(viewer, "l"))
+    sql = (f'WITH {_grouped_sql(scope, visible)} SELECT "group", count(*) FROM ranked'
+           ' GROUP BY "group"')
+    all_params = {**schedule.sql_params(now or utcnow(), schedule.app_zone(db)), **params,
+                  **visible_params}
     counts = dict(schedule.query(db, sql, all_params).fetchall())
     return {group: int(counts.get(group, 0)) for group in GROUPS}
 
 
-def pipeline(db: Connection, *, owner_id: int | None = None, now: datetime | None = None,
-             limit_per_step: int | None = None) -> pd.DataFrame:
+def pipeline(db: Connection, *, viewer: access.Viewer, owner_id: int | None = None,
+             now: datetime | None = None, limit_per_step: int | None = None) -> pd.DataFrame:
     """One card per open lead, by step: company, amount, ``badge``, days since last action.
 
     The badge is overdue, today or later (upcoming counts as later) — or standby. Cards come
@@ -741,27 +769,33 @@ def pipeline(db: Connection, *, owner_id: int | None = None, now: datetime | Non
     """
     scope, params = _scope(owner_id)
     steps = tuple(row[0] for row in db.execute("SELECT key FROM pipeline_steps").fetchall())
-    return _lead_table(db, scope, "pipeline", now, limit_per_step, steps, **params)
+    return _lead_table(db, scope, "pipeline", now, viewer, limit_per_step, steps, **params)
 
 
-def pipeline_totals(db: Connection, *, owner_id: int | None = None) -> pd.DataFrame:
-    """Per active step (and currency): count, amount and amount weighted by probability.
+def pipeline_totals(db: Connection, *, viewer: access.Viewer,
+                    owner_id: int | None = None) -> pd.DataFrame:
+    """Per active step (and currency): count, amount and amount weighted by probability, of
+    the open leads in the viewer's sight (amounts NULL for viewers who may not see them).
 
     A step without open leads has one row with count 0; a lead left in a step that was
     deactivated keeps its step on the board.
     """
     owner = "" if owner_id is None else "AND l.owner_id = $owner"
+    visible, params = access.named(access.leads_clause(viewer, "l"))
+    amount = access.amount_sql(viewer, "coalesce(sum(l.amount), 0)")
+    weighted = access.amount_sql(viewer, "coalesce(sum(l.amount * coalesce(l.probability, 0)"
+                                         " / 100), 0)")
     sql = f"""
         SELECT s.key AS step_key, s.label AS step, s.position, l.currency,
-            count(l.id) AS count, coalesce(sum(l.amount), 0) AS amount,
-            coalesce(sum(l.amount * coalesce(l.probability, 0) / 100), 0) AS weighted
+            count(l.id) AS count, {amount} AS amount, {weighted} AS weighted
         FROM pipeline_steps s
         LEFT JOIN leads l ON l.step_key = s.key AND l.status IN ('todo', 'standby') {owner}
+            AND {visible}
         WHERE s.active OR l.id IS NOT NULL
         GROUP BY s.key, s.label, s.position, l.currency
         ORDER BY s.position, l.currency
     """
-    return schedule.query(db, sql, {"owner": owner_id}).df()
+    return schedule.query(db, sql, {"owner": owner_id, **params}).df()
 
 
 # --- the detail ----------------------------------------------------------------------------
@@ -784,9 +818,14 @@ CONTACT_FIELDS = (
 )
 
 
-def lead_detail(db: Connection, lead_id: int, now: datetime | None = None) -> LeadDetail:
-    """One lead with its contact, the criteria that qualified it, and its whole timeline."""
-    frame = _lead_table(db, "one", "one", now, lead=lead_id)
+def lead_detail(db: Connection, lead_id: int, now: datetime | None = None, *,
+                viewer: access.Viewer) -> LeadDetail:
+    """One lead with its contact, the criteria that qualified it, and its whole timeline.
+
+    A lead the viewer may not see is refused (NotAllowed) like one that does not exist.
+    """
+    access.check_lead(db, viewer, lead_id)
+    frame = _lead_table(db, "one", "one", now, viewer, lead=lead_id)
     if frame.empty:
         raise InvalidInput(f"there is no lead {lead_id}")
     lead = frame.iloc[0].to_dict()
@@ -797,7 +836,7 @@ def lead_detail(db: Connection, lead_id: int, now: datetime | None = None) -> Le
         lead=lead,
         contact=dict(zip(CONTACT_FIELDS, row, strict=True)),
         criteria=_ticked_criteria(db, person_id),
-        timeline=timeline(db, lead_id),
+        timeline=timeline(db, lead_id, viewer=viewer),
         next_step=next_step_of(_lead(db, lead_id)),
     )
 
@@ -831,9 +870,11 @@ _TIMELINE_SQL = """
 """
 
 
-def timeline(db: Connection, lead_id: int) -> pd.DataFrame:
+def timeline(db: Connection, lead_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
     """at, who, kind, what: imports, qualification, conversion, activities, step and status
-    changes of the lead's person, newest first (other leads of the person are left out)."""
+    changes of the lead's person, newest first (other leads of the person are left out).
+    Whoever may see the lead may see its person (``access.people_clause``)."""
+    access.check_lead(db, viewer, lead_id)
     person_id = _lead(db, lead_id)["person_id"]
     rows = schedule.query(db, _TIMELINE_SQL, {"lead": lead_id, "person": person_id}).fetchall()
     names = _names(db)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib import access
 from lib.db import Connection
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
 
-def overview(db: Connection) -> pd.DataFrame:
-    """Every list with its latest file, import date, importer, row count and rows per status."""
+def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
+    """Every list the viewer may open with its latest file, import date, importer, and how many
+    of its rows (per status) the viewer may see."""
+    people_visible, people_params = access.people_clause(viewer, "p")
+    lists_visible, lists_params = access.lists_clause(viewer, "l")
     return db.execute(
-        """
+        f"""
         WITH latest AS (
             SELECT list_id, file_name, imported_at, imported_by,
                    row_number() OVER (PARTITION BY list_id ORDER BY imported_at DESC, id DESC) AS n
@@ -23,7 +27,8 @@ def overview(db: Connection) -> pd.DataFrame:
                    count(*) FILTER (WHERE p.status = 'prospect') AS prospect,
                    count(*) FILTER (WHERE p.status = 'lead') AS lead,
                    count(*) FILTER (WHERE p.status = 'dead') AS dead
-            FROM list_rows r JOIN people p ON p.id = r.person_id GROUP BY r.list_id
+            FROM list_rows r JOIN people p ON p.id = r.person_id WHERE {people_visible}
+            GROUP BY r.list_id
         )
         SELECT l.id, l.name AS list, l.source, latest.file_name, latest.imported_at,
                u.name AS imported_by, coalesce(c.rows, 0) AS rows,
@@ -33,15 +38,18 @@ def overview(db: Connection) -> pd.DataFrame:
         LEFT JOIN latest ON latest.list_id = l.id AND latest.n = 1
         LEFT JOIN users u ON u.id = latest.imported_by
         LEFT JOIN counts c ON c.list_id = l.id
+        WHERE {lists_visible}
         ORDER BY coalesce(latest.imported_at, l.created_at) DESC, l.name
-        """
+        """, [*people_params, *lists_params]
     ).df()
 
 
-def names(db: Connection) -> list[str]:
-    """List names, newest first."""
-    return [r[0] for r in db.execute("SELECT name FROM lists ORDER BY created_at DESC, name")
-            .fetchall()]
+def names(db: Connection, *, viewer: access.Viewer) -> list[str]:
+    """The names of the lists the viewer may open, newest first."""
+    visible, params = access.lists_clause(viewer, "l")
+    return [r[0] for r in db.execute(
+        f"SELECT l.name FROM lists l WHERE {visible} ORDER BY l.created_at DESC, l.name",
+        params).fetchall()]
 
 
 def list_id(db: Connection, name: str) -> int | None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import display, leads, schedule
+from lib import access, display, leads, schedule
 from lib.db import Connection, utcnow
 
 STAGES = ("suspect", "prospect", "lead", "converted", "won")
@@ -130,9 +130,14 @@ class _Sql:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _people_filter(db: Connection, f: FunnelFilter) -> _Sql:
-    """WHERE conditions on ``p`` (people) and ``l`` (their latest lead)."""
+def _people_filter(db: Connection, f: FunnelFilter, viewer: access.Viewer) -> _Sql:
+    """WHERE conditions on ``p`` (people) and ``l`` (their latest lead): the filter's people
+    among those the viewer may see."""
     where = _Sql("TRUE")
+    visible, visible_params = access.named(access.people_clause(viewer, "p"))
+    if visible != "TRUE":
+        where.text += f" AND {visible}"
+        where.params.update(visible_params)
     if f.list_ids:
         where.text += " AND p.id IN (SELECT person_id FROM list_rows WHERE list_id = ANY($lists))"
         where.params["lists"] = [int(i) for i in f.list_ids]
@@ -194,7 +199,7 @@ def _per_person(periods: list[str], moment_of: int | None,
     return aggregates, columns
 
 
-def _staged(db: Connection, f: FunnelFilter, *, previous: bool = False,
+def _staged(db: Connection, f: FunnelFilter, viewer: access.Viewer, *, previous: bool = False,
             moment_of: int | None = None, ever: bool = False) -> _Sql:
     """CTEs ending in ``staged``: one row per filtered person with ``created_at``, ``status``,
     ``dead_reason``, ``died_at`` and ``reached`` (the highest stage reached within the event
@@ -206,7 +211,7 @@ def _staged(db: Connection, f: FunnelFilter, *, previous: bool = False,
     Climbs outside the periods asked about are dropped before grouping, and the owner (a
     join with the leads) is looked up only to filter by owner.
     """
-    query = _people_filter(db, f)
+    query = _people_filter(db, f, viewer)
     periods = [] if f.events is None else [("ev", f.events)]
     if previous and periods:
         periods.append(("pv", f.events.previous()))
@@ -254,18 +259,18 @@ def _stage_counts(column: str) -> str:
 # --- the funnel ----------------------------------------------------------------------------
 
 
-def stage_counts(db: Connection, f: FunnelFilter) -> dict[str, int]:
+def stage_counts(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> dict[str, int]:
     """Distinct people per stage (see the module doc), in stage order."""
-    base = _staged(db, f)
+    base = _staged(db, f, viewer)
     row = _run(db, f"WITH {base.text} SELECT {_stage_counts('reached')} FROM staged",
                base.params).fetchone()
     return {stage: int(n) for stage, n in zip(STAGES, row, strict=True)}
 
 
-def funnel(db: Connection, f: FunnelFilter) -> pd.DataFrame:
+def funnel(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> pd.DataFrame:
     """stage, label, people, of_previous (share of the stage before), of_top (share of the
     suspects); shares are None where the stage they divide by is empty."""
-    return _funnel_frame(stage_counts(db, f))
+    return _funnel_frame(stage_counts(db, f, viewer=viewer))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -336,10 +341,10 @@ class Summary:
         return int(self.funnel.set_index("stage").loc[stage, "people"])
 
 
-def summary(db: Connection, f: FunnelFilter) -> Summary:
+def summary(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> Summary:
     """The funnel (as ``funnel``) and the headline numbers (as ``headline``) from one query
     that counts both the event period and the one before it."""
-    base = _staged(db, f, previous=True)
+    base = _staged(db, f, viewer, previous=True)
     before_sql = _stage_counts("reached_before") if f.events is not None else "NULL"
     row = _run(db, f"WITH {base.text} SELECT {_stage_counts('reached')}, {before_sql}"
                " FROM staged", base.params).fetchone()
@@ -348,10 +353,10 @@ def summary(db: Connection, f: FunnelFilter) -> Summary:
     return Summary(_funnel_frame(now), _headline(now, before))
 
 
-def headline(db: Connection, f: FunnelFilter) -> list[Headline]:
+def headline(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> list[Headline]:
     """The five stage counts, then the conversion rates of RATES, each with its value in the
     previous period of the same length (None without an event period)."""
-    return summary(db, f).headline
+    return summary(db, f, viewer=viewer).headline
 
 
 def _headline(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:
@@ -364,13 +369,15 @@ def _headline(now: dict[str, int], before: dict[str, int] | None) -> list[Headli
     return numbers
 
 
-def stage_people(db: Connection, f: FunnelFilter, stage: str, *, limit: int = 100,
-                 offset: int = 0) -> pd.DataFrame:
+def stage_people(db: Connection, f: FunnelFilter, stage: str, *, viewer: access.Viewer,
+                 limit: int = 100, offset: int = 0) -> pd.DataFrame:
     """One page of the people counted at ``stage`` (``stage_counts`` says how many), latest
     first: person_id, name, company, email, lists, owner, status (today), reached_at — when
     they reached this stage or a later one (within the event period)."""
     rank = STAGES.index(stage) + 1
-    base = _staged(db, f, moment_of=rank)
+    base = _staged(db, f, viewer, moment_of=rank)
+    lists_visible, lists_params = access.named(access.lists_clause(viewer, "li"), "vl")
+    base.params.update(lists_params)
     sql = f"""
         WITH {base.text},
         one_page AS (
@@ -380,7 +387,8 @@ def stage_people(db: Connection, f: FunnelFilter, stage: str, *, limit: int = 10
         on_lists AS (
             SELECT r.person_id, string_agg(li.name, ', ' ORDER BY li.created_at) AS lists
             FROM list_rows r JOIN lists li ON li.id = r.list_id
-            WHERE r.person_id IN (SELECT person_id FROM one_page) GROUP BY r.person_id
+            WHERE r.person_id IN (SELECT person_id FROM one_page) AND {lists_visible}
+            GROUP BY r.person_id
         ),
         latest_leads AS (
             SELECT person_id, max(id) AS lead_id FROM leads
@@ -412,7 +420,8 @@ def period_caption(f: FunnelFilter) -> str:
         "" if f.events is None else f" · changes against {compared_with(f)}")
 
 
-def cohorts(db: Connection, f: FunnelFilter, by: str = "list") -> pd.DataFrame:
+def cohorts(db: Connection, f: FunnelFilter, by: str = "list", *,
+            viewer: access.Viewer) -> pd.DataFrame:
     """The funnel per list (a person on two lists counts in both) or per import week.
 
     Columns: cohort (list name or "2026-W45"), starts (list created / week's Monday), the five
@@ -421,14 +430,16 @@ def cohorts(db: Connection, f: FunnelFilter, by: str = "list") -> pd.DataFrame:
     """
     if by not in COHORT_KINDS:
         raise ValueError(f"cohorts by {by!r}")
-    base = _staged(db, f)
+    base = _staged(db, f, viewer)
     counts = _stage_counts("s.reached")
+    lists_visible, lists_params = access.named(access.lists_clause(viewer, "li"), "vl")
+    base.params.update(lists_params)
     if by == "list":
         only = " AND r.list_id = ANY($lists)" if f.list_ids else ""
         sql = f"""WITH {base.text}
             SELECT li.name AS cohort, li.created_at AS starts, {counts}
             FROM staged s JOIN list_rows r ON r.person_id = s.person_id{only}
-            JOIN lists li ON li.id = r.list_id
+            JOIN lists li ON li.id = r.list_id AND {lists_visible}
             GROUP BY li.id, li.name, li.created_at"""
     else:
         sql = f"""WITH {base.text}
@@ -444,14 +455,16 @@ def cohorts(db: Connection, f: FunnelFilter, by: str = "list") -> pd.DataFrame:
     return frame
 
 
-def drop_off(db: Connection, f: FunnelFilter) -> pd.DataFrame:
+def drop_off(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> pd.DataFrame:
     """Where dead rows died and why, per list: list, stage, reason, people.
 
     A dead row died at the highest stage it had reached (the funnel stage it fell out of);
     with an event period, only rows that died within it count. A person on two lists counts
     in both; people on no list under ``(no list)``.
     """
-    base = _staged(db, f, ever=True)
+    base = _staged(db, f, viewer, ever=True)
+    lists_visible, lists_params = access.named(access.lists_clause(viewer, "li"), "vl")
+    base.params.update(lists_params)
     died = "TRUE"
     if f.events is not None:
         died = "s.died_at >= $ev_from AND s.died_at < $ev_to"
@@ -461,8 +474,9 @@ def drop_off(db: Connection, f: FunnelFilter) -> pd.DataFrame:
     sql = f"""WITH {base.text}
         SELECT coalesce(li.name, '{NO_LIST}') AS list, {stage} AS stage,
             s.dead_reason AS reason, count(*) AS people, min(s.ever) AS stage_rank
-        FROM staged s LEFT JOIN list_rows r ON r.person_id = s.person_id{only}
-        LEFT JOIN lists li ON li.id = r.list_id
+        FROM staged s LEFT JOIN (SELECT r.person_id, li.name FROM list_rows r
+            JOIN lists li ON li.id = r.list_id AND {lists_visible}{only}) li
+            ON li.person_id = s.person_id
         WHERE s.dead_reason IS NOT NULL AND {died}
         GROUP BY 1, 2, 3 ORDER BY 1, stage_rank, people DESC, reason"""
     return _run(db, sql, base.params).df().drop(columns="stage_rank")
@@ -475,7 +489,7 @@ def worst_lists(frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, int]:
     return frame[frame["list"].isin(per_list.nlargest(n).index)], len(per_list)
 
 
-def criteria_insight(db: Connection, f: FunnelFilter) -> pd.DataFrame:
+def criteria_insight(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> pd.DataFrame:
     """How often each active criterion is ticked among the people who became leads (or won)
     and among the rest of the people in the funnel.
 
@@ -484,7 +498,7 @@ def criteria_insight(db: Connection, f: FunnelFilter) -> pd.DataFrame:
     how many of them have the criterion ticked now, and the share; ``lift`` = share among
     leads / share among the rest.
     """
-    base = _staged(db, f)
+    base = _staged(db, f, viewer)
     sql = f"""WITH {base.text},
         groups AS (
             SELECT count(*) FILTER (WHERE reached >= 3) AS leads,
@@ -517,24 +531,32 @@ def criteria_insight(db: Connection, f: FunnelFilter) -> pd.DataFrame:
 # --- what the filters offer ----------------------------------------------------------------
 
 
-def list_choices(db: Connection) -> pd.DataFrame:
-    """id, name of every list, newest first."""
-    return db.execute("SELECT id, name FROM lists ORDER BY created_at DESC, name").df()
+def list_choices(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
+    """id, name of every list the viewer may open, newest first."""
+    visible, params = access.lists_clause(viewer, "l")
+    return db.execute(f"SELECT l.id, l.name FROM lists l WHERE {visible}"
+                      " ORDER BY l.created_at DESC, l.name", params).df()
 
 
-def source_choices(db: Connection) -> list[str]:
-    """Every source a list or a person has."""
+def source_choices(db: Connection, *, viewer: access.Viewer) -> list[str]:
+    """Every source a list the viewer may open, or a person they may see, has."""
+    lists_visible, lists_params = access.lists_clause(viewer, "l")
+    people_visible, people_params = access.people_clause(viewer, "p")
     return [row[0] for row in db.execute(
-        "SELECT source FROM lists WHERE source IS NOT NULL UNION"
-        " SELECT DISTINCT source FROM people WHERE source IS NOT NULL ORDER BY 1").fetchall()]
+        f"SELECT l.source FROM lists l WHERE l.source IS NOT NULL AND {lists_visible} UNION"
+        f" SELECT DISTINCT p.source FROM people p WHERE p.source IS NOT NULL AND {people_visible}"
+        " ORDER BY 1", [*lists_params, *people_params]).fetchall()]
 
 
-def owner_choices(db: Connection) -> pd.DataFrame:
-    """id, name of everyone who owns a row or a lead, or may own one."""
+def owner_choices(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
+    """id, name of everyone who owns a row or a lead, or may own one, whose work the viewer
+    may look at."""
+    visible, params = access.users_clause(viewer, "u")
     return db.execute(
-        "SELECT id, name FROM users WHERE (active AND role IN ('rep', 'manager', 'admin'))"
-        " OR id IN (SELECT owner_id FROM leads) OR id IN (SELECT owner_id FROM people)"
-        " ORDER BY name").df()
+        "SELECT u.id, u.name FROM users u WHERE ((u.active AND u.role IN ('rep', 'manager',"
+        " 'admin')) OR u.id IN (SELECT owner_id FROM leads)"
+        f" OR u.id IN (SELECT owner_id FROM people)) AND {visible} ORDER BY u.name",
+        params).df()
 
 
 # --- overdue -------------------------------------------------------------------------------
@@ -551,10 +573,10 @@ def _age_sql(date_col: str) -> str:
             f" WHEN {late} <= 30 THEN 2 ELSE 3 END")
 
 
-def overdue_per_rep(db: Connection, now: datetime) -> pd.DataFrame:
+def overdue_per_rep(db: Connection, now: datetime, *, viewer: access.Viewer) -> pd.DataFrame:
     """user_id, email, name, count: exactly ``schedule.overdue_per_rep`` (what each rep's to-do
     page counts), re-exported so that pages ask one module."""
-    return schedule.overdue_per_rep(db, now)
+    return schedule.overdue_per_rep(db, now, viewer=viewer)
 
 
 def overdue_counts(reps: pd.DataFrame) -> list[tuple[str, int]]:
@@ -563,25 +585,27 @@ def overdue_counts(reps: pd.DataFrame) -> list[tuple[str, int]]:
             *zip(reps["name"], reps["count"].astype(int), strict=True)]
 
 
-def overdue_by_age(db: Connection, now: datetime) -> pd.DataFrame:
+def overdue_by_age(db: Connection, now: datetime, *, viewer: access.Viewer) -> pd.DataFrame:
     """user_id, name, age, count: every rep of ``overdue_per_rep`` × every AGE_BUCKETS entry
     (zeros included), in that order; a rep's counts add up to their overdue count."""
-    sql = f"SELECT owner_id, {_age_sql('next_due_date')} AS age, count(*) AS n FROM leads" \
-          f" WHERE {_OVERDUE} GROUP BY 1, 2"
+    visible, params = access.named(access.leads_clause(viewer, "l"))
+    sql = f"SELECT owner_id, {_age_sql('next_due_date')} AS age, count(*) AS n FROM leads l" \
+          f" WHERE {_OVERDUE} AND {visible} GROUP BY 1, 2"
     counted = {(o, a): n for o, a, n in _run(
-        db, sql, schedule.sql_params(now, schedule.app_zone(db))).fetchall()}
-    reps = overdue_per_rep(db, now)
+        db, sql, {**schedule.sql_params(now, schedule.app_zone(db)), **params}).fetchall()}
+    reps = overdue_per_rep(db, now, viewer=viewer)
     rows = [{"user_id": int(rep.user_id), "name": rep.name, "age": bucket,
              "count": int(counted.get((rep.user_id, i), 0))}
             for rep in reps.itertuples() for i, bucket in enumerate(AGE_BUCKETS)]
     return pd.DataFrame(rows, columns=["user_id", "name", "age", "count"])
 
 
-def overdue_leads(db: Connection, now: datetime, *, limit: int | None = 200) -> pd.DataFrame:
+def overdue_leads(db: Connection, now: datetime, *, viewer: access.Viewer,
+                  limit: int | None = 200) -> pd.DataFrame:
     """The overdue group of the team's to-do list (``leads.todo``), most overdue first:
     lead_id, owner, lead, company, next_type, next_note, due_date, due_time, days_overdue,
     last_action_at, days_since. ``limit`` rows at most (None: all)."""
-    rows = leads.todo(db, user_id=None, now=now, limit_per_group=limit)
+    rows = leads.todo(db, viewer=viewer, user_id=None, now=now, limit_per_group=limit)
     rows = rows[rows["group"] == "overdue"]
     today = pd.Timestamp(schedule.local_today(now, schedule.app_zone(db)))
     return pd.DataFrame({
@@ -603,14 +627,16 @@ _LEAD_JOINS = """
     LEFT JOIN pipeline_steps s ON s.key = l.step_key"""
 
 
-def stale_leads(db: Connection, now: datetime, days: int, *,
+def stale_leads(db: Connection, now: datetime, days: int, *, viewer: access.Viewer,
                 limit: int = 200) -> tuple[pd.DataFrame, int]:
     """Leads to do whose last action (``leads.last_action_per_lead_sql``: an activity, a step
     or status change, or the conversion) is ``days`` or more local days old, stalest first:
     (up to ``limit`` of them, how many in all). Parked (standby) leads are quiet on purpose
     and are not listed."""
+    visible, visible_params = access.named(access.leads_clause(viewer, "l"))
     sql = f"""
-        WITH open_leads AS (SELECT * FROM leads WHERE {schedule.effective_status_sql()} = 'todo'),
+        WITH open_leads AS (
+            SELECT * FROM leads l WHERE {schedule.effective_status_sql()} = 'todo' AND {visible}),
         last_action AS ({leads.last_action_per_lead_sql('open_leads')}),
         aged AS (
             SELECT lead_id, last_action_at,
@@ -626,22 +652,24 @@ def stale_leads(db: Connection, now: datetime, days: int, *,
         FROM chosen c JOIN leads l ON l.id = c.lead_id {_LEAD_JOINS}
         ORDER BY c.last_action_at, c.lead_id
     """
-    params = {**schedule.sql_params(now, schedule.app_zone(db)), "days": days, "limit": limit}
+    params = {**schedule.sql_params(now, schedule.app_zone(db)), "days": days, "limit": limit,
+              **visible_params}
     frame = _run(db, sql, params).df()
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="total"), total
 
 
-def standby_returning(db: Connection, now: datetime) -> pd.DataFrame:
+def standby_returning(db: Connection, now: datetime, *, viewer: access.Viewer) -> pd.DataFrame:
     """Parked leads that come back to to do within the next 7 days (the to-do page's
     'upcoming' horizon), soonest first: ... back_on (the standby date), next step."""
+    visible, params = access.named(access.leads_clause(viewer, "l"))
     sql = f"""
         SELECT {_LEAD_ROW}, l.standby_until AS back_on FROM leads l {_LEAD_JOINS}
         WHERE {schedule.effective_status_sql('l.status', 'l.standby_until')} = 'standby'
-            AND l.standby_until <= $s_week_end
+            AND l.standby_until <= $s_week_end AND {visible}
         ORDER BY l.standby_until, l.id
     """
-    return _run(db, sql, schedule.sql_params(now, schedule.app_zone(db))).df()
+    return _run(db, sql, {**schedule.sql_params(now, schedule.app_zone(db)), **params}).df()
 
 
 def lead_table(db: Connection, frame: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -267,6 +267,7 @@ def set_tick(
     wanted = criterion(db, criterion_key)
     if not wanted.active:
         raise InvalidInput(f"'{wanted.short_label}' is switched off; it cannot be ticked")
+    access.writer(db, by, "work_rows", "tick criteria", person_id=person_id)
     row = touch(db, person_id)
     if row is None:
         raise UserError(f"row {person_id} no longer exists")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import history, leads, normalise, settings
+from lib import access, history, leads, normalise, settings
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
@@ -60,7 +60,7 @@ def criterion_key(column: str) -> str | None:
 
 @dataclass(frozen=True)
 class RowFilter:
-    """Which rows the table shows. ``list_id=None`` means "all my rows" (owned by the user)."""
+    """Which rows the table shows. ``list_id=None`` means "all my rows" (owned by the viewer)."""
 
     list_id: int | None = None
     statuses: frozenset[str] = frozenset()
@@ -78,14 +78,22 @@ class _Query:
     params: list[Any] = field(default_factory=list)
 
 
-def _selection(f: RowFilter, user_id: int | None) -> _Query:
+def _selection(f: RowFilter, viewer: access.Viewer) -> _Query:
+    """The rows the filter selects among those the viewer may see (``access.people_clause``).
+
+    On a list, the callers have checked that the viewer may open it (``_chosen``, ``sources``).
+    """
     if f.list_id is not None:
         query = _Query(
             "FROM list_rows lr JOIN people p ON p.id = lr.person_id"
             " LEFT JOIN users u ON u.id = p.owner_id WHERE lr.list_id = ?", [f.list_id])
     else:
         query = _Query("FROM people p LEFT JOIN users u ON u.id = p.owner_id"
-                       " WHERE p.owner_id = ?", [user_id])
+                       " WHERE p.owner_id = ?", [viewer.user_id])
+    visible, params = access.people_clause(viewer, "p", on_shared_list=f.list_id is not None)
+    if visible != "TRUE":
+        query.sql += f" AND {visible}"
+        query.params += params
     unknown = set(f.statuses) - set(q.STATUSES)
     if unknown:
         raise InvalidInput(f"unknown status {', '.join(sorted(unknown))}", column="status")
@@ -147,7 +155,7 @@ def _order_by(
 
 
 def rows_page(
-    db: Connection, f: RowFilter, *, user_id: int | None, sort_by: str | None = None,
+    db: Connection, f: RowFilter, *, viewer: access.Viewer, sort_by: str | None = None,
     descending: bool = False, offset: int = 0, limit: int | None = 100,
 ) -> tuple[pd.DataFrame, int]:
     """One page of rows (sorted and cut in DuckDB) and how many rows the filter selects.
@@ -155,31 +163,37 @@ def rows_page(
     Columns: person_id, the contact fields, one boolean per active criterion (named by
     ``tick_column(key)``), status, why, owner_id, owner, last_action, last_action_at,
     possible_duplicate, then the file's extra attributes present on this page.
-    ``limit=None`` returns every row.
+    ``limit=None`` returns every row. Only rows the viewer may see; a list they may not open
+    is refused (NotAllowed).
     """
     active = q.criteria(db)
-    ids, total = _chosen(db, f, user_id, _order_by(sort_by, descending, f, active), offset, limit)
+    ids, total = _chosen(db, f, viewer, _order_by(sort_by, descending, f, active), offset, limit)
     page = _rows_of(db, ids, f.list_id)
     shown = _decorate(db, page, active)
     return pd.concat([shown, _expand_extras(page["extras"], set(shown.columns))], axis=1), total
 
 
-def rows_by_id(db: Connection, person_ids: Sequence[int], list_id: int | None = None
-               ) -> pd.DataFrame:
+def rows_by_id(db: Connection, person_ids: Sequence[int], list_id: int | None = None, *,
+               viewer: access.Viewer) -> pd.DataFrame:
     """These rows with ``rows_page``'s columns (without the extras), in the given order; ids
-    that no longer exist are left out.
+    that no longer exist, or that the viewer may not see, are left out.
 
     The table refreshes its page with it after a change: a row whose status moved stays where
     it is instead of jumping to its new place in the sort.
     """
     ids = [int(i) for i in person_ids]
-    known = {r[0] for r in db.execute("SELECT id FROM people WHERE id = ANY(?)", [ids]).fetchall()}
+    visible, params = access.people_clause(viewer, "p")
+    known = {r[0] for r in db.execute(
+        f"SELECT p.id FROM people p WHERE p.id = ANY(?) AND {visible}", [ids, *params]).fetchall()}
     return _decorate(db, _rows_of(db, [i for i in ids if i in known], list_id), q.criteria(db))
 
 
-def sources(db: Connection, f: RowFilter, *, user_id: int | None) -> list[str]:
-    """The distinct sources of the rows a list (or "all my rows") holds, for the filter."""
-    where = _selection(RowFilter(list_id=f.list_id), user_id)
+def sources(db: Connection, f: RowFilter, *, viewer: access.Viewer) -> list[str]:
+    """The distinct sources of the rows a list (or "all my rows") holds that the viewer may
+    see, for the filter."""
+    if f.list_id is not None:
+        access.check_list(db, viewer, f.list_id)
+    where = _selection(RowFilter(list_id=f.list_id), viewer)
     found = db.execute(
         f"SELECT DISTINCT p.source {where.sql} AND p.source IS NOT NULL ORDER BY p.source",
         where.params,
@@ -200,14 +214,16 @@ def extra_columns(db: Connection, list_id: int) -> list[str]:
 
 
 def _chosen(
-    db: Connection, f: RowFilter, user_id: int | None, order: _Query, offset: int,
+    db: Connection, f: RowFilter, viewer: access.Viewer, order: _Query, offset: int,
     limit: int | None,
 ) -> tuple[list[int], int]:
     """The ids of the rows to show, sorted and cut in DuckDB, and how many the filter selects.
 
     The count rides along as a window: filtering twice costs twice on a text search.
     """
-    where = _selection(f, user_id)
+    if f.list_id is not None:
+        access.check_list(db, viewer, f.list_id)
+    where = _selection(f, viewer)
     sql = f"SELECT p.id, COUNT(*) OVER () {where.sql}{order.sql}"
     params = [*where.params, *order.params]
     if limit is not None:
@@ -342,9 +358,9 @@ def describe(
     return kind.replace("_", " ")
 
 
-def row_history(db: Connection, person_id: int) -> pd.DataFrame:
+def row_history(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
     """The history panel: ``history.for_person`` plus a readable "what" column."""
-    entries = history.for_person(db, person_id)
+    entries = history.for_person(db, person_id, viewer=viewer)
     labels = {c.key: c.short_label for c in q.criteria(db, active_only=False)}
     entries.insert(2, "what", [
         describe(e.kind, _text(e.field), _text(e.old_value), _text(e.new_value), _text(e.note),
@@ -380,6 +396,7 @@ def edit_field(
     """
     if field_name not in EDITABLE_FIELDS:
         raise InvalidInput("cannot be edited here", column=label(field_name))
+    access.writer(db, by, "work_rows", "edit rows", person_id=person_id)
     old_text, new_text = clean(old), clean(new)
     if new_text == old_text:
         return new_text
@@ -481,6 +498,8 @@ def assign_owner(
     """Give the row another owner if its owner is still ``expected_owner_id``."""
     owner_id = _whole_or_none(owner_id)
     expected_owner_id = _whole_or_none(expected_owner_id)
+    access.check_assign(
+        db, access.writer(db, by, "work_rows", "change owners", person_id=person_id), owner_id)
     _check_owner(db, owner_id)
     if owner_id == expected_owner_id:
         return
@@ -527,6 +546,7 @@ def cancel(
         raise InvalidInput(f"choose one of: {', '.join(CANCEL_REASONS)}", column="reason")
     if reason == "other" and note is None:
         raise InvalidInput("say in the note why, when the reason is 'other'", column="note")
+    access.writer(db, by, "work_rows", "cancel rows", person_id=person_id)
     old_status, dead_reason = _status_row(db, person_id)
     if dead_reason is not None:
         raise UserError(f"already dead ({dead_reason})")
@@ -545,6 +565,7 @@ def cancel(
 @transaction
 def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
     """Undo a cancel: the status comes back from the ticks, which a cancel never removes."""
+    access.writer(db, by, "work_rows", "revive rows", person_id=person_id)
     _, dead_reason = _status_row(db, person_id)
     if dead_reason is None:
         raise UserError("this row is not dead")
@@ -698,11 +719,12 @@ def bulk_convert(
 # --- download ------------------------------------------------------------------------------
 
 
-def export_rows(db: Connection, f: RowFilter, *, user_id: int | None) -> pd.DataFrame:
+def export_rows(db: Connection, f: RowFilter, *, viewer: access.Viewer) -> pd.DataFrame:
     """The whole filtered list for the CSV/XLSX download (``lib.export`` makes it formula-safe):
-    contact fields, ticks, status, why, owner and last action, with on-screen headers."""
+    contact fields, ticks, status, why, owner and last action, with on-screen headers; only the
+    rows the viewer may see."""
     active = q.criteria(db)
-    ids, _ = _chosen(db, f, user_id, _order_by(None, False, f, active), 0, None)
+    ids, _ = _chosen(db, f, viewer, _order_by(None, False, f, active), 0, None)
     frame = _decorate(db, _rows_of(db, ids, f.list_id), active)
     ticks = {tick_column(c.key): f"✓ {c.short_label}" for c in active}
     columns = [*CONTACT_FIELDS, *ticks, "status", "why", "owner", "last_action", "last_action_at"]

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from lib import settings
+from lib import access, settings
 from lib.db import Connection, utcnow
 
 UPCOMING_DAYS = 7
@@ -168,22 +168,26 @@ def query(db: Connection, sql: str, params: dict[str, Any]) -> Any:
     return db.execute(sql, {key: value for key, value in params.items() if key in used})
 
 
-def overdue_per_rep(db: Connection, now: datetime) -> pd.DataFrame:
+def overdue_per_rep(db: Connection, now: datetime, *, viewer: access.Viewer) -> pd.DataFrame:
     """Overdue next steps per rep (user_id, email, name, count), most overdue first.
 
     Every active rep is listed (0 when nothing is overdue), plus anyone else who owns an
     overdue lead. Parked (standby) leads are not overdue until their standby date.
-    The to-do page's overdue count and the manager's overdue page read this.
+    The to-do page's overdue count and the manager's overdue page read this. Only the leads
+    the viewer may see count, and only the reps whose work they may look at are listed.
     """
+    leads_visible, leads_params = access.named(access.leads_clause(viewer, "l"))
+    users_visible, users_params = access.named(access.users_clause(viewer, "u"), "vu")
     sql = f"""
         WITH overdue AS (
-            SELECT owner_id, count(*) AS n FROM leads
-            WHERE {effective_status_sql()} = 'todo' AND {overdue_sql()}
+            SELECT owner_id, count(*) AS n FROM leads l
+            WHERE {effective_status_sql()} = 'todo' AND {overdue_sql()} AND {leads_visible}
             GROUP BY owner_id
         )
         SELECT u.id AS user_id, u.email, u.name, CAST(coalesce(o.n, 0) AS INTEGER) AS count
         FROM users u LEFT JOIN overdue o ON o.owner_id = u.id
-        WHERE o.n > 0 OR (u.active AND u.role = 'rep')
+        WHERE (o.n > 0 OR (u.active AND u.role = 'rep')) AND {users_visible}
         ORDER BY count DESC, u.name
     """
-    return query(db, sql, sql_params(now, app_zone(db))).df()
+    return query(db, sql, {**sql_params(now, app_zone(db)), **leads_params,
+                           **users_params}).df()

@@ -99,7 +99,7 @@ SETTINGS: dict[str, Setting] = {
                 "Alarm on every exported next step.", _whole(0, 10_080)),
         Setting("stale_days", 14, "Stale after (days)",
                 "Open leads with no activity for this long are listed as stale.", _whole(1, 365)),
-        Setting("visibility", "team", "Who sees which rows and leads",
+        Setting("visibility", "all", "Who sees which rows and leads",
                 "all: everyone sees everything; team: a rep sees their team's rows and leads; "
                 "own: a rep sees what they own plus unowned rows of lists shared with them. "
                 "Managers see their team, admins everything.",

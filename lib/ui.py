@@ -99,15 +99,25 @@ def current_user() -> users.User | None:
     return users.get(connection(), user_id) if user_id is not None else None
 
 
+def current_viewer() -> access.Viewer:
+    """What the current user may see and do (``lib.access``): every read of a page goes
+    through it. A database without any user yet (the first run) has nobody to hide anything
+    from: full access, as the command line. Otherwise, without a user the page says so and
+    stops; a deactivated one is refused."""
+    if not users.anyone(connection()):
+        return access.FULL_ACCESS
+    user = require_user()
+    try:
+        return access.viewer_of(connection(), user.id)  # access.viewer_for, active checked
+    except access.NotAllowed as exc:
+        st.error(str(exc), icon="🚫")
+        st.stop()
+        raise
+
+
 def current_user_id() -> int | None:
     user = current_user()
     return user.id if user else None
-
-
-def current_viewer() -> access.Viewer | None:
-    """What the logged-in user may see and do."""
-    user = current_user()
-    return access.viewer_for(connection(), user) if user else None
 
 
 def require_user(message: str = "Log in first.") -> users.User:
@@ -321,7 +331,8 @@ def import_counts(counts: importing.Counts) -> None:
 
 def import_history(conn: db.Connection) -> None:
     """Every import with its counts; the report and Undo for one of them."""
-    past = importing.history_frame(conn)
+    viewer = current_viewer()
+    past = importing.history_frame(conn, viewer=viewer)
     if past.empty:
         st.caption("No imports yet.")
         return
@@ -329,8 +340,9 @@ def import_history(conn: db.Connection) -> None:
     labels = importing.history_labels(past)
     chosen = st.selectbox("Import", list(labels), format_func=labels.get,
                           key="import_history_pick")
-    downloads(importing.report(conn, chosen), f"import-{chosen}-report",
-              key="import_history_report")
+    if viewer.may("import"):
+        downloads(importing.report(conn, chosen, viewer=viewer), f"import-{chosen}-report",
+                  key="import_history_report")
     with st.popover("Undo this import…"):
         st.write("People this import created and nobody touched since are removed; "
                  "everyone worked on since stays.")

@@ -55,6 +55,11 @@ def all_users(db: Connection, *, include_inactive: bool = False) -> list[User]:
     return [User(*row) for row in rows]
 
 
+def anyone(db: Connection) -> bool:
+    """Whether the database has any user at all (active or not)."""
+    return bool(db.execute("SELECT count(*) FROM users").fetchone()[0])
+
+
 def get(db: Connection, user_id: int) -> User | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()
     return User(*row) if row else None
@@ -219,7 +224,8 @@ def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | N
     if work.any:
         _hand_over(db, user, hand_to, work, by)
     now = utcnow()
-    db.execute("UPDATE users SET active = false, calendar_token = NULL WHERE id = ?", [user_id])
+    db.execute("UPDATE users SET active = false, calendar_token = NULL, calendar_token_hash = NULL"
+               " WHERE id = ?", [user_id])
     db.execute("UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                [now, user_id])
     db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",

@@ -8,20 +8,23 @@ conn = ui.connection()
 ui.show_flash()
 st.title("Calendar")
 me = ui.require_user()
+viewer = ui.current_viewer()
 
-planned = calendar.event_count(conn, me.id)
+planned = calendar.event_count(conn, me.id, viewer=viewer)
 alarm = settings.get(conn, "alarm_minutes")
 st.markdown(f"Your **{planned} open next steps** as calendar events, each with a reminder "
             f"{alarm} minutes before (steps without a time: all-day, reminder at 09:00).")
 
 
 def issue() -> None:
-    if ui.attempt(calendar.issue_token, conn, me.id):
+    if token := ui.attempt(calendar.issue_token, conn, me.id):
+        st.session_state.calendar_new_token = token  # shown this once: only its hash is kept
         ui.flash("Your new subscription address is ready; any older one stopped working.")
 
 
 def revoke() -> None:
     ui.attempt(calendar.revoke_token, conn, me.id)
+    st.session_state.pop("calendar_new_token", None)
     ui.flash("Subscription address revoked: calendars that use it get nothing any more.")
 
 
@@ -30,14 +33,15 @@ with download, st.container(border=True, height="stretch"):
     st.subheader("Download", anchor=False)
     st.caption("Import the file into Outlook, Google Calendar or Apple Calendar. Importing a "
                "newer file again updates the events instead of adding them twice.")
-    st.download_button("Download my next steps (.ics)", calendar.ics_for_user(conn, me.id),
+    st.download_button("Download my next steps (.ics)",
+                       calendar.ics_for_user(conn, me.id, viewer=viewer),
                        file_name=calendar.file_name(me.name), mime="text/calendar",
                        type="primary", icon="⬇️", key="calendar_download")
 
 with subscribe, st.container(border=True, height="stretch"):
     st.subheader("Subscribe", anchor=False)
-    token = calendar.token_of(conn, me.id)
-    if token is None:
+    token = st.session_state.pop("calendar_new_token", None)
+    if not calendar.has_feed(conn, me.id):
         st.caption("A private address your calendar app checks by itself: changes here show "
                    "up there without downloading again.")
         st.button("Create my subscription address", type="primary", key="calendar_issue",
@@ -46,8 +50,13 @@ with subscribe, st.container(border=True, height="stretch"):
         st.caption("Add this address as a subscription: “From URL” in Google Calendar, "
                    "“Subscribe from web” in Outlook, “New calendar subscription” in Apple "
                    "Calendar. Anyone who has it sees your next steps: keep it private.")
-        st.code(ui.app_url(calendar.FEED_PATH.format(token=token), "calendar"), language=None,
-                wrap_lines=True)
+        if token:
+            st.code(ui.app_url(calendar.FEED_PATH.format(token=token), "calendar"),
+                    language=None, wrap_lines=True)
+            st.caption("Copy it now: it is shown only this once.")
+        else:
+            st.caption("Your subscription address works. It was shown once, when it was made; "
+                       "make a new one to see an address again.")
         renew, stop = st.columns(2)
         with renew.popover("New address…", width="stretch"):
             st.write("The current address stops working at once; subscribe again with the "

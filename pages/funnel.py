@@ -49,13 +49,13 @@ def period_from(choice: str, key: str) -> Period | None:
 
 def choose_filter() -> FunnelFilter:
     """The one filter every number and chart on this page uses."""
-    list_names = display.by_id(metrics.list_choices(conn))
-    owner_names = display.by_id(metrics.owner_choices(conn))
+    list_names = display.by_id(metrics.list_choices(conn, viewer=viewer))
+    owner_names = display.by_id(metrics.owner_choices(conn, viewer=viewer))
     with st.container(border=True):
         first, second, third, fourth, fifth = st.columns([3, 2, 2, 2, 2])
         chosen_lists = first.multiselect("Lists", list(list_names), format_func=list_names.get,
                                          placeholder="All lists", key="funnel_lists")
-        sources = second.multiselect("Source", metrics.source_choices(conn),
+        sources = second.multiselect("Source", metrics.source_choices(conn, viewer=viewer),
                                      placeholder="All sources", key="funnel_sources")
         chosen_owners = third.multiselect("Owner", list(owner_names),
                                           format_func=owner_names.get, placeholder="Everyone",
@@ -100,14 +100,15 @@ def people_at(f: FunnelFilter, stage: str, total: int) -> None:
     pages = display.page_count(total, PEOPLE_PER_PAGE)
     left, right = st.columns([4, 1])
     number = right.number_input("Page", 1, pages, 1, key="funnel_people_page") if pages > 1 else 1
-    frame = metrics.stage_people(conn, f, stage, limit=PEOPLE_PER_PAGE,
+    frame = metrics.stage_people(conn, f, stage, viewer=viewer, limit=PEOPLE_PER_PAGE,
                                  offset=(number - 1) * PEOPLE_PER_PAGE)
     left.caption(f"{total:,} people · page {number} of {pages}, latest first")
     frame["reached_at"] = display.local_times(conn, frame["reached_at"])
     ui.table_and_downloads(
         frame, key="funnel_people", file_name=f"funnel-{stage}", column_config=PEOPLE_COLUMNS,
         column_order=("name", "company", "status", "reached_at", "owner", "lists"),
-        download=lambda cur: metrics.stage_people(cur, f, stage, limit=EXPORT_LIMIT))
+        download=lambda cur: metrics.stage_people(cur, f, stage, viewer=viewer,
+                                                limit=EXPORT_LIMIT))
     if total > EXPORT_LIMIT:
         st.caption(f"The download holds the latest {EXPORT_LIMIT:,}.")
 
@@ -115,7 +116,7 @@ def people_at(f: FunnelFilter, stage: str, total: int) -> None:
 def cohorts(f: FunnelFilter) -> None:
     by = st.segmented_control("Rows", metrics.COHORT_KINDS, default="list", key="funnel_by",
                               format_func={"list": "Lists", "week": "Import weeks"}.get)
-    frame = metrics.cohorts(conn, f, by or "list")
+    frame = metrics.cohorts(conn, f, by or "list", viewer=viewer)
     if frame.empty:
         st.info("Nobody in this filter.")
         return
@@ -130,7 +131,7 @@ def cohorts(f: FunnelFilter) -> None:
 
 
 def drop_off(f: FunnelFilter) -> None:
-    frame = metrics.drop_off(conn, f)
+    frame = metrics.drop_off(conn, f, viewer=viewer)
     if frame.empty:
         st.info("No dead rows in this filter.")
         return
@@ -149,7 +150,7 @@ def drop_off(f: FunnelFilter) -> None:
 
 
 def criteria(f: FunnelFilter) -> None:
-    frame = metrics.criteria_insight(conn, f)
+    frame = metrics.criteria_insight(conn, f, viewer=viewer)
     st.plotly_chart(charts.criteria(frame), key="funnel_criteria_chart")
     with st.expander("Table"):
         ui.table_and_downloads(frame, key="funnel_criteria", file_name="funnel-criteria",
@@ -160,8 +161,9 @@ def criteria(f: FunnelFilter) -> None:
 st.title("Funnel")
 st.caption("Every number counts the distinct people who ever reached a stage — from the "
            "history, so a row that died later keeps the stages it reached.")
+viewer = ui.current_viewer()
 f = choose_filter()
-summary = metrics.summary(conn, f)
+summary = metrics.summary(conn, f, viewer=viewer)
 headline(summary.headline, metrics.compared_with(f))
 st.caption(metrics.period_caption(f))
 

@@ -6,6 +6,7 @@ from lib import audit, importing, lists, mapping, ui
 
 conn = ui.connection()
 st.title("Import a list")
+viewer = ui.current_viewer()
 
 
 def refused(reason: str) -> None:
@@ -41,7 +42,7 @@ def import_upload() -> None:
         st.info(note, icon="ℹ️")
 
     target_col, source_col = st.columns([2, 1])
-    existing = lists.names(conn)
+    existing = lists.names(conn, viewer=viewer)
     target = target_col.selectbox("Into list", ["New list", *existing], key="import_target")
     list_name = target if target != "New list" else target_col.text_input(
         "Name of the new list", value=importing.default_list_name(upload.name),
@@ -89,7 +90,8 @@ import_upload()
 
 if last := st.session_state.get("import_last"):
     st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")
-    ui.downloads(importing.report(conn, last), f"import-{last}-report", key="import_report")
+    ui.downloads(importing.report(conn, last, viewer=viewer), f"import-{last}-report",
+                 key="import_report")
 
 st.subheader("Import history")
 ui.import_history(conn)

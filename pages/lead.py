@@ -7,7 +7,8 @@ from lib import display, lead_view, leads, schedule, ui, users
 conn = ui.connection()
 ui.show_flash()
 wanted = lead_view.requested(st.query_params.get("lead", ""))
-detail = ui.attempt(leads.lead_detail, conn, wanted) if wanted is not None else None
+detail = ui.attempt(leads.lead_detail, conn, wanted,
+                    viewer=ui.current_viewer()) if wanted is not None else None
 if detail is None:
     st.title("Lead")
     st.info("Open a lead from the to-do page or the pipeline.")

@@ -26,7 +26,7 @@ if lists.has_no_data(conn):
     st.stop()
 
 st.title("Lists")
-overview = lists.overview(conn)
+overview = lists.overview(conn, viewer=ui.current_viewer())
 st.caption(lists.totals_text(overview))
 st.dataframe(
     overview.drop(columns="id"),

@@ -45,7 +45,8 @@ st.title("Overdue")
 st.caption(f"Next steps whose due moment has passed, as of {today:%A %d %B %Y} "
            f"({settings.get(conn, 'timezone')}). A step without a time is due at the end of "
            "its day; parked (standby) leads are not overdue until they come back.")
-reps = metrics.overdue_per_rep(conn, now)
+viewer = ui.current_viewer()
+reps = metrics.overdue_per_rep(conn, now, viewer=viewer)
 counts = metrics.overdue_counts(reps)
 rep_counts(counts)
 
@@ -53,17 +54,17 @@ st.subheader("Per rep, by how late")
 if reps.empty:
     st.info("There are no reps yet.")
 else:
-    st.plotly_chart(charts.overdue_by_age(metrics.overdue_by_age(conn, now)),
+    st.plotly_chart(charts.overdue_by_age(metrics.overdue_by_age(conn, now, viewer=viewer)),
                     key="overdue_chart")
 
 _, total = counts[0]  # "Everyone" comes first
 st.subheader(f"Overdue leads ({total:,})", divider="red" if total else "gray")
 if total:
-    late = metrics.overdue_leads(conn, now, limit=SHOWN)
+    late = metrics.overdue_leads(conn, now, viewer=viewer, limit=SHOWN)
     st.caption("Most overdue first." + (f" Showing the first {len(late)}; the download has "
                                          "all." if total > len(late) else ""))
     table(late, "overdue_leads", "overdue-leads",
-          lambda cur: metrics.overdue_leads(cur, utcnow(), limit=None))
+          lambda cur: metrics.overdue_leads(cur, utcnow(), viewer=viewer, limit=None))
 else:
     st.success("Nothing is overdue. 🎉")
 
@@ -72,15 +73,16 @@ left, _ = st.columns([1, 3])
 days = left.number_input("No action for at least (days)", 1, 365,
                          int(settings.get(conn, "stale_days")), key="overdue_stale_days",
                          help="The default is the setting “Stale after (days)”.")
-stale, stale_total = metrics.stale_leads(conn, now, int(days), limit=SHOWN)
+stale, stale_total = metrics.stale_leads(conn, now, int(days), viewer=viewer, limit=SHOWN)
 st.caption(f"{stale_total:,} leads to do with no call, e-mail, meeting, note, step or status "
            f"change for {int(days)} days or more — stalest first.")
 if stale_total:
     table(stale, "overdue_stale", "stale-leads",
-          lambda cur: metrics.stale_leads(cur, utcnow(), int(days), limit=stale_total)[0])
+          lambda cur: metrics.stale_leads(cur, utcnow(), int(days), viewer=viewer,
+                                            limit=stale_total)[0])
 
 st.subheader("Back from standby this week")
-returning = metrics.standby_returning(conn, now)
+returning = metrics.standby_returning(conn, now, viewer=viewer)
 if returning.empty:
     st.caption("No parked lead comes back in the next 7 days.")
 else:

@@ -12,8 +12,9 @@ conn = ui.connection()
 me, owner_id = ui.leads_heading(conn, "Pipeline", key="pipeline_owner", label="Owner",
                                 anyone_may_choose=True, team_first_for_managers=True)
 
-totals = leads.pipeline_totals(conn, owner_id=owner_id)
-cards = leads.pipeline(conn, owner_id=owner_id,
+viewer = ui.current_viewer()
+totals = leads.pipeline_totals(conn, viewer=viewer, owner_id=owner_id)
+cards = leads.pipeline(conn, viewer=viewer, owner_id=owner_id,
                        limit_per_step=ui.limit("pipeline_limit", PAGE_SIZE))
 movable = leads.active_steps(conn)
 today = schedule.today(conn)

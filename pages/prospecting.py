@@ -21,6 +21,7 @@ ADD_FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("compan
 conn = ui.connection()
 st.title("Prospecting")
 me = ui.require_user("Nobody to act as yet: load the demo or add users first.")
+viewer = ui.current_viewer()
 active = q.criteria(conn)
 owner_names = users.owner_names(conn)
 
@@ -28,7 +29,7 @@ owner_names = users.owner_names(conn)
 def list_choice() -> tuple[int, str]:
     """The list picker (the chosen id and the list's name); a list opened from the Lists page
     arrives in ``prospecting_open``."""
-    labels = grid.list_labels(lists.overview(conn))
+    labels = grid.list_labels(lists.overview(conn, viewer=viewer))
     state = st.session_state
     wanted = grid.list_to_show(labels, opened=state.get("prospecting_open"),
                                shown=state.get("prospecting_list"),
@@ -56,7 +57,7 @@ def row_filter() -> tuple[rows.RowFilter, str | None, bool, str]:
     owner = line[0].selectbox("Owner", [0, *owner_names], key="prospecting_owner",
                               format_func=lambda i: owner_names.get(i, "Anyone"),
                               disabled=list_id is None)
-    sources = rows.sources(conn, rows.RowFilter(list_id=list_id), user_id=me.id)
+    sources = rows.sources(conn, rows.RowFilter(list_id=list_id), viewer=viewer)
     source = line[1].selectbox("Source", ["", *sources], key="prospecting_source",
                                format_func=lambda s: s or "Any source")
     sort_by = line[2].selectbox(
@@ -78,7 +79,7 @@ def row_filter() -> tuple[rows.RowFilter, str | None, bool, str]:
 def load(f: rows.RowFilter, sort_by: str | None, descending: bool, size: int,
          number: int) -> pd.DataFrame:
     """One page of rows as the editor shows it; the pager follows when the page is gone."""
-    shown = grid.rows_shown(conn, f, user_id=me.id, sort_by=sort_by, descending=descending,
+    shown = grid.rows_shown(conn, f, viewer=viewer, sort_by=sort_by, descending=descending,
                             size=size, number=number)
     if shown.attrs["page"] != number:
         st.session_state.prospecting_page = shown.attrs["page"]
@@ -90,7 +91,7 @@ def save(key: str, list_id: int | None) -> bool:
     invalid edit: the table then shows what is stored)."""
     base, saved = (st.session_state[f"{EDITOR}_{part}"] for part in ("base", "saved"))
     result = ui.attempt(grid.save_edits, conn, base, saved, ui.pending_edits(key, base), active,
-                        owner_names, list_id=list_id, by=me.id)
+                        owner_names, list_id=list_id, viewer=viewer)
     if result is None:
         return True
     for kind, message in result.refusals:
@@ -174,7 +175,7 @@ def toolbar(f: rows.RowFilter, base: pd.DataFrame, selected: list[int], file_nam
     with bar[6].popover("⬇ Download", width="stretch"):
         st.caption("The whole list as filtered: contact fields, ticks, status, owner, "
                    "last action.")
-        ui.downloads_on_click(lambda cursor: rows.export_rows(cursor, f, user_id=me.id),
+        ui.downloads_on_click(lambda cursor: rows.export_rows(cursor, f, viewer=viewer),
                               file_name, key="prospecting_download")
     if bar[7].button("↻", key="prospecting_refresh", help="Reload: see what others changed"):
         finish_now()
@@ -246,7 +247,7 @@ def pager(base: pd.DataFrame) -> None:
 def history(person_id: int, base: pd.DataFrame) -> None:
     """Who did what to the selected row, newest first."""
     st.subheader(f"History · {grid.row_name(base.loc[person_id])}", divider="gray")
-    entries = grid.history_table(conn, person_id)
+    entries = grid.history_table(conn, person_id, viewer=viewer)
     if entries.empty:
         st.caption("Nothing has happened to this row yet.")
         return

@@ -11,8 +11,9 @@ PAGE_SIZE = 25
 conn = ui.connection()
 _, owner_id = ui.leads_heading(conn, "To-do", key="todo_owner", label="Whose to-do")
 team = owner_id is None
+viewer = ui.current_viewer()
 
-counts = leads.todo_counts(conn, user_id=owner_id)
+counts = leads.todo_counts(conn, viewer=viewer, user_id=owner_id)
 for column, group in zip(st.columns(len(lead_view.GROUP_TITLES)), lead_view.GROUP_TITLES,
                          strict=True):
     column.metric(lead_view.group_label(group, counts[group]), counts[group], border=True)
@@ -21,7 +22,8 @@ if not any(counts.values()):
     st.page_link("pages/lists.py", label="Go to the lists", icon="📋")
     st.stop()
 
-rows = leads.todo(conn, user_id=owner_id, limit_per_group=ui.limit("todo_limit", PAGE_SIZE))
+rows = leads.todo(conn, viewer=viewer, user_id=owner_id,
+                  limit_per_group=ui.limit("todo_limit", PAGE_SIZE))
 today = schedule.today(conn)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import duckdb
 import pytest
 
-from lib import db, rows
+from lib import access, db, rows
 from lib import qualification as q
 from tests import factories
 
@@ -56,7 +56,8 @@ def test_two_reps_keep_both_changes_and_a_stale_edit_is_refused(shared):
 
     def rep(user: int, field: str, value: str, criterion: str) -> Worker:
         def work(cursor: db.Connection) -> list[rows.ChangeOutcome]:
-            frame, _ = rows.rows_page(cursor, rows.RowFilter(list_id=list_id), user_id=user)
+            frame, _ = rows.rows_page(cursor, rows.RowFilter(list_id=list_id),
+                                      viewer=access.viewer_of(cursor, user))
             seen = frame.iloc[0]
             loaded.wait()  # both have loaded the same row before either saves
             return rows.apply_changes(cursor, [

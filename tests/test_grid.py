@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import display, grid, importing, leads, lists, rows
+from lib import access, display, grid, importing, leads, lists, rows
 from lib import qualification as q
 from tests import factories
 
@@ -29,15 +29,17 @@ def anna(fresh_db) -> int:
 def walk_ins(fresh_db, anna) -> dict[str, int]:
     """An imported list of three rows in list order: Albert, Berta, and a row that has only an
     e-mail; the file's column "Stand" stays on the rows."""
-    importing.import_file(fresh_db, WALK_INS, "walk-ins.csv", "Walk-ins", by=anna)
+    importing.import_file(fresh_db, WALK_INS, "walk-ins.csv", "Walk-ins", by=None)
     list_id = lists.list_id(fresh_db, "Walk-ins")
-    page, _ = rows.rows_page(fresh_db, rows.RowFilter(list_id=list_id), user_id=None)
+    page, _ = rows.rows_page(fresh_db, rows.RowFilter(list_id=list_id),
+                             viewer=access.FULL_ACCESS)
     albert, berta, mail = page["person_id"].astype(int)
     return {"list": list_id, "Albert": albert, "Berta": berta, "mail": mail}
 
 
 def table(db, list_id: int, size: int = 100, number: int = 1) -> pd.DataFrame:
-    return grid.rows_shown(db, rows.RowFilter(list_id=list_id), user_id=None, sort_by=None,
+    return grid.rows_shown(db, rows.RowFilter(list_id=list_id),
+                           viewer=access.FULL_ACCESS, sort_by=None,
                            descending=False, size=size, number=number)
 
 
@@ -147,7 +149,7 @@ def test_saving_edits_moves_the_status_in_the_same_snapshot_and_names_refusals(
     edited = grid.with_edits(base, {0: {"tick:interest": True, "tick:budget": True},
                                     1: {"email": "berta(at)beta"}})
     result = grid.save_edits(fresh_db, base, saved, edited, q.criteria(fresh_db), {},
-                             list_id=walk_ins["list"], by=anna)
+                             list_id=walk_ins["list"], viewer=access.viewer_of(fresh_db, anna))
     assert result.moves == ["Albert Auer · Alpha GmbH: suspect → lead"]
     ((result_of_berta, message),) = result.refusals
     assert result_of_berta == "invalid"
@@ -157,7 +159,7 @@ def test_saving_edits_moves_the_status_in_the_same_snapshot_and_names_refusals(
     assert factories.stored(fresh_db, walk_ins["Albert"], "status") == ("lead",)
     same_ticks = grid.with_edits(base, {0: {"tick:interest": True, "tick:budget": True}})
     again = grid.save_edits(fresh_db, base, saved, same_ticks, q.criteria(fresh_db), {},
-                            list_id=walk_ins["list"], by=anna)
+                            list_id=walk_ins["list"], viewer=access.viewer_of(fresh_db, anna))
     assert again == grid.Saved()
 
 
@@ -165,7 +167,7 @@ def test_a_clean_save_refreshes_status_and_why_in_place(fresh_db, walk_ins, anna
     base = table(fresh_db, walk_ins["list"])
     edited = grid.with_edits(base, {1: {"tick:reached": True}})
     result = grid.save_edits(fresh_db, base, base.copy(), edited, q.criteria(fresh_db), {},
-                             list_id=walk_ins["list"], by=anna)
+                             list_id=walk_ins["list"], viewer=access.viewer_of(fresh_db, anna))
     assert not result.reload and not result.refusals
     assert base.loc[walk_ins["Berta"], "status"] == "🟡 prospect"
     assert base.loc[walk_ins["Berta"], "last_action"] == "ticked reached"
@@ -176,7 +178,7 @@ def test_a_refresh_after_rows_vanished_asks_for_a_reload(fresh_db, walk_ins):
     fresh_db.execute("DELETE FROM history WHERE person_id = ?", [walk_ins["Berta"]])
     fresh_db.execute("DELETE FROM list_rows WHERE person_id = ?", [walk_ins["Berta"]])
     fresh_db.execute("DELETE FROM people WHERE id = ?", [walk_ins["Berta"]])
-    assert grid.refresh(fresh_db, base, walk_ins["list"]) is False
+    assert grid.refresh(fresh_db, base, walk_ins["list"], viewer=access.FULL_ACCESS) is False
 
 
 def test_a_conflict_says_the_value_stored_now():
@@ -257,11 +259,12 @@ def test_an_action_on_several_rows_reads_as_a_count_and_the_refusals():
 
 
 def test_a_rows_history_shows_old_and_new_and_no_blanks(fresh_db, walk_ins, anna):
-    assert list(grid.history_table(fresh_db, walk_ins["Berta"]).columns) == (
+    assert list(grid.history_table(fresh_db, walk_ins["Berta"],
+                                   viewer=access.FULL_ACCESS).columns) == (
         grid.HISTORY_COLUMNS)
     rows.edit_field(fresh_db, walk_ins["Berta"], "city", old=None, new="Bonn", by=anna)
     q.set_tick(fresh_db, walk_ins["Berta"], "brand", True, expected=False, by=anna)
-    history = grid.history_table(fresh_db, walk_ins["Berta"])
+    history = grid.history_table(fresh_db, walk_ins["Berta"], viewer=access.FULL_ACCESS)
     assert list(history.columns) == grid.HISTORY_COLUMNS
     assert "— → Bonn" in set(history["change"]) and "suspect → prospect" in set(history["change"])
     assert (history.loc[history["what"] == "ticked brand", "change"] == "").all()

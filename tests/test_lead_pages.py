@@ -3,6 +3,8 @@ with leads seeded on top through lib/ so each test knows where its lead belongs.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
-from lib import calendar, leads
+from lib import access, calendar, leads
 from tests import lead_seed
 from tests.apptest import cursor, errors, open_page
 
@@ -45,7 +47,7 @@ def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
         seeded, demo_path, monkeypatch):
     at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
     with cursor(demo_path) as cur:
-        counts = leads.todo_counts(cur, user_id=seeded["anna"])
+        counts = leads.todo_counts(cur, user_id=seeded["anna"], viewer=access.FULL_ACCESS)
     shown = {m.label.replace(":red[", "").rstrip("]"): int(m.value) for m in at.metric}
     assert shown == {"Overdue": counts["overdue"], "Today": counts["today"],
                      "Upcoming": counts["upcoming"], "Later": counts["later"],
@@ -152,7 +154,7 @@ def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path
     at.session_state["todo_limit"] = 1
     at.selectbox(key=f"todo_owner_{seeded['clara']}").select("team").run()
     with cursor(demo_path) as cur:
-        counts = leads.todo_counts(cur, user_id=None)
+        counts = leads.todo_counts(cur, user_id=None, viewer=access.FULL_ACCESS)
     assert [int(m.value) for m in at.metric] == [counts[g] for g in leads.GROUPS]
     assert f"Showing the first 1 of {counts['overdue']}." in [c.value for c in at.caption]
     at.button(key="todo_more_overdue").click().run()
@@ -234,7 +236,7 @@ def test_moving_a_lead_on_the_pipeline_is_one_logged_action(seeded, demo_path, m
 def test_the_pipeline_sums_each_step_like_the_lib(seeded, demo_path, monkeypatch):
     at = open_page(demo_path, "pipeline", monkeypatch, acting=seeded["anna"])
     with cursor(demo_path) as cur:
-        totals = leads.pipeline_totals(cur, owner_id=seeded["anna"])
+        totals = leads.pipeline_totals(cur, owner_id=seeded["anna"], viewer=access.FULL_ACCESS)
     new = totals[totals["step_key"] == "new"]
     shown = [m.value for m in at.get_by_key("pipeline_step_new").markdown]
     assert f"**New** · {int(new['count'].sum())}" in shown
@@ -265,25 +267,39 @@ def test_the_calendar_page_downloads_my_next_steps(seeded, demo_path, monkeypatc
     assert served.filename == "leadladder-anna-schmidt.ics"
     events = icalendar.Calendar.from_ical(served.content).walk("VEVENT")
     with cursor(demo_path) as cur:
-        open_steps = sum(leads.todo_counts(cur, user_id=seeded["anna"]).values())
+        open_steps = sum(leads.todo_counts(cur, user_id=seeded["anna"],
+                                           viewer=access.FULL_ACCESS).values())
     assert len(events) == open_steps
     assert f"lead-{seeded['overdue']}@leadladder" in {str(e["UID"]) for e in events}
 
 
-def test_the_subscription_address_is_issued_replaced_and_revoked(
+def shown_token(at) -> str:
+    """The feed token in the subscription address the page shows."""
+    (address,) = re.findall(r"/calendar/([^/]+)\.ics", at.code[0].value)
+    return address
+
+
+def test_the_subscription_address_is_issued_shown_once_replaced_and_revoked(
         seeded, demo_path, monkeypatch):
     at = open_page(demo_path, "calendar", monkeypatch, acting=seeded["anna"])
     at.button(key="calendar_issue").click().run()
+    first = shown_token(at)
     with cursor(demo_path) as cur:
-        first = calendar.token_of(cur, seeded["anna"])
-    assert first and f"/calendar/{first}.ics" in at.code[0].value
+        assert calendar.user_for_token(cur, first) == seeded["anna"]
+        stored = cur.execute("SELECT calendar_token, calendar_token_hash FROM users"
+                             " WHERE id = ?", [seeded["anna"]]).fetchone()
+    assert stored == (None, hashlib.sha256(first.encode()).hexdigest())  # only the hash
+    at.run()
+    assert not at.code, "the address is shown once, when it is made"
 
     at.button(key="calendar_renew").click().run()
+    second = shown_token(at)
     with cursor(demo_path) as cur:
-        second = calendar.token_of(cur, seeded["anna"])
-    assert second not in (None, first) and f"/calendar/{second}.ics" in at.code[0].value
+        assert second != first and calendar.user_for_token(cur, second) == seeded["anna"]
+        assert calendar.user_for_token(cur, first) is None
 
     at.button(key="calendar_revoke").click().run()
     with cursor(demo_path) as cur:
-        assert calendar.token_of(cur, seeded["anna"]) is None
+        assert calendar.user_for_token(cur, second) is None
+        assert not calendar.has_feed(cur, seeded["anna"])
     assert not at.code

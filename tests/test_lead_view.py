@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from lib import lead_view, leads, schedule
+from lib import access, lead_view, leads, schedule
 from lib.leads import NextStep
 from tests import factories
 
@@ -33,14 +33,14 @@ def lead_id(fresh_db, anna) -> int:
 
 
 def shown(db, lead_id: int) -> dict:
-    return leads.lead_detail(db, lead_id).lead
+    return leads.lead_detail(db, lead_id, viewer=access.FULL_ACCESS).lead
 
 
 # --- the to-do card and what the dialogs share -----------------------------------------------
 
 
 def test_a_to_do_card_reads_its_next_step_money_and_last_action(fresh_db, lead_id):
-    row = leads.todo(fresh_db, user_id=None).iloc[0].to_dict()
+    row = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
     today = schedule.today(fresh_db)
     assert lead_view.due_line(row, today, group=row["group"]) == (
         ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
@@ -59,7 +59,7 @@ def test_a_parked_lead_says_when_it_comes_back_and_a_note_is_shown_escaped(fresh
     assert lead_view.todo_due_note(row, today) == r"ask \*who\* decides"
     back = today + timedelta(days=14)
     leads.standby(fresh_db, lead_id, back, NextStep("call", back), by=anna)
-    row = leads.todo(fresh_db, user_id=None).iloc[0].to_dict()
+    row = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
     assert lead_view.todo_due_note(row, today) == (
         f"parked until {back:%a} {back.day} {back:%b}" + (
             "" if back.year == today.year else f" {back.year}"))
@@ -96,13 +96,13 @@ def test_the_pipeline_sums_money_per_currency_and_names_cards_by_company(fresh_d
     second = leads.convert(fresh_db, other, owner_id=anna, next_step=step, amount=4000,
                            by=anna).lead_id
     leads.edit(fresh_db, second, currency="USD", by=anna)
-    totals = leads.pipeline_totals(fresh_db)
+    totals = leads.pipeline_totals(fresh_db, viewer=access.FULL_ACCESS)
     new = totals[totals["step_key"] == "new"]
     assert lead_view.open_count(totals) == 2
     assert lead_view.amounts(totals, "amount") == "€12,000 + $4,000"
     assert lead_view.step_caption(new) == "€12,000 + $4,000 · weighted €7,200 + $0"
     assert list(lead_view.steps(totals))[0] == "new"
-    cards = leads.pipeline(fresh_db).set_index("lead_id")
+    cards = leads.pipeline(fresh_db, viewer=access.FULL_ACCESS).set_index("lead_id")
     assert lead_view.card_title(cards.loc[lead_id]) == "Acme *GmbH*"
     assert lead_view.card_title(cards.loc[second]) == "Max Muster"
     assert lead_view.card_amount(cards.loc[lead_id], with_owner=True) == (
@@ -130,7 +130,7 @@ def test_the_lead_page_says_where_an_open_lead_stands(fresh_db, lead_id):
     today = schedule.today(fresh_db)
     assert lead_view.standing(lead) == (
         ":blue-badge[New] :blue-badge[Upcoming] · Anna Schmidt · **€12,000** (60%)")
-    step = leads.lead_detail(fresh_db, lead_id).next_step
+    step = leads.lead_detail(fresh_db, lead_id, viewer=access.FULL_ACCESS).next_step
     assert lead_view.next_step_line(step, lead["group"], today) == (
         ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
     meeting = NextStep("meeting", today, None, 45)
@@ -149,7 +149,7 @@ def test_a_closed_lead_shows_its_outcome_and_note(fresh_db, lead_id, anna):
 
 
 def test_the_contact_card_and_the_timeline_read_like_a_note(fresh_db, lead_id):
-    detail = leads.lead_detail(fresh_db, lead_id)
+    detail = leads.lead_detail(fresh_db, lead_id, viewer=access.FULL_ACCESS)
     assert lead_view.contact_lines(detail.contact) == [
         "**Lena Vogt**  \n", r"Acme \*GmbH\*  " + "\n[lena@acme.example](mailto:lena@acme.example)"]
     assert lead_view.contact_facts(detail.contact) == ["Address: 53111 Bonn"]

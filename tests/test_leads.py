@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from lib import leads, schedule
+from lib import access, leads, schedule
 from lib.db import utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.leads import Activity, NextStep
@@ -329,7 +329,8 @@ def test_standby_parks_the_lead_until_a_date_after_today(fresh_db, rep):
 def test_edit_changes_fields_and_logs_each(fresh_db, rep):
     lead_id = new_lead(fresh_db, rep)
     other = factories.user(fresh_db, "Ben")
-    changed = leads.edit(fresh_db, lead_id, by=rep, title="Big deal", owner_id=other,
+    boss = factories.user(fresh_db, "Boss", role="manager")  # giving a lead away is assigning
+    changed = leads.edit(fresh_db, lead_id, by=boss, title="Big deal", owner_id=other,
                          amount=5000, currency="usd", probability="60",
                          expected_close=day(30), tags=" fair, urgent,fair ")
     assert changed["tags"] == "fair, urgent" and changed["currency"] == "USD"
@@ -372,30 +373,31 @@ def test_todo_groups_a_reps_open_leads(fresh_db, rep):
     new_lead(fresh_db, other)
     leads.won(fresh_db, new_lead(fresh_db, rep), by=rep)
 
-    frame = leads.todo(fresh_db, user_id=rep, now=berlin(TODAY, 9))
+    frame = leads.todo(fresh_db, user_id=rep, now=berlin(TODAY, 9), viewer=access.FULL_ACCESS)
 
     assert dict(zip(frame["lead_id"], frame["group"], strict=True)) == {
         lead_id: group for group, lead_id in ids.items()}
     assert frame["group"].tolist() == list(leads.GROUPS)
-    assert leads.todo_counts(fresh_db, user_id=rep, now=berlin(TODAY, 9)) == dict.fromkeys(
+    assert leads.todo_counts(fresh_db, user_id=rep, now=berlin(TODAY, 9),
+                             viewer=access.FULL_ACCESS) == dict.fromkeys(
         leads.GROUPS, 1)
-    team = leads.todo(fresh_db, user_id=None, now=berlin(TODAY, 9))
+    team = leads.todo(fresh_db, user_id=None, now=berlin(TODAY, 9), viewer=access.FULL_ACCESS)
     assert len(team) == 6 and set(team["owner"]) == {"Anna Rep", "Ben"}
 
 
 def test_todo_can_show_only_the_first_leads_of_each_group(fresh_db, rep):
     overdue = [new_lead(fresh_db, rep, NextStep("call", day(-n))) for n in (1, 3, 2)]
     later = [new_lead(fresh_db, rep, NextStep("call", day(30 + n))) for n in (2, 1)]
-    frame = leads.todo(fresh_db, user_id=rep, limit_per_group=2)
+    frame = leads.todo(fresh_db, user_id=rep, limit_per_group=2, viewer=access.FULL_ACCESS)
     assert frame["lead_id"].tolist() == [overdue[1], overdue[2], later[1], later[0]]
-    assert leads.todo_counts(fresh_db, user_id=rep)["overdue"] == 3
+    assert leads.todo_counts(fresh_db, user_id=rep, viewer=access.FULL_ACCESS)["overdue"] == 3
 
 
 def test_todo_orders_by_due_moment_within_a_group(fresh_db, rep):
     late = new_lead(fresh_db, rep, NextStep("call", day(0), time(23)))
     all_day = new_lead(fresh_db, rep, NextStep("call", day(0)))
     early = new_lead(fresh_db, rep, NextStep("call", day(0), time(11)))
-    frame = leads.todo(fresh_db, user_id=rep, now=berlin(TODAY, 10))
+    frame = leads.todo(fresh_db, user_id=rep, now=berlin(TODAY, 10), viewer=access.FULL_ACCESS)
     assert frame["lead_id"].tolist() == [early, late, all_day]
 
 
@@ -404,7 +406,8 @@ def test_days_since_the_last_action(fresh_db, rep):
     in_three_days = utcnow() + timedelta(days=3)
 
     def days_since() -> int:
-        return int(leads.todo(fresh_db, user_id=rep, now=in_three_days)["days_since"].iloc[0])
+        return int(leads.todo(fresh_db, user_id=rep, now=in_three_days,
+                              viewer=access.FULL_ACCESS)["days_since"].iloc[0])
 
     assert days_since() == 3
     leads.log_activity(fresh_db, lead_id, Activity("email", "offer"), by=rep)
@@ -412,7 +415,7 @@ def test_days_since_the_last_action(fresh_db, rep):
     assert days_since() == 3
     people = leads.last_action_per_person(fresh_db, [int(stored(fresh_db, lead_id,
                                                                 "person_id")[0])],
-                                          in_three_days)
+                                          in_three_days, viewer=access.FULL_ACCESS)
     assert people["days_since"].tolist() == [3]
 
 
@@ -425,7 +428,8 @@ def test_the_last_action_is_the_latest_activity_or_step_or_status_change(fresh_d
     leads.log_activity(fresh_db, lead_id, old_call, by=rep)
 
     def last() -> datetime:
-        return leads.todo(fresh_db, user_id=rep)["last_action_at"].iloc[0].to_pydatetime()
+        return leads.todo(fresh_db, user_id=rep,
+                          viewer=access.FULL_ACCESS)["last_action_at"].iloc[0].to_pydatetime()
 
     assert last() == long_ago + timedelta(days=2)
     leads.move_step(fresh_db, lead_id, "contacted", by=rep)
@@ -442,17 +446,20 @@ def test_pipeline_cards_and_totals_per_step(fresh_db, rep):
     leads.edit(fresh_db, c, by=rep, amount=500)
     leads.move_step(fresh_db, c, "proposal", by=rep)
 
-    cards = leads.pipeline(fresh_db, now=berlin(TODAY, 12))
+    cards = leads.pipeline(fresh_db, now=berlin(TODAY, 12), viewer=access.FULL_ACCESS)
     assert dict(zip(cards["lead_id"], cards["badge"], strict=True)) == {
         a: "overdue", b: "later", c: "today"}
-    assert leads.pipeline(fresh_db, owner_id=other)["lead_id"].tolist() == [c]
-    assert leads.pipeline(fresh_db, limit_per_step=1)["lead_id"].tolist() == [a, c]
+    assert leads.pipeline(fresh_db, owner_id=other,
+                          viewer=access.FULL_ACCESS)["lead_id"].tolist() == [c]
+    assert leads.pipeline(fresh_db, limit_per_step=1,
+                          viewer=access.FULL_ACCESS)["lead_id"].tolist() == [a, c]
 
-    totals = leads.pipeline_totals(fresh_db).set_index("step_key")
+    totals = leads.pipeline_totals(fresh_db, viewer=access.FULL_ACCESS).set_index("step_key")
     assert totals.loc["new", ["count", "amount", "weighted"]].tolist() == [2, 4000, 800]
     assert totals.loc["proposal", ["count", "amount", "weighted"]].tolist() == [1, 500, 0]
     assert totals.loc["negotiation", "count"] == 0
-    assert leads.pipeline_totals(fresh_db, owner_id=other)["count"].sum() == 1
+    assert leads.pipeline_totals(fresh_db, owner_id=other,
+                                 viewer=access.FULL_ACCESS)["count"].sum() == 1
 
 
 # --- the detail ----------------------------------------------------------------------------
@@ -472,7 +479,7 @@ def test_lead_detail_shows_contact_criteria_and_the_whole_timeline(fresh_db, rep
                                      call(2), by=rep)
     leads.move_step(fresh_db, lead_id, "meeting", by=rep)
 
-    detail = leads.lead_detail(fresh_db, lead_id)
+    detail = leads.lead_detail(fresh_db, lead_id, viewer=access.FULL_ACCESS)
 
     assert detail.contact["email"] == "jana@acme.example"
     assert detail.criteria[["key", "ticked_by"]].values.tolist() == [["budget", "Anna Rep"]]

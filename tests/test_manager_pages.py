@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import db, leads, metrics, schedule
+from lib import access, db, leads, metrics, schedule
 from lib.metrics import FunnelFilter
 from tests.apptest import computed, no_errors, open_page, shown_metrics, table_with
 from tests.lead_seed import CLARA, user_id
@@ -37,7 +37,8 @@ def expected_headline(numbers: list[metrics.Headline]) -> dict[str, str]:
 def test_the_funnel_page_shows_the_lib_numbers_for_the_last_90_days(demo_path, monkeypatch):
     at = page(demo_path, "funnel", monkeypatch)
     no_errors(at)
-    expected = computed(demo_path, lambda cur: metrics.headline(cur, default_filter(cur)))
+    expected = computed(demo_path, lambda cur: metrics.headline(cur, default_filter(cur),
+                                                                viewer=access.FULL_ACCESS))
     shown = shown_metrics(at)
     assert {label: shown[label] for label in expected_headline(expected)} == \
         expected_headline(expected)
@@ -47,20 +48,21 @@ def test_the_funnel_page_shows_the_lib_numbers_for_the_last_90_days(demo_path, m
 
 def test_the_list_filter_changes_every_number_to_that_lists(demo_path, monkeypatch):
     at = page(demo_path, "funnel", monkeypatch)
-    lists = computed(demo_path, metrics.list_choices)
+    lists = computed(demo_path, lambda cur: metrics.list_choices(cur, viewer=access.FULL_ACCESS))
     smallest = int(lists["id"].iloc[-1])
     at.multiselect(key="funnel_lists").set_value([smallest]).run()
     no_errors(at)
 
     def one_list(cur):
         return metrics.headline(cur, FunnelFilter(list_ids=(smallest,),
-                                                  events=default_filter(cur).events))
+                                                  events=default_filter(cur).events),
+                                                      viewer=access.FULL_ACCESS)
 
     expected = expected_headline(computed(demo_path, one_list))
     shown = shown_metrics(at)
     assert {label: shown[label] for label in expected} == expected
     everyone = expected_headline(computed(demo_path, lambda cur: metrics.headline(
-        cur, default_filter(cur))))
+        cur, default_filter(cur), viewer=access.FULL_ACCESS)))
     assert expected["Suspects"] != everyone["Suspects"]
 
 
@@ -76,7 +78,8 @@ def test_picking_a_stage_lists_the_people_behind_it(demo_path, monkeypatch):
     at.segmented_control(key="funnel_stage").set_value("lead").run()
     no_errors(at)
     table = table_with(at, "reached_at")
-    total = computed(demo_path, lambda cur: metrics.stage_counts(cur, default_filter(cur)))["lead"]
+    total = computed(demo_path, lambda cur: metrics.stage_counts(cur, default_filter(cur),
+                                                                 viewer=access.FULL_ACCESS))["lead"]
     assert len(table) == min(total, 50) and total > 0
     assert {"name", "company", "lists", "owner", "reached_at"} <= set(table.columns)
     assert any(f"{total:,} people" in c.value for c in at.caption)
@@ -96,7 +99,8 @@ def test_cohorts_per_import_week(demo_path, monkeypatch):
     at.segmented_control(key="funnel_by").set_value("week").run()
     no_errors(at)
     table = table_with(at, "cohort")
-    expected = computed(demo_path, lambda cur: metrics.cohorts(cur, default_filter(cur), "week"))
+    expected = computed(demo_path, lambda cur: metrics.cohorts(cur, default_filter(cur), "week",
+                                                               viewer=access.FULL_ACCESS))
     assert table["cohort"].tolist() == expected["cohort"].tolist()
 
 
@@ -107,11 +111,13 @@ def test_the_overdue_page_shows_each_reps_count_from_the_one_function(demo_path,
     at = page(demo_path, "overdue", monkeypatch)
     no_errors(at)
     now = db.utcnow()
-    reps = computed(demo_path, lambda cur: metrics.overdue_per_rep(cur, now))
+    reps = computed(demo_path, lambda cur: metrics.overdue_per_rep(cur, now,
+                                                                   viewer=access.FULL_ACCESS))
     shown = shown_metrics(at)
     for rep in reps.itertuples():
         assert shown[rep.name] == f"{rep.count:,}"
-        to_do = computed(demo_path, lambda cur, r=rep: leads.todo_counts(cur, user_id=r.user_id))
+        to_do = computed(demo_path, lambda cur, r=rep: leads.todo_counts(cur, user_id=r.user_id,
+                                                                         viewer=access.FULL_ACCESS))
         assert to_do["overdue"] == rep.count
     assert shown["Everyone"] == f"{int(reps['count'].sum()):,}"
     assert {"Anna Schmidt", "Ben Okafor"} <= set(shown)
@@ -130,7 +136,8 @@ def test_the_stale_days_start_at_the_setting_and_can_be_changed(demo_path, monke
 
 def test_each_rep_sees_on_the_to_do_page_what_the_overdue_page_shows(demo_path, monkeypatch):
     overdue = shown_metrics(page(demo_path, "overdue", monkeypatch))
-    reps = computed(demo_path, lambda cur: metrics.overdue_per_rep(cur, db.utcnow()))
+    reps = computed(demo_path, lambda cur: metrics.overdue_per_rep(cur, db.utcnow(),
+                                                                   viewer=access.FULL_ACCESS))
     for rep in reps.itertuples():
         at = page(demo_path, "todo", monkeypatch, acting_as=rep.email)
         on_to_do = next(m.value for m in at.metric if "Overdue" in m.label)

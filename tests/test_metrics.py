@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from lib import cli, history, leads, metrics, rows, schedule
+from lib import access, cli, history, leads, metrics, rows, schedule
 from lib import qualification as q
 from lib.db import connect, utcnow
 from lib.leads import Activity, NextStep
@@ -28,7 +28,8 @@ def ago(days: float) -> datetime:
 
 
 def counts(db, f: FunnelFilter | None = None) -> list[int]:
-    return [int(n) for n in metrics.funnel(db, f or FunnelFilter())["people"]]
+    return [int(n) for n in metrics.funnel(db, f or FunnelFilter(),
+                                           viewer=access.FULL_ACCESS)["people"]]
 
 
 def tick(db, person_id: int, *keys: str, by: int) -> None:
@@ -81,7 +82,7 @@ def ladder(fresh_db) -> Ladder:
 
 
 def test_each_stage_counts_everyone_who_ever_reached_it_or_a_later_one(fresh_db, ladder):
-    frame = metrics.funnel(fresh_db, FunnelFilter())
+    frame = metrics.funnel(fresh_db, FunnelFilter(), viewer=access.FULL_ACCESS)
     assert list(frame["stage"]) == list(metrics.STAGES)
     # suspects: all 7; prospects: all but the untouched one; leads: lead, converted (one lead
     # criterion, but converted implies lead), won, fell_back (was a lead once); the dead
@@ -98,7 +99,7 @@ def test_the_funnel_reads_the_history_not_todays_status(fresh_db, ladder):
 
 
 def test_an_empty_database_has_an_empty_funnel_without_shares(fresh_db):
-    frame = metrics.funnel(fresh_db, FunnelFilter())
+    frame = metrics.funnel(fresh_db, FunnelFilter(), viewer=access.FULL_ACCESS)
     assert frame["people"].tolist() == [0] * 5
     assert frame["of_top"].isna().all()
 
@@ -164,7 +165,8 @@ def test_a_stage_counts_when_it_or_a_later_one_was_reached_within_the_period(fre
 
 
 def test_headline_numbers_come_with_the_previous_period_of_the_same_length(fresh_db, weeks):
-    numbers = {h.name: h for h in metrics.headline(fresh_db, FunnelFilter(events=last(30)))}
+    numbers = {h.name: h for h in metrics.headline(fresh_db, FunnelFilter(events=last(30)),
+                                                   viewer=access.FULL_ACCESS)}
     assert [numbers[s].value for s in metrics.STAGES] == [3, 2, 2, 1, 1]
     assert [numbers[s].previous for s in metrics.STAGES] == [3, 3, 1, 0, 0]
     assert numbers["lead"].change == 1
@@ -176,7 +178,7 @@ def test_headline_numbers_come_with_the_previous_period_of_the_same_length(fresh
 
 
 def test_without_a_period_there_is_nothing_to_compare_with(fresh_db, weeks):
-    numbers = metrics.headline(fresh_db, FunnelFilter())
+    numbers = metrics.headline(fresh_db, FunnelFilter(), viewer=access.FULL_ACCESS)
     assert [h.value for h in numbers[:5]] == [4, 3, 2, 1, 1]
     assert all(h.previous is None and h.change is None for h in numbers)
 
@@ -239,13 +241,16 @@ def test_a_converted_person_belongs_to_the_owner_of_their_lead(fresh_db, ladder)
 
 
 def test_selecting_a_stage_lists_its_people_latest_first_and_pages(fresh_db, ladder):
-    page = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=3)
+    page = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=3,
+                                viewer=access.FULL_ACCESS)
     assert len(page) == 3
     assert page["reached_at"].is_monotonic_decreasing
-    every = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=10)
+    every = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=10,
+                                 viewer=access.FULL_ACCESS)
     assert set(every["person_id"]) == {ladder.lead, ladder.converted, ladder.won,
                                        ladder.fell_back}
-    rest = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=3, offset=3)
+    rest = metrics.stage_people(fresh_db, FunnelFilter(), "lead", limit=3, offset=3,
+                                viewer=access.FULL_ACCESS)
     assert len(rest) == 1 and not set(rest["person_id"]) & set(page["person_id"])
     assert set(every.columns) >= {"name", "company", "email", "lists", "owner", "status"}
     assert set(every["lists"]) == {"KW45 Messe"}
@@ -257,44 +262,50 @@ def test_cohorts_per_list_show_each_lists_funnel(fresh_db, ladder):
     other = factories.new_list(fresh_db, "KW46")
     factories.person(fresh_db, other)
     factories.add_to_list(fresh_db, other, ladder.won)
-    frame = metrics.cohorts(fresh_db, FunnelFilter(), "list").set_index("cohort")
+    frame = metrics.cohorts(fresh_db, FunnelFilter(), "list",
+                            viewer=access.FULL_ACCESS).set_index("cohort")
     assert frame.loc["KW45 Messe", list(metrics.STAGES)].tolist() == [7, 6, 4, 2, 1]
     assert frame.loc["KW46", list(metrics.STAGES)].tolist() == [2, 1, 1, 1, 1]
     assert frame.loc["KW46", "won_share"] == 0.5
-    only = metrics.cohorts(fresh_db, FunnelFilter(list_ids=(other,)), "list")
+    only = metrics.cohorts(fresh_db, FunnelFilter(list_ids=(other,)), "list",
+                           viewer=access.FULL_ACCESS)
     assert only["cohort"].tolist() == ["KW46"]  # the won person's other list is not a row
 
 
 def test_cohorts_per_week_group_people_by_the_week_they_were_imported(fresh_db, weeks):
-    frame = metrics.cohorts(fresh_db, FunnelFilter(), "week")
+    frame = metrics.cohorts(fresh_db, FunnelFilter(), "week", viewer=access.FULL_ACCESS)
     assert frame["suspect"].tolist() == [1, 3]       # newest week first: c, then a, b, d
     assert frame["lead"].tolist() == [0, 2]
     assert frame["cohort"].str.fullmatch(r"\d{4}-W\d{2}").all()
     with pytest.raises(ValueError):
-        metrics.cohorts(fresh_db, FunnelFilter(), "month")
+        metrics.cohorts(fresh_db, FunnelFilter(), "month", viewer=access.FULL_ACCESS)
 
 
 def test_drop_off_says_at_which_stage_and_why_rows_died_per_list(fresh_db, ladder):
     rows.cancel(fresh_db, ladder.imported, "wrong contact", by=ladder.rep)
     rows.cancel(fresh_db, ladder.fell_back, "other", "moved abroad", by=ladder.rep)
-    frame = metrics.drop_off(fresh_db, FunnelFilter())
+    frame = metrics.drop_off(fresh_db, FunnelFilter(), viewer=access.FULL_ACCESS)
     assert frame.to_dict("records") == [
         {"list": "KW45 Messe", "stage": "suspect", "reason": "wrong contact", "people": 1},
         {"list": "KW45 Messe", "stage": "prospect", "reason": "no budget", "people": 1},
         {"list": "KW45 Messe", "stage": "lead", "reason": "other", "people": 1},
     ]
     rows.revive(fresh_db, ladder.died, by=ladder.rep)
-    assert "no budget" not in set(metrics.drop_off(fresh_db, FunnelFilter())["reason"])
+    assert "no budget" not in set(metrics.drop_off(fresh_db, FunnelFilter(),
+                                                   viewer=access.FULL_ACCESS)["reason"])
 
 
 def test_drop_off_in_a_period_counts_the_rows_that_died_in_it(fresh_db, ladder):
     fresh_db.execute("UPDATE people SET died_at = ? WHERE id = ?", [ago(60), ladder.died])
-    assert metrics.drop_off(fresh_db, FunnelFilter(events=last(30))).empty
-    assert len(metrics.drop_off(fresh_db, FunnelFilter(events=last(90)))) == 1
+    assert metrics.drop_off(fresh_db, FunnelFilter(events=last(30)),
+                            viewer=access.FULL_ACCESS).empty
+    assert len(metrics.drop_off(fresh_db, FunnelFilter(events=last(90)),
+                                viewer=access.FULL_ACCESS)) == 1
 
 
 def test_criteria_insight_compares_ticks_of_leads_with_the_rest(fresh_db, ladder):
-    frame = metrics.criteria_insight(fresh_db, FunnelFilter()).set_index("key")
+    frame = metrics.criteria_insight(fresh_db, FunnelFilter(),
+                                     viewer=access.FULL_ACCESS).set_index("key")
     assert list(frame.index) == [c.key for c in q.criteria(fresh_db)]
     interest = frame.loc["interest"]
     # leads: lead, converted, won, fell_back — all four ticked "interest"; rest: 3 people
@@ -322,7 +333,7 @@ def late(fresh_db) -> dict[str, int]:
 
 
 def test_overdue_is_bucketed_by_age_for_every_rep(fresh_db, late):
-    frame = metrics.overdue_by_age(fresh_db, utcnow())
+    frame = metrics.overdue_by_age(fresh_db, utcnow(), viewer=access.FULL_ACCESS)
     anna = frame[frame["user_id"] == late["anna"]]
     assert anna["age"].tolist() == list(metrics.AGE_BUCKETS)
     assert anna["count"].tolist() == [1, 1, 1, 1]
@@ -333,26 +344,29 @@ def test_a_step_due_earlier_today_is_overdue_in_the_youngest_bucket(fresh_db):
     anna = factories.user(fresh_db, "Anna Rep")
     now = datetime(2026, 3, 10, 12)  # 13:00 in Berlin
     convert(fresh_db, factories.person(fresh_db), anna, due=date(2026, 3, 10), at=time(9))
-    frame = metrics.overdue_by_age(fresh_db, now)
+    frame = metrics.overdue_by_age(fresh_db, now, viewer=access.FULL_ACCESS)
     assert frame["count"].tolist() == [1, 0, 0, 0]
-    assert metrics.overdue_leads(fresh_db, now)["days_overdue"].tolist() == [0]
+    assert metrics.overdue_leads(fresh_db, now,
+                                 viewer=access.FULL_ACCESS)["days_overdue"].tolist() == [0]
 
 
 def test_the_age_buckets_add_up_to_what_each_reps_to_do_page_counts(fresh_db, late):
     now = utcnow()
-    by_age = metrics.overdue_by_age(fresh_db, now).groupby("user_id")["count"].sum()
-    for rep in metrics.overdue_per_rep(fresh_db, now).itertuples():
+    by_age = metrics.overdue_by_age(fresh_db, now,
+                                    viewer=access.FULL_ACCESS).groupby("user_id")["count"].sum()
+    for rep in metrics.overdue_per_rep(fresh_db, now, viewer=access.FULL_ACCESS).itertuples():
         assert by_age[rep.user_id] == rep.count
-        assert leads.todo_counts(fresh_db, user_id=rep.user_id, now=now)["overdue"] == rep.count
+        assert leads.todo_counts(fresh_db, user_id=rep.user_id, now=now,
+                                 viewer=access.FULL_ACCESS)["overdue"] == rep.count
 
 
 def test_the_overdue_list_is_the_to_do_pages_overdue_group_most_overdue_first(fresh_db, late):
-    frame = metrics.overdue_leads(fresh_db, utcnow())
+    frame = metrics.overdue_leads(fresh_db, utcnow(), viewer=access.FULL_ACCESS)
     assert frame["days_overdue"].tolist() == [45, 12, 5, 1]
     assert frame["company"].tolist() == ["Late 45", "Late 12", "Late 5", "Late 1"]
     assert set(frame["owner"]) == {"Anna Rep"}
     assert frame["last_action_at"].notna().all()
-    assert len(metrics.overdue_leads(fresh_db, utcnow(), limit=2)) == 2
+    assert len(metrics.overdue_leads(fresh_db, utcnow(), limit=2, viewer=access.FULL_ACCESS)) == 2
 
 
 def lead_of(db, company: str) -> int:
@@ -369,12 +383,12 @@ def test_stale_leads_have_had_no_action_for_the_given_days(fresh_db, late):
     backdate_every_action(fresh_db, 30)
     quiet, busy = lead_of(fresh_db, "Late 45"), lead_of(fresh_db, "Late 12")
     leads.log_activity(fresh_db, busy, Activity("call", outcome="reached"), by=late["anna"])
-    frame, total = metrics.stale_leads(fresh_db, utcnow(), 14)
+    frame, total = metrics.stale_leads(fresh_db, utcnow(), 14, viewer=access.FULL_ACCESS)
     assert total == 5  # six open leads, one of them called just now
     assert quiet in set(frame["lead_id"]) and busy not in set(frame["lead_id"])
     assert frame["days_since"].tolist() == [30] * 5
-    assert metrics.stale_leads(fresh_db, utcnow(), 45)[1] == 0
-    shown, total = metrics.stale_leads(fresh_db, utcnow(), 14, limit=2)
+    assert metrics.stale_leads(fresh_db, utcnow(), 45, viewer=access.FULL_ACCESS)[1] == 0
+    shown, total = metrics.stale_leads(fresh_db, utcnow(), 14, limit=2, viewer=access.FULL_ACCESS)
     assert (len(shown), total) == (2, 5)
 
 
@@ -383,12 +397,12 @@ def test_parked_leads_coming_back_this_week_are_listed_soonest_first(fresh_db, l
     for lead_id, days in ((first, 6), (second, 2), (later, 20)):
         until = TODAY + timedelta(days=days)
         leads.standby(fresh_db, lead_id, until, NextStep("call", until), by=late["anna"])
-    frame = metrics.standby_returning(fresh_db, utcnow())
+    frame = metrics.standby_returning(fresh_db, utcnow(), viewer=access.FULL_ACCESS)
     assert frame["lead_id"].tolist() == [second, first]
     assert frame["back_on"].dt.date.tolist() == [TODAY + timedelta(days=2),
                                                  TODAY + timedelta(days=6)]
     backdate_every_action(fresh_db, 30)
-    stale, total = metrics.stale_leads(fresh_db, utcnow(), 14)
+    stale, total = metrics.stale_leads(fresh_db, utcnow(), 14, viewer=access.FULL_ACCESS)
     assert total == 3 and not {first, second, later} & set(stale["lead_id"])  # quiet on purpose
 
 
@@ -428,9 +442,9 @@ def test_cli_funnel_refuses_an_unknown_list(db_path, capsys):
 
 def demo_filters(db) -> list[FunnelFilter]:
     """The unfiltered funnel and one per list, owner and source of the demo."""
-    lists = metrics.list_choices(db)["id"].tolist()
-    owners = metrics.owner_choices(db)["id"].tolist()
-    sources = metrics.source_choices(db)
+    lists = metrics.list_choices(db, viewer=access.FULL_ACCESS)["id"].tolist()
+    owners = metrics.owner_choices(db, viewer=access.FULL_ACCESS)["id"].tolist()
+    sources = metrics.source_choices(db, viewer=access.FULL_ACCESS)
     return [FunnelFilter(), *(FunnelFilter(list_ids=(i,)) for i in lists),
             *(FunnelFilter(owner_ids=(i,)) for i in owners),
             *(FunnelFilter(sources=(s,)) for s in sources),
@@ -451,7 +465,7 @@ def test_on_the_demo_a_filtered_funnel_never_exceeds_the_whole_one(demo_db):
 
 
 def test_on_the_demo_the_owners_funnels_add_up_to_the_owned_part(demo_db):
-    owners = metrics.owner_choices(demo_db)["id"].tolist()
+    owners = metrics.owner_choices(demo_db, viewer=access.FULL_ACCESS)["id"].tolist()
     each = [counts(demo_db, FunnelFilter(owner_ids=(i,))) for i in owners]
     together = counts(demo_db, FunnelFilter(owner_ids=tuple(owners)))
     assert [sum(column) for column in zip(*each, strict=True)] == together
@@ -460,34 +474,39 @@ def test_on_the_demo_the_owners_funnels_add_up_to_the_owned_part(demo_db):
 def test_on_the_demo_every_number_agrees_with_the_funnel(demo_db):
     f = FunnelFilter()
     whole = dict(zip(metrics.STAGES, counts(demo_db, f), strict=True))
-    assert {h.name: h.value for h in metrics.headline(demo_db, f)[:5]} == whole
+    assert {h.name: h.value for h in metrics.headline(demo_db, f,
+                                                      viewer=access.FULL_ACCESS)[:5]} == whole
     for stage in metrics.STAGES:
-        assert len(metrics.stage_people(demo_db, f, stage, limit=10_000)) == whole[stage]
-    insight = metrics.criteria_insight(demo_db, f)
+        assert len(metrics.stage_people(demo_db, f, stage, limit=10_000,
+                                        viewer=access.FULL_ACCESS)) == whole[stage]
+    insight = metrics.criteria_insight(demo_db, f, viewer=access.FULL_ACCESS)
     assert (insight["leads"] + insight["rest"] == whole["suspect"]).all()
     assert (insight["won"] == whole["won"]).all()
-    for list_id in metrics.list_choices(demo_db)["id"]:
+    for list_id in metrics.list_choices(demo_db, viewer=access.FULL_ACCESS)["id"]:
         one = FunnelFilter(list_ids=(int(list_id),))
-        per_list = metrics.cohorts(demo_db, one, "list")
+        per_list = metrics.cohorts(demo_db, one, "list", viewer=access.FULL_ACCESS)
         assert per_list[list(metrics.STAGES)].iloc[0].tolist() == counts(demo_db, one)
 
 
 def test_on_the_demo_overdue_per_rep_adds_up_and_matches_every_to_do_page(demo_db):
     now = utcnow()
-    reps = metrics.overdue_per_rep(demo_db, now)
+    reps = metrics.overdue_per_rep(demo_db, now, viewer=access.FULL_ACCESS)
     assert {"Anna Schmidt", "Ben Okafor"} <= set(reps["name"])
-    by_age = metrics.overdue_by_age(demo_db, now)
+    by_age = metrics.overdue_by_age(demo_db, now, viewer=access.FULL_ACCESS)
     assert by_age["count"].sum() == reps["count"].sum()
-    assert reps["count"].sum() == leads.todo_counts(demo_db, user_id=None, now=now)["overdue"]
+    assert reps["count"].sum() == leads.todo_counts(demo_db, user_id=None, now=now,
+                                                    viewer=access.FULL_ACCESS)["overdue"]
     for rep in reps.itertuples():
-        assert leads.todo_counts(demo_db, user_id=rep.user_id, now=now)["overdue"] == rep.count
-    assert len(metrics.overdue_leads(demo_db, now, limit=None)) == reps["count"].sum()
+        assert leads.todo_counts(demo_db, user_id=rep.user_id, now=now,
+                                 viewer=access.FULL_ACCESS)["overdue"] == rep.count
+    assert len(metrics.overdue_leads(demo_db, now, limit=None,
+                                     viewer=access.FULL_ACCESS)) == reps["count"].sum()
 
 
 def test_on_the_demo_the_cli_prints_the_lib_numbers(demo_path, capsys):
     conn = connect(demo_path)
     expected_funnel = counts(conn.cursor())
-    expected_overdue = metrics.overdue_per_rep(conn.cursor(), utcnow())
+    expected_overdue = metrics.overdue_per_rep(conn.cursor(), utcnow(), viewer=access.FULL_ACCESS)
     conn.close()
     code, out = run_cli(capsys, "funnel", "--db", str(demo_path), "--json")
     assert code == 0
@@ -532,7 +551,7 @@ def test_the_period_and_what_it_compares_with_read_as_dates():
 
 
 def test_the_people_at_a_stage_are_the_funnels_count(fresh_db, ladder):
-    summary = metrics.summary(fresh_db, FunnelFilter())
+    summary = metrics.summary(fresh_db, FunnelFilter(), viewer=access.FULL_ACCESS)
     assert [summary.people_at(s) for s in metrics.STAGES] == counts(fresh_db)
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from lib import importing, lists, rows
+from lib import access, importing, lists, rows
 from lib import qualification as q
 from lib.errors import InvalidInput
 from tests import factories
@@ -28,11 +28,11 @@ def test_rows_by_id_keeps_the_given_order_and_leaves_out_vanished_rows(fresh_db,
     list_id = factories.new_list(fresh_db)
     first, second = (factories.person(fresh_db, list_id, company=c) for c in ("B GmbH", "A AG"))
     q.set_tick(fresh_db, second, "interest", True, expected=False, by=anna)
-    shown = rows.rows_by_id(fresh_db, [second, 999_999, first], list_id)
+    shown = rows.rows_by_id(fresh_db, [second, 999_999, first], list_id, viewer=access.FULL_ACCESS)
     assert list(shown["person_id"]) == [second, first]
     assert list(shown["status"]) == ["prospect", "suspect"]
     assert shown["last_action"].iloc[0] == "ticked interest"
-    assert rows.rows_by_id(fresh_db, []).empty
+    assert rows.rows_by_id(fresh_db, [], viewer=access.FULL_ACCESS).empty
 
 
 def test_sources_are_those_of_the_list_or_of_my_rows(fresh_db, anna):
@@ -42,9 +42,11 @@ def test_sources_are_those_of_the_list_or_of_my_rows(fresh_db, anna):
     factories.person(fresh_db, list_id, source="webinar")
     factories.person(fresh_db, list_id)
     factories.person(fresh_db, other, source="purchased", owner_id=anna)
-    assert rows.sources(fresh_db, rows.RowFilter(list_id=list_id), user_id=anna) == [
+    assert rows.sources(fresh_db, rows.RowFilter(list_id=list_id),
+                        viewer=access.viewer_of(fresh_db, anna)) == [
         "trade fair", "webinar"]
-    assert rows.sources(fresh_db, rows.RowFilter(), user_id=anna) == ["purchased"]
+    assert rows.sources(fresh_db, rows.RowFilter(),
+                        viewer=access.viewer_of(fresh_db, anna)) == ["purchased"]
 
 
 def test_bulk_revive_brings_dead_rows_back_and_reports_the_others(fresh_db, anna):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import importing, lists, rows
+from lib import access, importing, lists, rows
 from lib import qualification as q
 from tests.apptest import cursor, no_failure, open_app, open_page
 from tests.lead_seed import ANNA, BEN, CLARA, user_id
@@ -32,7 +32,8 @@ def walk_ins(demo_path: Path) -> dict[str, int]:
     with cursor(demo_path) as cur:
         importing.import_file(cur, WALK_INS, "walk-ins.csv", "Walk-ins", by=None)
         list_id = lists.list_id(cur, "Walk-ins")
-        page, _ = rows.rows_page(cur, rows.RowFilter(list_id=list_id), user_id=None)
+        page, _ = rows.rows_page(cur, rows.RowFilter(list_id=list_id),
+                                 viewer=access.FULL_ACCESS)
         people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
         return {"list": list_id, **people, "anna": user_id(cur, ANNA),
                 "ben": user_id(cur, BEN), "clara": user_id(cur, CLARA)}
@@ -63,7 +64,7 @@ def edit(at: AppTest, edited_rows: dict[int, dict]) -> AppTest:
 
 def stored(path: Path, person_id: int, *columns: str) -> tuple:
     with cursor(path) as cur:
-        page = rows.rows_by_id(cur, [person_id])
+        page = rows.rows_by_id(cur, [person_id], viewer=access.FULL_ACCESS)
         return tuple(page[c].iloc[0] for c in columns)
 
 
@@ -232,7 +233,8 @@ def test_all_my_rows_shows_only_the_rows_the_rep_owns(walk_ins, demo_path, monke
     with cursor(demo_path) as cur:
         rows.assign_owner(cur, walk_ins["Gerd"], walk_ins["ben"], expected_owner_id=None,
                           by=None)
-        mine, total = rows.rows_page(cur, rows.RowFilter(), user_id=walk_ins["ben"], limit=None)
+        mine, total = rows.rows_page(cur, rows.RowFilter(),
+                                     viewer=access.viewer_of(cur, walk_ins["ben"]), limit=None)
     at = prospecting(demo_path, monkeypatch, None, walk_ins["ben"])
     assert walk_ins["Gerd"] in shown(at).index
     assert set(shown(at).index) == set(mine["person_id"]) and len(shown(at)) == total
@@ -262,7 +264,8 @@ def test_a_list_opened_on_the_lists_page_is_the_one_shown(walk_ins, demo_path, m
     assert at.title[0].value == "Prospecting"
     assert at.selectbox(key="prospecting_list").value == fair
     with cursor(demo_path) as cur:
-        _, total = rows.rows_page(cur, rows.RowFilter(list_id=fair), user_id=None)
+        _, total = rows.rows_page(cur, rows.RowFilter(list_id=fair),
+                                  viewer=access.FULL_ACCESS)
     assert len(shown(at)) == total
 
 

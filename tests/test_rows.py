@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lib import export, leads, rows
+from lib import access, export, leads, rows
 from lib import qualification as q
 from lib.db import utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
@@ -26,7 +26,7 @@ def team(fresh_db):
 
 
 def page(db, f, **kwargs):
-    kwargs.setdefault("user_id", None)
+    kwargs.setdefault("viewer", access.FULL_ACCESS)
     return rows.rows_page(db, f, **kwargs)
 
 
@@ -134,7 +134,8 @@ def test_all_my_rows_are_the_rows_the_user_owns_in_any_list(fresh_db, team):
     mine = factories.person(fresh_db, factories.new_list(fresh_db), owner_id=team["Anna"])
     also = factories.person(fresh_db, factories.new_list(fresh_db), owner_id=team["Anna"])
     factories.person(fresh_db, owner_id=team["Ben"])
-    frame, total = rows.rows_page(fresh_db, rows.RowFilter(), user_id=team["Anna"])
+    frame, total = rows.rows_page(fresh_db, rows.RowFilter(),
+                                  viewer=access.viewer_of(fresh_db, team["Anna"]))
     assert (total, set(frame["person_id"])) == (2, {mine, also})
 
 
@@ -339,7 +340,7 @@ def test_row_history_says_who_did_what(fresh_db, team):
     fresh_db.execute(
         "INSERT INTO activities (person_id, kind, outcome, happened_at, user_id)"
         " VALUES (?, 'call', 'no_answer', ?, ?)", [pid, utcnow(), team["Anna"]])
-    entries = rows.row_history(fresh_db, pid)
+    entries = rows.row_history(fresh_db, pid, viewer=access.FULL_ACCESS)
     assert list(zip(entries["who"], entries["what"], strict=True)) == [
         ("Ben", "edited city"), ("Anna", "status suspect → prospect"), ("Anna", "ticked demo")]
     on_list = factories.new_list(fresh_db)
@@ -356,7 +357,7 @@ def test_export_is_the_whole_filtered_list_with_readable_headers(fresh_db, team)
     factories.person(fresh_db, list_id, dead_reason="no need")
     frame = rows.export_rows(fresh_db, rows.RowFilter(list_id=list_id,
                                                       statuses=frozenset({"suspect"})),
-                             user_id=None)
+                             viewer=access.FULL_ACCESS)
     assert len(frame) == 250
     assert list(frame.columns[:5]) == ["company", "salutation", "first name", "last name",
                                        "e-mail"]

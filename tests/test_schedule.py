@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from lib import leads, schedule, settings
+from lib import access, leads, schedule, settings
 from lib.db import utcnow
 from tests import factories
 
@@ -186,10 +186,12 @@ def test_the_time_zone_setting_decides_when_a_time_is_due(fresh_db):
     rep = factories.user(fresh_db)
     lead_for(fresh_db, rep, date(2026, 5, 4), time(9, 0))
     now = utc(2026, 5, 4, 12, 0)  # 14:00 in Berlin, 08:00 in New York
-    assert schedule.overdue_per_rep(fresh_db, now)["count"].tolist() == [1]
+    assert schedule.overdue_per_rep(fresh_db, now,
+                                    viewer=access.FULL_ACCESS)["count"].tolist() == [1]
     settings.put(fresh_db, "timezone", "America/New_York", by=None)
     assert schedule.app_zone(fresh_db) == ZoneInfo("America/New_York")
-    assert schedule.overdue_per_rep(fresh_db, now)["count"].tolist() == [0]
+    assert schedule.overdue_per_rep(fresh_db, now,
+                                    viewer=access.FULL_ACCESS)["count"].tolist() == [0]
 
 
 def test_a_parked_lead_is_not_overdue_until_it_comes_back(fresh_db):
@@ -201,8 +203,9 @@ def test_a_parked_lead_is_not_overdue_until_it_comes_back(fresh_db):
 
     def seen(day: date, hour: int) -> tuple[str, int]:
         now = berlin(day.year, day.month, day.day, hour)
-        row = leads.todo(fresh_db, user_id=rep, now=now).iloc[0]
-        return row["group"], int(schedule.overdue_per_rep(fresh_db, now)["count"].sum())
+        row = leads.todo(fresh_db, user_id=rep, now=now, viewer=access.FULL_ACCESS).iloc[0]
+        return row["group"], int(schedule.overdue_per_rep(fresh_db, now,
+                                                          viewer=access.FULL_ACCESS)["count"].sum())
 
     assert seen(back - timedelta(days=1), 23) == ("standby", 0)
     assert seen(back, 8) == ("today", 0)
@@ -223,7 +226,7 @@ def test_overdue_per_rep_counts_open_overdue_steps_of_each_rep(fresh_db):
     leads.won(fresh_db, won, by=anna)
     lead_for(fresh_db, ben, date(2026, 6, 11))
 
-    frame = schedule.overdue_per_rep(fresh_db, now)
+    frame = schedule.overdue_per_rep(fresh_db, now, viewer=access.FULL_ACCESS)
     assert frame[["name", "count"]].values.tolist() == [["Anna", 2], ["Ben", 0]]
     assert frame["email"].str.endswith("@example.com").all()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib import importing, lists, pipeline, rows, settings
+from lib import access, importing, lists, pipeline, rows, settings
 from lib import qualification as q
 from tests.apptest import cursor, open_page
 from tests.lead_seed import ANNA, CLARA, EVA, user_id
@@ -28,7 +28,7 @@ def team(demo_path: Path) -> dict[str, int]:
     with cursor(demo_path) as cur:
         importing.import_file(cur, PEOPLE, "settings.csv", "Settings test", by=None)
         page, _ = rows.rows_page(cur, rows.RowFilter(list_id=lists.list_id(cur, "Settings test")),
-                                 user_id=None)
+                                 viewer=access.FULL_ACCESS)
         people = dict(zip(page["first_name"], page["person_id"].astype(int), strict=True))
         q.set_tick(cur, people["Erik"], "interest", True, expected=False, by=None)
         settings.put(cur, "managers_edit_qualification", True, by=None)
@@ -38,7 +38,7 @@ def team(demo_path: Path) -> dict[str, int]:
 
 def status(path: Path, person_id: int) -> str:
     with cursor(path) as cur:
-        return rows.rows_by_id(cur, [person_id])["status"].iloc[0]
+        return rows.rows_by_id(cur, [person_id], viewer=access.FULL_ACCESS)["status"].iloc[0]
 
 
 def counts(path: Path) -> dict[str, int]:

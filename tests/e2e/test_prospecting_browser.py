@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from lib import db, importing, leads, lists, rows
+from lib import access, db, importing, leads, lists, rows
 from tests.e2e.conftest import RunningApp, log_in, start_app, wait_for_app
 
 WALK_INS = (
@@ -180,5 +180,5 @@ def expect_download_of_dead_rows(page: Page) -> None:
 def stored_row(cur: db.Connection, position: int):
     """A row of the Walk-ins list as the database holds it."""
     page, _ = rows.rows_page(cur, rows.RowFilter(list_id=lists.list_id(cur, "Walk-ins")),
-                             user_id=None)
+                             viewer=access.FULL_ACCESS)
     return page.iloc[position]
