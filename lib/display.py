@@ -1,4 +1,4 @@
-"""How stored values read on screen: money, days, badges, markdown-safe text, local times.
+"""How stored values read on screen: money, days, badges, literal text, local times.
 
 Plain functions, so every page says "tomorrow", "€12,000" or "🟢 lead" the same way and a unit
 test can pin each wording down without a browser.
@@ -7,10 +7,12 @@ test can pin each wording down without a browser.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Mapping
-from datetime import date, tzinfo
+from datetime import date, time, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -24,7 +26,12 @@ GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
                 "standby": ("Standby", "violet")}
 STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
                  "dead": "⚫ dead"}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; Streamlit adds
+# its own syntax on top (:emoji:, :red[…], $math$), so all of them are escaped, not a guess
+# at which ones matter.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_EDGE_SPACE = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.MULTILINE)
 
 
 def given(value: Any) -> Any:
@@ -32,9 +39,51 @@ def given(value: Any) -> Any:
     return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
 
 
-def md(text: Any) -> str:
-    """Text shown inside markdown as it is (a company called "*Best*" stays literal)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+class Markdown(str):
+    """Markdown meant as such: built here or in lib from fixed wording, with every piece of
+    data in it passed through ``literal``. Anything else that reaches the screen is text."""
+
+    __slots__ = ()
+
+
+def literal(text: Any) -> str:
+    """Markdown that shows ``text`` exactly as typed: no link, image, HTML, emphasis, heading,
+    list, emoji or colour from data (a company called "*Best*" stays "*Best*").
+
+    Line breaks stay line breaks; spaces at the start or end of a line stay (as character
+    references) instead of turning the line into a code block or being dropped.
+    """
+    lines = _LINE_BREAK.sub("\n", str(text)).rstrip("\n")
+    escaped = _EDGE_SPACE.sub(_references, _PUNCTUATION.sub(r"\\\1", lines))
+    return escaped.replace("\n", "\\\n")
+
+
+def _references(spaces: re.Match[str]) -> str:
+    """Spaces as numeric references (control characters have none: they stay as they are)."""
+    return "".join(c if c < " " and c != "\t" or "\x7f" <= c < "\xa0" else f"&#{ord(c)};"
+                   for c in spaces.group())
+
+
+def markdown(template: str, *values: Any, **named: Any) -> Markdown:
+    """``template`` (fixed wording with Markdown) filled with ``values`` shown literally;
+    numbers and dates keep their format specs (``{:,}``, ``{:%d %b}``)."""
+    return Markdown(template.format(*map(_filled, values),
+                                    **{key: _filled(v) for key, v in named.items()}))
+
+
+def _filled(value: Any) -> Any:
+    """A value as ``markdown`` fills it in: numbers and dates as they are (no text from data
+    can hide in them), everything else literal."""
+    plain = isinstance(value, numbers.Number | date | time) and not isinstance(value, bool)
+    return value if plain else literal(value)
+
+
+def shown(text: Any) -> str:
+    """What Streamlit gets for a message: ``Markdown`` as it is, anything else literally.
+
+    The one place every message with data passes through (``ui.say``, ``ui.warn``, …).
+    """
+    return text if isinstance(text, Markdown) else literal(text)
 
 
 def money(amount: Any, currency: Any = "EUR") -> str:
@@ -106,15 +155,16 @@ def status_of_badge(shown: Any) -> str:
     return next((s for s in STATUS_BADGES if str(shown).endswith(s)), "suspect")
 
 
-def contact_links(row: Mapping[str, Any]) -> str:
-    """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown)."""
+def contact_links(row: Mapping[str, Any]) -> Markdown:
+    """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown). The shown
+    part is literal, the address percent-encoded: no e-mail can end the link early."""
     links = []
     if email := given(row.get("email")):
-        links.append(f"[{md(email)}](mailto:{email})")
+        links.append(f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
     for key in ("phone", "mobile"):
         if number := given(row.get(key)):
-            links.append(f"[{md(number)}](tel:{re.sub(r'[^+0-9]', '', number)})")
-    return " · ".join(links)
+            links.append(f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
+    return Markdown(" · ".join(links))
 
 
 def page_count(total: int, size: int) -> int:

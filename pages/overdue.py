@@ -3,7 +3,7 @@ decides what is overdue, so each rep's count here is the count on their to-do pa
 
 import streamlit as st
 
-from lib import charts, metrics, schedule, settings, ui
+from lib import charts, display, metrics, schedule, settings, ui
 from lib.db import utcnow
 
 SHOWN = 200
@@ -43,8 +43,8 @@ def rep_counts(counts: list[tuple[str, int]]) -> None:
 
 st.title("Overdue")
 st.caption(f"Next steps whose due moment has passed, as of {today:%A %d %B %Y} "
-           f"({settings.get(conn, 'timezone')}). A step without a time is due at the end of "
-           "its day; parked (standby) leads are not overdue until they come back.")
+           f"({display.literal(settings.get(conn, 'timezone'))}). A step without a time is due "
+           "at the end of its day; parked (standby) leads are not overdue until they come back.")
 reps = metrics.overdue_per_rep(conn, now)
 counts = metrics.overdue_counts(reps)
 rep_counts(counts)

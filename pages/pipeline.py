@@ -44,10 +44,10 @@ for column, (key, label) in zip(st.columns(len(steps)), steps.items(), strict=Tr
     count = lead_view.open_count(step_totals)
     shown = cards[cards["step_key"] == key]
     with column, st.container(key=f"pipeline_step_{key}"):
-        st.markdown(f"**{display.md(label)}** · {count}")
+        st.markdown(f"**{display.literal(label)}** · {count:,}")
         st.caption(lead_view.step_caption(step_totals))
         for row in shown.to_dict("records"):
             card(row)
         if count > len(shown):
-            st.caption(f"{count - len(shown)} more")
+            st.caption(f"{count - len(shown):,} more")
             ui.more_button(f"pipeline_more_{key}", "pipeline_limit", PAGE_SIZE)
