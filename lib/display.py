@@ -6,6 +6,7 @@ test can pin each wording down without a browser.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 import re
@@ -84,6 +85,12 @@ def shown(text: Any) -> str:
     The one place every message with data passes through (``ui.say``, ``ui.warn``, …).
     """
     return text if isinstance(text, Markdown) else literal(text)
+
+
+def chart_text(text: Any) -> str:
+    """A label from data as a Plotly chart shows it literally: Plotly reads labels as a small
+    HTML (<b>, <a href>, <br>; unknown tags vanish), so ``<`` and ``&`` become references."""
+    return html.escape(str(text), quote=False)
 
 
 def money(amount: Any, currency: Any = "EUR") -> str:

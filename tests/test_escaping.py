@@ -8,10 +8,11 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from lib import display
+from lib import charts, display, metrics
 
 # What the issue names, and what Streamlit's own syntax on top of Markdown would catch.
 ATTACKS = [
@@ -150,3 +151,27 @@ def test_the_check_finds_an_unescaped_name():
             'st.page_link("x.py", help=f"Open {label}")\n'
             'left.info("Saved " + f"{MAX_ROWS} rows")\n')
     assert unescaped_f_strings(page) == [1, 3]
+
+
+# --- charts: Plotly reads labels as a small HTML ---------------------------------------------
+
+EVIL = '<a href="https://evil.example">x</a> & <img src=x>'
+EVIL_SHOWN = '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;img src=x&gt;'
+
+
+def test_chart_labels_from_data_are_references_not_tags():
+    frame = pd.DataFrame({"list": [EVIL, "Fair"], "stage": ["suspect", "lead"],
+                          "reason": ["%{x} <b>r</b>", "no budget"], "people": [3, 1]})
+    figure = charts.drop_off(frame, "reason")
+    bars = {bar.name: bar for bar in figure.data}
+    assert set(bars) == {"%{x} &lt;b&gt;r&lt;/b&gt;", "no budget"}
+    assert list(bars["no budget"].y) == [EVIL_SHOWN, "Fair"]
+    assert list(bars["no budget"].x) == [0, 1]
+    assert all("evil" not in bar.hovertemplate and "%{x} " not in bar.hovertemplate
+               for bar in figure.data)
+
+
+def test_rep_names_on_the_overdue_chart_are_references():
+    frame = pd.DataFrame({"name": [EVIL], "age": [metrics.AGE_BUCKETS[0]], "count": [2]})
+    figure = charts.overdue_by_age(frame)
+    assert list(figure.data[0].x) == [EVIL_SHOWN] and list(figure.data[0].y) == [2]
