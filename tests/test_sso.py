@@ -55,7 +55,8 @@ def test_the_e_mail_and_name_come_from_the_claims():
                         sso.Rules())
     assert named.name == "Ben Okafor"
     assert sso.claimed({"email": "c.d@x.de"}, sso.Rules()).name == "c.d"
-    entra = sso.claimed({"preferred_username": "e@x.de"}, sso.Rules(email_claim="preferred_username"))
+    entra = sso.claimed({"preferred_username": "e@x.de"},
+                        sso.Rules(email_claim="preferred_username"))
     assert entra.email == "e@x.de"
 
 

@@ -1,0 +1,207 @@
+"""Text from files and users shows literally on every page, in Chromium.
+
+A database whose people, companies, list names, extra columns, notes, reasons, user, team and
+step names carry HTML, Markdown and Streamlit's own syntax; an admin visits every page (and a
+dialog, a toast, an import with such a sheet name). No element may come from the data (no
+<img>, no link to javascript: or the attacker's host, no bold, no alert) and each string must
+be there as typed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+from lib import db, importing, leads, lists, pipeline, rows, schedule, users
+from lib.leads import Activity, NextStep
+from tests.e2e.conftest import RunningApp, open_page, start_app, wait_for_app
+from tests.e2e.test_prospecting_browser import SELECT, button, toggle
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT_LINK = "[x](javascript:alert(1))"
+PHISH = "[Log in again](https://evil.example/login)"
+PIXEL = "![p](https://evil.example/p.png)"
+BOLD = "**bold**"
+DIRECTIVES = ":red[red] :material/home: $x^2$"
+LIST = f"Fair {IMG}"
+FIRST, COMPANY = IMG, f"{SCRIPT_LINK} GmbH"
+SECOND, SECOND_COMPANY = BOLD, PIXEL
+EXTRA = f"Tag {BOLD}"
+STEP = f"Step {DIRECTIVES}"
+REP = f"Rita {BOLD} {IMG}"
+TEAM = f"Team {SCRIPT_LINK}"
+NOTE = f"# Heading {PHISH}"
+CANCEL_NOTE = f"{PHISH} {PIXEL}"
+SHEET = "<img src=x onerror=alert(2)>"  # sheet names: no []:*?/\, at most 31 characters
+OTHER_SHEET = "~~gone~~ <b>b</b> #h"
+ADMIN = ("ada@example.com", "a long admin phrase")
+CSV = (
+    f'first_name,last_name,company,email,"{EXTRA}"\n'
+    f'"{FIRST}",Auer,"{COMPANY}",albert@alpha.example,"{PHISH}"\n'
+    f'Berta,"{SECOND}","{SECOND_COMPANY}",berta@beta.example,"{DIRECTIVES}"\n'
+    f'Carl,Cancel,"Dead & <i>Co</i>",carl@dead.example,x\n'
+).encode()
+
+
+def seed(path: Path) -> dict[str, int]:
+    """Everything a file or a person can put on screen, through lib as the app writes it."""
+    conn = db.connect(path)
+    try:
+        cur = conn.cursor()
+        team = users.create_team(cur, TEAM, by=None)
+        admin = users.add(cur, "Ada Admin", ADMIN[0], "admin", password=ADMIN[1]).id
+        rep = users.add(cur, REP, "rita@example.com", "rep", team_id=team.id).id
+        importing.import_file(cur, CSV, "fair.csv", LIST, by=rep)
+        pipeline.add_step(cur, STEP, by=admin)
+        people = dict(cur.execute(
+            "SELECT last_name, id FROM people ORDER BY id").fetchall())
+        today = schedule.today(cur)
+        first = leads.convert(cur, people["Auer"], owner_id=rep, by=rep, note=NOTE,
+                              next_step=NextStep("call", today - timedelta(days=3),
+                                                 note=f"call {SCRIPT_LINK}")).lead_id
+        leads.convert(cur, people[SECOND], owner_id=rep, by=rep,
+                      next_step=NextStep("email", today, note=PIXEL))
+        leads.log_activity(cur, first, Activity("note", text=NOTE), by=rep)
+        rows.bulk_cancel(cur, [people["Cancel"]], "other", CANCEL_NOTE, by=rep)
+        return {"lead": first, "list": lists.list_id(cur, LIST)}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def evil_app(tmp_path_factory) -> Iterator[tuple[RunningApp, dict[str, int]]]:
+    path = tmp_path_factory.mktemp("escaping") / "evil.duckdb"
+    made = seed(path)
+    app = start_app(path)
+    yield app, made
+    app.stop()
+
+
+def log_in(page: Page, app: RunningApp, email: str, password: str) -> None:
+    open_page(page, app)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector('[data-testid="stSidebar"]')
+    wait_for_app(page)
+
+
+def expect_nothing_from_the_data(page: Page, alerts: list[str]) -> None:
+    """No element the data could have made, and no script ran."""
+    for selector in ('img[src="x"]', 'img[src*="evil.example"]', 'a[href^="javascript"]',
+                     'a[href*="evil.example"]', "h1:has-text('Heading')", "i:has-text('Co')",
+                     '[data-testid="stMarkdown"] strong:text-is("bold")', "svg a"):
+        assert page.locator(selector).count() == 0, selector
+    assert alerts == []
+
+
+def text_of(page: Page) -> str:
+    """All text of the page, hidden parts (the grid's accessibility cells, tooltips) too."""
+    return page.evaluate("document.body.textContent")
+
+
+PAGES = {
+    "": [LIST],
+    "todo": [f"{FIRST} Auer", SECOND_COMPANY, PIXEL],
+    "pipeline": [STEP, COMPANY, SECOND_COMPANY],
+    "calendar": [],
+    "funnel": [LIST],
+    "overdue": [REP, COMPANY],
+    "settings": [STEP],
+    "import_file": [LIST],
+}
+
+
+@pytest.fixture
+def admin_page(page: Page, evil_app) -> Iterator[tuple[Page, list[str]]]:
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    log_in(page, evil_app[0], *ADMIN)
+    yield page, alerts
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_shows_the_data_as_typed(admin_page, evil_app, path):
+    page, alerts = admin_page
+    open_page(page, evil_app[0], path)
+    page.wait_for_timeout(500)  # charts draw after the run
+    text = text_of(page)
+    missing = [s for s in PAGES[path] if s not in text]
+    assert missing == []
+    expect_nothing_from_the_data(page, alerts)
+
+
+def test_the_lead_page_shows_its_notes_and_contact_as_typed(admin_page, evil_app):
+    page, alerts = admin_page
+    open_page(page, evil_app[0], f"lead?lead={evil_app[1]['lead']}")
+    text = text_of(page)
+    assert [s for s in (NOTE, COMPANY, f"call {SCRIPT_LINK}", REP) if s not in text] == []
+    expect(page.get_by_role("link", name="albert@alpha.example")).to_have_attribute(
+        "href", "mailto:albert@alpha.example")
+    expect_nothing_from_the_data(page, alerts)
+
+
+def test_the_grid_its_history_and_the_convert_dialog(admin_page, evil_app):
+    page, alerts = admin_page
+    open_page(page, evil_app[0])
+    page.get_by_test_id("stSelectbox").filter(has_text="Work on a list").click()
+    page.get_by_role("option", name=LIST).click()
+    page.get_by_role("button", name="Open in Prospecting").click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    text = text_of(page)
+    assert [s for s in (FIRST, COMPANY, SECOND, PIXEL, EXTRA, PHISH, DIRECTIVES)
+            if s not in text] == []
+    toggle(page, 2, SELECT)
+    expect(page.get_by_role("heading", name="History · Carl Cancel · Dead & <i>Co</i>")
+           ).to_be_visible()
+    assert CANCEL_NOTE in text_of(page)
+    button(page, "prospecting_convert").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Cancelled rows are skipped until revived: Carl Cancel")
+    expect_nothing_from_the_data(page, alerts)
+
+
+def test_a_toast_after_a_lead_action_shows_the_title_as_typed(admin_page, evil_app):
+    page, alerts = admin_page
+    open_page(page, evil_app[0], "todo")
+    page.get_by_role("button", name="Resume now").or_(
+        page.get_by_role("button", name="Log & plan")).first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(COMPANY)
+    dialog.get_by_role("button", name="Save").click()
+    wait_for_app(page)
+    toast = page.get_by_test_id("stToast")
+    expect(toast.first).to_contain_text(COMPANY)
+    expect_nothing_from_the_data(page, alerts)
+
+
+def xlsx_with_sheet(name: str) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = name
+    sheet.append(["first_name", "last_name", "company", "email"])
+    sheet.append(["Dora", "Data", f"{BOLD} AG", "dora@data.example"])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_an_import_note_names_the_sheet_as_typed(admin_page, evil_app, tmp_path):
+    page, alerts = admin_page
+    book = tmp_path / "two-sheets.xlsx"
+    data = openpyxl.load_workbook(io.BytesIO(xlsx_with_sheet(SHEET)))
+    data.create_sheet(OTHER_SHEET)
+    data.save(book)
+    open_page(page, evil_app[0], "import_file")
+    page.locator('input[type="file"]').set_input_files(str(book))
+    wait_for_app(page)
+    expect(page.get_by_test_id("stAlert").filter(
+        has_text=f"Read the sheet '{SHEET}'; other sheets: {OTHER_SHEET}.")).to_be_visible()
+    expect_nothing_from_the_data(page, alerts)
