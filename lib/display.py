@@ -27,10 +27,12 @@ GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
                 "standby": ("Standby", "violet")}
 STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
                  "dead": "⚫ dead"}
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; Streamlit adds
-# its own syntax on top (:emoji:, :red[…], $math$), so all of them are escaped, not a guess
-# at which ones matter.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
+# as it is): these characters anywhere; ":" opening :emoji:, :material/icon: or a scheme's
+# "://"; the "." of "www." (a link); and what opens a list, a rule or a heading underline at
+# the start of a line. Every one of them may be backslash-escaped in CommonMark.
+_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~$&]|:(?=//|[\w+\-/]+:)|(?<=[wW]{3})\.")
+_LINE_START = re.compile(r"^([^\S\n]*)([-+=]|\d{1,9}[.)])", re.MULTILINE)
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _EDGE_SPACE = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.MULTILINE)
 
@@ -55,8 +57,9 @@ def literal(text: Any) -> str:
     references) instead of turning the line into a code block or being dropped.
     """
     lines = _LINE_BREAK.sub("\n", str(text)).rstrip("\n")
-    escaped = _EDGE_SPACE.sub(_references, _PUNCTUATION.sub(r"\\\1", lines))
-    return escaped.replace("\n", "\\\n")
+    escaped = _SPECIAL.sub(lambda special: "\\" + special.group(), lines)
+    escaped = _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
+    return _EDGE_SPACE.sub(_references, escaped).replace("\n", "\\\n")
 
 
 def _references(spaces: re.Match[str]) -> str:

@@ -27,6 +27,8 @@ ATTACKS = [
     "&lt;b&gt; &amp; &#42;",
     "    indented like code", "trailing  ", "a\\", "line one\nline two\r\nline three",
     "Anna <anna@example.com>",
+    "title\n===", "title\n---", "***", "a\n- b\n+ c\n2) d\n10. e", "  - [ ] task", "[^1]",
+    "<https://evil.example>", "```\ncode\n```", "a  \nb", "\\*not bold\\*",
 ]
 _RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
@@ -87,7 +89,8 @@ def test_markdown_of_the_app_keeps_its_formatting_and_escapes_the_data():
 def test_a_message_is_shown_literally_unless_it_is_markdown_of_the_app():
     assert display.shown("**x**") == r"\*\*x\*\*"
     assert display.shown(display.markdown("**{}**", "x")) == "**x**"
-    assert display.shown(display.markdown("**{}**", "x") + "!") == r"\*\*x\*\*\!"
+    assert display.shown(display.markdown("**{}**", "x") + "!") == r"\*\*x\*\*!"
+    assert display.shown("Saved: 3 rows (1 refused).") == "Saved: 3 rows (1 refused)."
 
 
 # --- pages hand data to Streamlit's Markdown only through the escaper -----------------------
