@@ -531,7 +531,8 @@ def _step_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None
     _heading(lead, conn)
     steps = leads.active_steps(conn)
     keys = list(steps)
-    chosen = st.radio("Step", keys, format_func=steps.get, key=f"{key}_to",
+    chosen = st.radio("Step", keys, format_func=lambda k: display.literal(steps[k]),
+                      key=f"{key}_to",
                       index=keys.index(lead["step_key"]) if lead["step_key"] in steps else 0)
     if st.button("Move", type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.move, conn, lead, chosen, by=current_user_id()))

@@ -38,7 +38,7 @@ def rep_counts(counts: list[tuple[str, int]]) -> None:
     for start in range(0, len(counts), REPS_PER_ROW):
         row = counts[start:start + REPS_PER_ROW]
         for column, (name, count) in zip(st.columns(REPS_PER_ROW), row, strict=False):
-            column.metric(name, f"{count:,}", border=True)
+            column.metric(display.literal(name), f"{count:,}", border=True)
 
 
 st.title("Overdue")

@@ -27,7 +27,8 @@ def card(row: dict[str, Any]) -> None:
         st.markdown(lead_view.due_line(row, today, group=row["badge"]))
         st.caption(f"Last action {display.since_text(row['days_since'])}")
         target = st.menu_button("Move to", lead_view.move_targets(movable, row),
-                                format_func=movable.get, type="tertiary", icon="➡️",
+                                format_func=lambda key: display.literal(movable[key]),
+                                type="tertiary", icon="➡️",
                                 key=f"pipeline_move_{row['lead_id']}")
         if target:
             ui.finish(ui.attempt(lead_view.move, conn, row, target, by=me.id))
