@@ -28,11 +28,19 @@ GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
 STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
                  "dead": "⚫ dead"}
 # What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
-# as it is): these characters anywhere; ":" opening :emoji:, :material/icon: or a scheme's
-# "://"; the "." of "www." (a link); and what opens a list, a rule or a heading underline at
-# the start of a line. Every one of them may be backslash-escaped in CommonMark.
-_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~$&]|:(?=//|[\w+\-/]+:)|(?<=[wW]{3})\.")
+# as it is): these characters anywhere; ":" before a letter or "/" (a :directive[…]); and
+# what opens a list, a rule or a heading underline at the start of a line. Every one of them
+# may be backslash-escaped in CommonMark.
+_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~$&]|:(?=[A-Za-z/])")
 _LINE_START = re.compile(r"^([^\S\n]*)([-+=]|\d{1,9}[.)])", re.MULTILINE)
+# Some text is rewritten after parsing, where no backslash reaches: Streamlit's :emoji:,
+# :material/icon: and :streamlit: shortcodes and its "--", "->", "<=" … between spaces, and
+# GFM's links made of bare "https://…" and "www.…". An invisible WORD JOINER (U+2060) after
+# the first character of such a pattern keeps it as typed. (A bare e-mail address may still
+# show as a mailto: link of itself: the text is the same, and a copied address stays usable.)
+_REWRITTEN = re.compile(r":(?=[\w+-][\w+-]*[:/])|(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)"
+                        r"|(?i:https?:(?=//)|\bwww(?=\.))")
+JOINER = "\u2060"
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _EDGE_SPACE = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.MULTILINE)
 
@@ -57,9 +65,17 @@ def literal(text: Any) -> str:
     references) instead of turning the line into a code block or being dropped.
     """
     lines = _LINE_BREAK.sub("\n", str(text)).rstrip("\n")
+    lines = _REWRITTEN.sub(_joined, lines)
     escaped = _SPECIAL.sub(lambda special: "\\" + special.group(), lines)
     escaped = _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
     return _EDGE_SPACE.sub(_references, escaped).replace("\n", "\\\n")
+
+
+def _joined(pattern: re.Match[str]) -> str:
+    """The joiner after a shortcode's colon or an arrow's first character, or after a link's
+    "https:" or "www"."""
+    text = pattern.group()
+    return text + JOINER if text[-1] in ":wW" else text[0] + JOINER + text[1:]
 
 
 def _references(spaces: re.Match[str]) -> str:

@@ -82,7 +82,7 @@ def test_an_e_mail_cannot_end_its_link_early():
     became a second, working link."""
     row = {"email": "a@x.de) [Log in](https://evil.example"}
     assert display.contact_links(row) == (
-        r"[a@x.de) \[Log in\](https\://evil.example]"
+        f"[a@x.de) \\[Log in\\](https:{display.JOINER}//evil.example]"
         "(mailto:a@x.de%29%20%5BLog%20in%5D%28https%3A%2F%2Fevil.example)")
 
 
