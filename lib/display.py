@@ -30,9 +30,9 @@ STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": 
 # What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
 # as it is): these characters anywhere; ":" before a letter or "/" (a :directive[…]); and
 # what opens a list, a rule or a heading underline at the start of a line. Every one of them
-# may be backslash-escaped in CommonMark.
-_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~$&]|:(?=[A-Za-z/])")
-_LINE_START = re.compile(r"^([^\S\n]*)([-+=]|\d{1,9}[.)])", re.MULTILINE)
+# may be backslash-escaped in CommonMark. ("#" only heads a line: "lead #12" stays.)
+_SPECIAL = re.compile(r"[\\`*_\[\]<>|~$&]|:(?=[A-Za-z/])")
+_LINE_START = re.compile(r"^([^\S\n]*)([-+=#]|\d{1,9}[.)])", re.MULTILINE)
 # Some text is rewritten after parsing, where no backslash reaches: Streamlit's :emoji:,
 # :material/icon: and :streamlit: shortcodes and its "--", "->", "<=" … between spaces, and
 # GFM's links made of bare "https://…" and "www.…". An invisible WORD JOINER (U+2060) after

@@ -21,7 +21,8 @@ def test_every_kind_of_blank_is_none_and_a_value_stays(blank):
 
 
 def test_markdown_specials_are_shown_literally():
-    assert display.literal("*Best* [deal] #1 $5") == r"\*Best\* \[deal\] \#1 \$5"
+    assert display.literal("*Best* [deal] #1 $5") == r"\*Best\* \[deal\] #1 \$5"
+    assert display.literal("# Best") == r"\# Best"
 
 
 @pytest.mark.parametrize(("amount", "currency", "shown"), [
