@@ -155,19 +155,23 @@ def rules_for(db: Connection, config: Mapping[str, Any] | None) -> Rules:
     return rules(config, create_reps=bool(settings.get(db, "create_reps_on_first_login")))
 
 
-@transaction
 def sign_in(db: Connection, claims: Mapping[str, Any], rules_: Rules, *,
             client: str | None = None) -> auth.Login:
     """Match the claims to a user (creating a rep when allowed), apply the group's role and
-    team, and start a login session; a refusal is audited and raised."""
+    team, and start a login session, in one transaction; a refusal is audited and raised."""
     try:
-        person = claimed(claims, rules_)
+        return _signed_in(db, claims, rules_, client)
     except SignInRefused as exc:
         _refused(db, str(claims.get(rules_.email_claim) or "?"), str(exc), client)
         raise
+
+
+@transaction
+def _signed_in(db: Connection, claims: Mapping[str, Any], rules_: Rules,
+               client: str | None) -> auth.Login:
+    person = claimed(claims, rules_)
     existing = users.by_email(db, person.email)
     if why := refusal(person, existing, rules_):
-        _refused(db, person.email, why, client)
         raise SignInRefused(why)
     user = _applied(db, person, existing, changes(person, existing))
     return auth.Login(user, auth.start_session(db, user.id, client=client, how="single sign-on"))

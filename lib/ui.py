@@ -33,6 +33,7 @@ from lib import (
     reading,
     rows,
     schedule,
+    sso,
     users,
 )
 from lib.errors import UserError
@@ -219,7 +220,63 @@ def login_gate() -> None:
     if not users.exist(conn):
         first_admin_form()
     else:
+        single_sign_on()
         login_form(demo=demo.is_demo(conn))
+        sso_buttons()
+
+
+# --- single sign-on: Streamlit's st.login, matched to a leadladder user by lib/sso.py --------
+
+
+def _secret(name: str) -> dict[str, Any]:
+    """A table of .streamlit/secrets.toml as a dict ({} without the file or the table)."""
+    try:
+        value = st.secrets.get(name)
+    except FileNotFoundError:
+        return {}
+    return value.to_dict() if hasattr(value, "to_dict") else dict(value or {})
+
+
+def sso_buttons() -> None:
+    """"Sign in with …" for each provider that secrets.toml configures (none: nothing)."""
+    providers = sso.providers(_secret("auth"), _secret("sso").get("labels"))
+    if providers:
+        st.caption("or")
+    for name, label in providers.items():
+        if st.button(display.markdown("Sign in with {}", label), key=f"auth_sso_{name}",
+                     icon=":material/key:", width="stretch"):
+            st.login(name)
+
+
+def single_sign_on() -> None:
+    """Back from the provider (``st.user`` holds the ID token's claims): log the matched user
+    in, or say once why not, with a way back that drops the provider's identity."""
+    if not st.user.get("is_logged_in"):
+        return
+    if "auth_sso_refused" not in st.session_state:
+        login = _sso_login()
+        if login is not None:
+            logged_in(login)
+    error(st.session_state.auth_sso_refused)
+    if st.button("Use another account", key="auth_sso_other", icon=":material/logout:"):
+        _redirect(login_routes.LOGOUT_PATH)
+        st.stop()
+
+
+def _sso_login() -> auth.Login | None:
+    """The login for the provider's claims; None (the reason kept for this session) when
+    leadladder refuses them or the [sso] settings are wrong."""
+    conn = connection()
+    try:
+        rules = sso.rules_for(conn, _secret("sso"))
+        return sso.sign_in(conn, st.user.to_dict(), rules, client=client())
+    except UserError as exc:
+        st.session_state.auth_sso_refused = str(exc)
+    except Exception:
+        log.exception("single sign-on failed")
+        st.session_state.auth_sso_refused = ("Single sign-on failed and nobody was logged in. "
+                                             "The error was logged.")
+    return None
 
 
 # --- messages: whatever they hold from files or users is shown as typed ---------------------

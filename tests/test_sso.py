@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import sso
+from lib import auth, login_routes, settings, sso, users
 from lib.errors import InvalidInput
 from lib.users import User
 
@@ -114,3 +114,80 @@ def test_the_providers_come_from_the_auth_section():
              "expose_tokens": "id"}
     assert sso.providers(named, {"microsoft": "Microsoft Entra"}) == {
         "google": "Google", "microsoft": "Microsoft Entra"}
+
+
+# --- the database side: sign_in matches, creates, applies groups, starts a session -----------
+
+
+@pytest.fixture
+def people(fresh_db):
+    admin = users.add(fresh_db, "Ada Admin", "ada@example.com", "admin")
+    anna = users.add(fresh_db, "Anna Schmidt", "anna.schmidt@example.com", "rep")
+    gone = users.add(fresh_db, "Dora Gone", "dora@example.com", "rep")
+    fresh_db.execute("UPDATE users SET active = false WHERE id = ?", [gone.id])
+    return {"admin": admin, "anna": anna, "gone": gone}
+
+
+def audit_rows(db, action):
+    return db.execute("SELECT target, detail FROM audit_log WHERE action = ? ORDER BY id",
+                      [action]).fetchall()
+
+
+def test_a_known_e_mail_signs_in_whatever_its_case_and_gets_a_session(fresh_db, people):
+    login = sso.sign_in(fresh_db, claims(), sso.Rules(), client="10.0.0.7")
+    assert login.user.id == people["anna"].id
+    assert auth.session_user(fresh_db, login.token).id == people["anna"].id
+    assert audit_rows(fresh_db, "login") == [
+        ("anna.schmidt@example.com", "single sign-on; client 10.0.0.7")]
+
+
+@pytest.mark.parametrize(("email", "says"), [
+    ("nobody@example.com", "no leadladder account for nobody@example.com"),
+    ("DORA@example.com", "The account dora@example.com is deactivated"),
+])
+def test_unknown_and_deactivated_are_refused_audited_and_nothing_is_created(
+        fresh_db, people, email, says):
+    before = [u.email for u in users.all_users(fresh_db, include_inactive=True)]
+    with pytest.raises(sso.SignInRefused, match=says):
+        sso.sign_in(fresh_db, claims(email=email), sso.Rules())
+    assert [u.email for u in users.all_users(fresh_db, include_inactive=True)] == before
+    assert fresh_db.execute("SELECT count(*) FROM login_sessions").fetchone() == (0,)
+    ((target, detail),) = audit_rows(fresh_db, "login_failed")
+    assert target == email.lower() and detail.startswith("single sign-on: ")
+
+
+def test_a_group_makes_a_known_rep_manager_of_a_team_created_for_it(fresh_db, people):
+    rules = sso.rules(CONFIG, create_reps=False)
+    login = sso.sign_in(fresh_db, claims(groups=["sales-north-leads"]), rules)
+    anna = users.get(fresh_db, people["anna"].id)
+    assert (login.user.role, anna.role, users.team_names(fresh_db)[anna.team_id]) == (
+        "manager", "manager", "North")
+    assert [a for a, _ in audit_rows(fresh_db, "role_changed")] == ["anna.schmidt@example.com"]
+    again = sso.sign_in(fresh_db, claims(groups=["sales-north-leads"]), rules)
+    assert again.user.team_id == anna.team_id and len(users.teams(fresh_db)) == 1
+
+
+def test_with_creating_reps_a_new_e_mail_becomes_a_rep_or_what_its_group_says(
+        fresh_db, people):
+    rules = sso.rules(CONFIG, create_reps=True)
+    ben = sso.sign_in(fresh_db, claims(email="Ben@Example.com", name="Ben Okafor"), rules).user
+    assert (ben.name, ben.email, ben.role, ben.team_id) == (
+        "Ben Okafor", "Ben@example.com", "rep", None)
+    cleo = sso.sign_in(fresh_db, claims(email="cleo@example.com", name="Cleo",
+                                        groups=["sales-north"]), rules).user
+    assert (cleo.role, users.team_names(fresh_db)[cleo.team_id]) == ("rep", "North")
+    assert users.by_email(fresh_db, "BEN@example.com").id == ben.id
+
+
+def test_the_setting_decides_whether_reps_are_created(fresh_db, people):
+    assert not sso.rules_for(fresh_db, CONFIG).create_reps
+    settings.put(fresh_db, "create_reps_on_first_login", "on", by=people["admin"].id)
+    assert sso.rules_for(fresh_db, CONFIG).create_reps
+
+
+def test_streamlit_still_names_its_identity_cookies_as_the_logout_drops_them():
+    from streamlit.web.server.starlette.starlette_server_config import (
+        TOKENS_COOKIE_NAME,
+        USER_COOKIE_NAME,
+    )
+    assert login_routes.IDENTITY_COOKIES == (USER_COOKIE_NAME, TOKENS_COOKIE_NAME)

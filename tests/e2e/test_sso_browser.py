@@ -66,7 +66,7 @@ def seeded(path: Path, *, create_reps: bool) -> dict[str, int]:
             "max": users.add(cur, "Max Lead", "max.lead@example.com", "rep").id,
             "dora": users.add(cur, "Dora Gone", "dora.gone@example.com", "rep").id,
         }
-        users.deactivate(cur, made["dora"], by=made["ada"])
+        cur.execute("UPDATE users SET active = false WHERE id = ?", [made["dora"]])
         settings.put(cur, "create_reps_on_first_login", create_reps, by=made["ada"])
         return made
     finally:
