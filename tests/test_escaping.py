@@ -127,7 +127,11 @@ def _unescaped(value: ast.expr) -> bool:
 
 
 def _markdown_arguments(call: ast.Call) -> list[ast.expr]:
+    """What Streamlit renders as Markdown in this call; nothing for ``ui.say/warn/…``, which
+    escape their text themselves."""
     name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if isinstance(call.func, ast.Attribute) and getattr(call.func.value, "id", "") == "ui":
+        return [k.value for k in call.keywords if k.arg in ("help", "label")]
     shown = call.args[:1] if name in MARKDOWN_CALLS else []
     return shown + [k.value for k in call.keywords if k.arg in MARKDOWN_KEYWORDS]
 
