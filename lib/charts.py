@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import metrics
+from lib import display, metrics
 
 STAGE_COLORS = {"suspect": "#94a3b8", "prospect": "#60a5fa", "lead": "#2563eb",
                 "converted": "#7c3aed", "won": "#16a34a"}
@@ -65,8 +65,8 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
     counts = rows[stages].to_numpy()
     text = [[f"{n:,} · {share:.0%}" for n, share in zip(line, shares[i], strict=True)]
             for i, line in enumerate(counts)]
-    labels = [f"{name}  ({n:,})" for name, n in zip(rows["cohort"], rows["suspect"],
-                                                     strict=True)]
+    labels = [f"{display.chart_text(name)}  ({n:,})"
+              for name, n in zip(rows["cohort"], rows["suspect"], strict=True)]
     figure = go.Figure(go.Heatmap(
         z=shares * 100, x=[metrics.STAGE_LABELS[s] for s in stages], y=labels, text=text,
         texttemplate="%{text}", colorscale="Blues", zmin=0, showscale=True,
@@ -79,18 +79,19 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
 
 def drop_off(frame: pd.DataFrame, by: str) -> go.Figure:
     """Dead rows per list, stacked by the stage they died at (``by="stage"``) or by reason."""
-    lists = list(dict.fromkeys(frame["list"]))
+    lists = [display.chart_text(one) for one in dict.fromkeys(frame["list"])]
     figure = go.Figure()
     parts = metrics.STAGES if by == "stage" else sorted(set(frame["reason"]))
     for i, part in enumerate(parts):
-        chosen = frame[frame[by] == part].groupby("list")["people"].sum()
+        chosen = frame[frame[by] == part].groupby("list")["people"].sum().rename(
+            display.chart_text)
         if chosen.empty:
             continue
         color = STAGE_COLORS[part] if by == "stage" else REASON_COLORS[i % len(REASON_COLORS)]
-        name = metrics.STAGE_LABELS[part] if by == "stage" else part
+        name = metrics.STAGE_LABELS[part] if by == "stage" else display.chart_text(part)
         figure.add_bar(y=lists, x=[int(chosen.get(one, 0)) for one in lists], name=name,
                        orientation="h", marker_color=color, showlegend=True,
-                       hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:,}}<extra></extra>")
+                       hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{x:,}<extra></extra>")
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title="dead rows", gridcolor="#e2e8f0")
     return _layout(figure, 110 + ROW_PX * len(lists), barmode="stack")
@@ -104,7 +105,8 @@ def criteria(frame: pd.DataFrame) -> go.Figure:
               ("rest", "The rest", STAGE_COLORS["suspect"]))
     for column, name, color in groups:
         size = int(frame[column].iloc[0]) if len(frame) else 0
-        figure.add_bar(y=frame["criterion"], x=frame[f"{column}_share"].fillna(0) * 100,
+        figure.add_bar(y=frame["criterion"].map(display.chart_text),
+                       x=frame[f"{column}_share"].fillna(0) * 100,
                        name=f"{name} ({size:,} people)",
                        orientation="h", marker_color=color,
                        hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:.0f}}% ticked<extra></extra>")
@@ -117,6 +119,7 @@ def criteria(frame: pd.DataFrame) -> go.Figure:
 def overdue_by_age(frame: pd.DataFrame) -> go.Figure:
     """Overdue next steps per rep (``metrics.overdue_by_age``), stacked by how late they are;
     the total sits at the end of each bar."""
+    frame = frame.assign(name=frame["name"].map(display.chart_text))
     reps = list(dict.fromkeys(frame["name"]))
     figure = go.Figure()
     for age in metrics.AGE_BUCKETS:

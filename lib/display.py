@@ -1,4 +1,4 @@
-"""How stored values read on screen: money, days, badges, markdown-safe text, local times.
+"""How stored values read on screen: money, days, badges, literal text, local times.
 
 Plain functions, so every page says "tomorrow", "€12,000" or "🟢 lead" the same way and a unit
 test can pin each wording down without a browser.
@@ -6,11 +6,14 @@ test can pin each wording down without a browser.
 
 from __future__ import annotations
 
+import html
 import math
+import numbers
 import re
 from collections.abc import Mapping
-from datetime import date, tzinfo
+from datetime import date, time, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -24,7 +27,22 @@ GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
                 "standby": ("Standby", "violet")}
 STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
                  "dead": "⚫ dead"}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
+# What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
+# as it is): these characters anywhere; ":" before a letter or "/" (a :directive[…]); and
+# what opens a list, a rule or a heading underline at the start of a line. Every one of them
+# may be backslash-escaped in CommonMark. ("#" only heads a line: "lead #12" stays.)
+_SPECIAL = re.compile(r"[\\`*_\[\]<>|~$&]|:(?=[A-Za-z/])")
+_LINE_START = re.compile(r"^([^\S\n]*)([-+=#]|\d{1,9}[.)])", re.MULTILINE)
+# Some text is rewritten after parsing, where no backslash reaches: Streamlit's :emoji:,
+# :material/icon: and :streamlit: shortcodes and its "--", "->", "<=" … between spaces, and
+# GFM's links made of bare "https://…" and "www.…". An invisible WORD JOINER (U+2060) after
+# the first character of such a pattern keeps it as typed. (A bare e-mail address may still
+# show as a mailto: link of itself: the text is the same, and a copied address stays usable.)
+_REWRITTEN = re.compile(r":(?=[\w+-][\w+-]*[:/])|(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)"
+                        r"|(?i:https?:(?=//)|\bwww(?=\.))")
+JOINER = "\u2060"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_EDGE_SPACE = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.MULTILINE)
 
 
 def given(value: Any) -> Any:
@@ -32,9 +50,66 @@ def given(value: Any) -> Any:
     return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
 
 
-def md(text: Any) -> str:
-    """Text shown inside markdown as it is (a company called "*Best*" stays literal)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+class Markdown(str):
+    """Markdown meant as such: built here or in lib from fixed wording, with every piece of
+    data in it passed through ``literal``. Anything else that reaches the screen is text."""
+
+    __slots__ = ()
+
+
+def literal(text: Any) -> str:
+    """Markdown that shows ``text`` exactly as typed: no link, image, HTML, emphasis, heading,
+    list, emoji or colour from data (a company called "*Best*" stays "*Best*").
+
+    Line breaks stay line breaks; spaces at the start or end of a line stay (as character
+    references) instead of turning the line into a code block or being dropped.
+    """
+    lines = _LINE_BREAK.sub("\n", str(text)).rstrip("\n")
+    lines = _REWRITTEN.sub(_joined, lines)
+    escaped = _SPECIAL.sub(lambda special: "\\" + special.group(), lines)
+    escaped = _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
+    return _EDGE_SPACE.sub(_references, escaped).replace("\n", "\\\n")
+
+
+def _joined(pattern: re.Match[str]) -> str:
+    """The joiner after a shortcode's colon or an arrow's first character, or after a link's
+    "https:" or "www"."""
+    text = pattern.group()
+    return text + JOINER if text[-1] in ":wW" else text[0] + JOINER + text[1:]
+
+
+def _references(spaces: re.Match[str]) -> str:
+    """Spaces as numeric references (control characters have none: they stay as they are)."""
+    return "".join(c if c < " " and c != "\t" or "\x7f" <= c < "\xa0" else f"&#{ord(c)};"
+                   for c in spaces.group())
+
+
+def markdown(template: str, *values: Any, **named: Any) -> Markdown:
+    """``template`` (fixed wording with Markdown) filled with ``values`` shown literally;
+    numbers and dates keep their format specs (``{:,}``, ``{:%d %b}``)."""
+    return Markdown(template.format(*map(_filled, values),
+                                    **{key: _filled(v) for key, v in named.items()}))
+
+
+def _filled(value: Any) -> Any:
+    """A value as ``markdown`` fills it in: numbers and dates as they are (no text from data
+    can hide in them), everything else literal."""
+    plain = isinstance(value, numbers.Number | date | time) and not isinstance(value, bool)
+    return value if plain else literal(value)
+
+
+def shown(text: Any) -> str:
+    """What Streamlit gets for a message: ``Markdown`` as it is, anything else literally.
+
+    The one place every message with data passes through (``ui.say``, ``ui.warn``, …).
+    """
+    return text if isinstance(text, Markdown) else literal(text)
+
+
+def chart_text(text: Any) -> str:
+    """A label from data as a Plotly chart shows it literally: Plotly reads labels as a small
+    HTML (<b>, <a href>, <br>; unknown tags vanish), so ``<`` and ``&`` become references."""
+    return html.escape(str(text), quote=False)
 
 
 def money(amount: Any, currency: Any = "EUR") -> str:
@@ -106,15 +181,16 @@ def status_of_badge(shown: Any) -> str:
     return next((s for s in STATUS_BADGES if str(shown).endswith(s)), "suspect")
 
 
-def contact_links(row: Mapping[str, Any]) -> str:
-    """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown)."""
+def contact_links(row: Mapping[str, Any]) -> Markdown:
+    """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown). The shown
+    part is literal, the address percent-encoded: no e-mail can end the link early."""
     links = []
     if email := given(row.get("email")):
-        links.append(f"[{md(email)}](mailto:{email})")
+        links.append(f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
     for key in ("phone", "mobile"):
         if number := given(row.get(key)):
-            links.append(f"[{md(number)}](tel:{re.sub(r'[^+0-9]', '', number)})")
-    return " · ".join(links)
+            links.append(f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
+    return Markdown(" · ".join(links))
 
 
 def page_count(total: int, size: int) -> int:

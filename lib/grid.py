@@ -307,11 +307,12 @@ def dead(chosen: Chosen) -> list[int]:
     return [pid for pid, (_, status) in chosen.items() if status == "dead"]
 
 
-def rows_heading(chosen: Chosen) -> str:
+def rows_heading(chosen: Chosen) -> display.Markdown:
     """The row dialogs' heading (markdown): one name, or a count and the first five names."""
-    listed = ", ".join(display.md(name) for name, _ in list(chosen.values())[:5])
+    listed = ", ".join(display.literal(name) for name, _ in list(chosen.values())[:5])
     more = f" and {len(chosen) - 5} more" if len(chosen) > 5 else ""
-    return f"**{len(chosen)} rows:** {listed}{more}" if len(chosen) > 1 else f"**{listed}**"
+    return display.Markdown(f"**{len(chosen)} rows:** {listed}{more}" if len(chosen) > 1
+                            else f"**{listed}**")
 
 
 def convert_notes(db: Connection, chosen: Chosen) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 the lead dialogs' actions.
 
 Everything here is plain: the markdown each screen shows (text from the database escaped with
-``display.md``), which actions a lead offers, and the lead actions that return what they did
+``display.literal``), which actions a lead offers, and the lead actions that return what they did
 (for the toast), so a unit test can read exactly what a rep will read.
 """
 
@@ -58,12 +58,13 @@ def due_line(lead: Lead, today: date, *, group: str) -> str:
         lead["next_type"], lead["next_due_date"], lead["next_due_time"], today)
 
 
-def heading(lead: Lead, today: date) -> str:
+def heading(lead: Lead, today: date) -> display.Markdown:
     """A lead dialog's first line: title, step and, for an open lead, the next step."""
     due = ("" if display.given(lead.get("next_type")) is None else " · next step: "
            + display.next_step_text(lead["next_type"], lead["next_due_date"],
                                     lead["next_due_time"], today))
-    return f"**{display.md(lead['title'])}** · {display.md(lead['step'])}{due}"
+    return display.Markdown(
+        f"**{display.literal(lead['title'])}** · {display.literal(lead['step'])}{due}")
 
 
 def actions(status: str, *, detail: bool) -> tuple[str, list[str]]:
@@ -89,19 +90,19 @@ def todo_due_note(lead: Lead, today: date) -> str | None:
     if lead["group"] == "standby":
         return f"parked until {display.day_text(lead['standby_until'], today)}"
     note = display.given(lead["next_note"])
-    return display.md(note) if note else None
+    return display.literal(note) if note else None
 
 
 def todo_amount(lead: Lead) -> str:
     """Where the lead stands: step, amount, probability."""
     amount = display.money(lead["amount"], lead["currency"])
-    return f"{display.md(lead['step'])} · **{amount}**{chance(lead)}"
+    return f"{display.literal(lead['step'])} · **{amount}**{chance(lead)}"
 
 
 def last_action(lead: Lead, *, with_owner: bool) -> str:
     """ "Last action 3 days ago", with whose lead it is when the whole team is shown."""
     return f"Last action {display.since_text(lead['days_since'])}" + (
-        f" · {display.md(lead['owner'])}" if with_owner else "")
+        f" · {display.literal(lead['owner'])}" if with_owner else "")
 
 
 # --- the pipeline ----------------------------------------------------------------------------
@@ -137,9 +138,9 @@ def card_title(lead: Lead) -> str:
 
 def card_amount(lead: Lead, *, with_owner: bool) -> str:
     """Amount and probability, then the contact (and owner, for the whole team)."""
-    who = f" · {display.md(lead['owner'])}" if with_owner else ""
+    who = f" · {display.literal(lead['owner'])}" if with_owner else ""
     return (f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead)}  \n"
-            f":gray[{display.md(display.given(lead['name']) or '')}{who}]")
+            f":gray[{display.literal(display.given(lead['name']) or '')}{who}]")
 
 
 def move_targets(movable: Mapping[str, str], lead: Lead) -> list[str]:
@@ -160,10 +161,11 @@ def standing(lead: Lead) -> str:
     if lead["status"] in leads.CLOSED:
         reason = display.given(lead["close_reason"])
         state = f":{CLOSED_BADGES[lead['status']]}-badge[{lead['status'].title()}" + (
-            f": {display.md(reason)}]" if reason else "]")
+            f": {display.literal(reason)}]" if reason else "]")
     else:
         state = display.badge(lead["group"])
-    return (f":blue-badge[{display.md(lead['step'])}] {state} · {display.md(lead['owner'])} · "
+    return (f":blue-badge[{display.literal(lead['step'])}] {state} · "
+            f"{display.literal(lead['owner'])} · "
             f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead, ' ({}%)')}")
 
 
@@ -171,7 +173,7 @@ def closed_line(lead: Lead, today: date) -> str:
     """A closed lead's next-step box: how and when it closed, and the closing note."""
     note = display.given(lead["close_note"])
     return (f"None: {lead['status']} {display.day_text(lead['closed_at'], today)}"
-            + (f". {display.md(note)}" if note else ""))
+            + (f". {display.literal(note)}" if note else ""))
 
 
 def next_step_line(step: leads.NextStep, group: str, today: date) -> str:
@@ -183,8 +185,8 @@ def next_step_line(step: leads.NextStep, group: str, today: date) -> str:
 
 def timeline_line(entry: Mapping[str, Any], zone: tzinfo, today: date) -> str:
     """One timeline entry: what happened, then who and when in grey."""
-    who = display.md(entry["who"] or "the command line")
-    what = display.md(entry["what"][:1].upper() + entry["what"][1:])
+    who = display.literal(entry["who"] or "the command line")
+    what = display.literal(entry["what"][:1].upper() + entry["what"][1:])
     return (f"{TIMELINE_KINDS.get(entry['kind'], entry['kind'])} {what}  \n"
             f":gray[{who} · {display.moment_text(entry['at'], zone, today)}]")
 
@@ -193,8 +195,8 @@ def contact_lines(contact: Mapping[str, Any]) -> list[str]:
     """The contact card's two markdown blocks: name and job title; company and links."""
     name = " ".join(filter(None, (contact[k] for k in ("salutation", "first_name",
                                                          "last_name"))))
-    return [f"**{display.md(name or '—')}**  \n{display.md(contact['job_title'] or '')}",
-            f"{display.md(contact['company'] or '')}  \n" + display.contact_links(contact)]
+    return [f"**{display.literal(name or '—')}**  \n{display.literal(contact['job_title'] or '')}",
+            f"{display.literal(contact['company'] or '')}  \n" + display.contact_links(contact)]
 
 
 def contact_facts(contact: Mapping[str, Any]) -> list[str]:
@@ -203,12 +205,13 @@ def contact_facts(contact: Mapping[str, Any]) -> list[str]:
     address = ", ".join(filter(None, (contact["street"], place, contact["country"])))
     facts = (("Address", address), ("Website", contact["website"]),
              ("Source", contact["source"]), ("Notes", contact["notes"]))
-    return [f"{label}: {display.md(value)}" for label, value in facts if value]
+    return [f"{label}: {display.literal(value)}" for label, value in facts if value]
 
 
 def tick_line(tick: Mapping[str, Any], today: date) -> str:
     """A criterion that qualified the lead, who ticked it and when."""
-    return (f"✔ {display.md(tick['label'])}  \n:gray[{display.md(tick['ticked_by'] or '—')} · "
+    return (f"✔ {display.literal(tick['label'])}  \n"
+            f":gray[{display.literal(tick['ticked_by'] or '—')} · "
             f"{display.day_text(tick['ticked_at'], today)}]")
 
 

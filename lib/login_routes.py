@@ -19,7 +19,12 @@ from lib import auth
 from lib.db import Connection
 
 COOKIE = "leadladder_session"
+# Streamlit's identity cookies after st.login (its USER_COOKIE_NAME and TOKENS_COOKIE_NAME; a
+# test pins them). leadladder keeps its own session instead: they are dropped at the hand-off
+# and at log out, so a provider's sign-in never outlives the leadladder session.
+IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 SESSION_PATH = "/auth/session"
+# In front of Streamlit's own /auth/logout (st.logout is not used); drops its identity too.
 LOGOUT_PATH = "/auth/logout"
 
 
@@ -39,6 +44,14 @@ def _client(request: Request) -> str | None:
     return auth.client_key(request.client.host if request.client else None)
 
 
+def _drop_identity(request: Request, response: Response) -> None:
+    """Delete Streamlit's identity cookies, with the numbered chunks a large one is split in."""
+    for name in request.cookies:
+        base, _, chunk = name.rpartition("_")
+        if name in IDENTITY_COOKIES or (base in IDENTITY_COOKIES and chunk.isdigit()):
+            response.delete_cookie(name, path="/", httponly=True, samesite="lax")
+
+
 def routes(get_cursor: Callable[[], Connection]) -> list[Route]:
     """``GET /auth/session`` (set the cookie) and ``GET /auth/logout`` (end it, drop it).
 
@@ -52,6 +65,7 @@ def routes(get_cursor: Callable[[], Connection]) -> list[Route]:
             response.set_cookie(
                 COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()), path="/",
                 httponly=True, samesite="strict", secure=_is_https(request))
+            _drop_identity(request, response)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -62,6 +76,7 @@ def routes(get_cursor: Callable[[], Connection]) -> list[Route]:
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                                secure=_is_https(request))
+        _drop_identity(request, response)
         response.headers["Cache-Control"] = "no-store"
         return response
 

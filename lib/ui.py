@@ -34,6 +34,7 @@ from lib import (
     reading,
     rows,
     schedule,
+    sso,
     users,
 )
 from lib.errors import UserError
@@ -230,7 +231,98 @@ def login_gate() -> None:
     if not users.exist(conn):
         first_admin_form()
     else:
+        single_sign_on()
         login_form(demo=demo.is_demo(conn))
+        sso_buttons()
+
+
+# --- single sign-on: Streamlit's st.login, matched to a leadladder user by lib/sso.py --------
+
+
+def _secret(name: str) -> dict[str, Any]:
+    """A table of .streamlit/secrets.toml as a dict ({} without the file or the table)."""
+    try:
+        value = st.secrets.get(name)
+    except FileNotFoundError:
+        return {}
+    return value.to_dict() if hasattr(value, "to_dict") else dict(value or {})
+
+
+def sso_buttons() -> None:
+    """"Sign in with …" for each provider that secrets.toml configures (none: nothing)."""
+    providers = sso.providers(_secret("auth"), _secret("sso").get("labels"))
+    if providers:
+        st.caption("or")
+    for name, label in providers.items():
+        if st.button(display.markdown("Sign in with {}", label), key=f"auth_sso_{name}",
+                     icon=":material/key:", width="stretch"):
+            st.login(name)
+
+
+def single_sign_on() -> None:
+    """Back from the provider (``st.user`` holds the ID token's claims): log the matched user
+    in, or say once why not, with a way back that drops the provider's identity."""
+    if not st.user.get("is_logged_in"):
+        return
+    if "auth_sso_refused" not in st.session_state:
+        login = _sso_login()
+        if login is not None:
+            logged_in(login)
+    error(st.session_state.auth_sso_refused)
+    if st.button("Use another account", key="auth_sso_other", icon=":material/logout:"):
+        _redirect(login_routes.LOGOUT_PATH)
+        st.stop()
+
+
+def _sso_login() -> auth.Login | None:
+    """The login for the provider's claims; None (the reason kept for this session) when
+    leadladder refuses them or the [sso] settings are wrong."""
+    conn = connection()
+    try:
+        rules = sso.rules_for(conn, _secret("sso"))
+        return sso.sign_in(conn, st.user.to_dict(), rules, client=client())
+    except UserError as exc:
+        st.session_state.auth_sso_refused = str(exc)
+    except Exception:
+        log.exception("single sign-on failed")
+        st.session_state.auth_sso_refused = ("Single sign-on failed and nobody was logged in. "
+                                             "The error was logged.")
+    return None
+
+
+# --- messages: whatever they hold from files or users is shown as typed ---------------------
+# Each helper hands its text to Streamlit through ``display.shown``: plain text is escaped,
+# ``display.Markdown`` built by lib (with its data escaped) keeps its formatting. ``where`` is
+# a column or container, the page itself by default.
+
+
+def say(text: str, *, where: Any = st) -> None:
+    where.markdown(display.shown(text))
+
+
+def note(text: str, *, where: Any = st) -> None:
+    """A caption."""
+    where.caption(display.shown(text))
+
+
+def info(text: str, *, icon: str | None = None, where: Any = st) -> None:
+    where.info(display.shown(text), icon=icon)
+
+
+def warn(text: str, *, icon: str | None = "⚠️", where: Any = st) -> None:
+    where.warning(display.shown(text), icon=icon)
+
+
+def error(text: str, *, icon: str | None = "⚠️", where: Any = st) -> None:
+    where.error(display.shown(text), icon=icon)
+
+
+def success(text: str, *, icon: str | None = "✅", where: Any = st) -> None:
+    where.success(display.shown(text), icon=icon)
+
+
+def toast(text: str, *, icon: str | None = None) -> None:
+    st.toast(display.shown(text), icon=icon)
 
 
 def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
@@ -238,7 +330,7 @@ def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | No
     try:
         return action(*args, **kwargs)
     except UserError as exc:
-        st.error(str(exc), icon="⚠️")
+        error(str(exc))
     except Exception:
         log.exception("action %s failed", getattr(action, "__name__", action))
         st.error("Something went wrong and nothing was saved. The error was logged.", icon="🛑")
@@ -353,7 +445,7 @@ def import_history(conn: db.Connection) -> None:
                 st.session_state.import_undo_message = result.message
                 st.rerun()
     if message := st.session_state.pop("import_undo_message", None):
-        st.success(message)
+        success(message, icon=None)
 
 
 # --- leads: the pieces the to-do, pipeline and lead pages share ----------------------------
@@ -375,7 +467,7 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if message := st.session_state.pop("ui_flash", None):
-        st.toast(message, icon="✅")
+        toast(message, icon="✅")
 
 
 def app_url(path: str, page_path: str) -> str:
@@ -387,7 +479,8 @@ def app_url(path: str, page_path: str) -> str:
 
 def lead_link(lead_id: int, label: str) -> None:
     """A link to the lead's own page (in-app navigation: the session stays)."""
-    st.page_link("pages/lead.py", label=f"**{display.md(label)}**", help=f"Open {label}",
+    st.page_link("pages/lead.py", label=display.markdown("**{}**", label),
+                 help=display.markdown("Open {}", label),
                  query_params={"lead": int(lead_id)})
 
 
@@ -471,7 +564,7 @@ def finish(message: str | None) -> None:
 
 
 def _heading(lead: Mapping[str, Any], conn: db.Connection) -> None:
-    st.markdown(lead_view.heading(lead, schedule.today(conn)))
+    say(lead_view.heading(lead, schedule.today(conn)))
 
 
 def next_step_inputs(key: str, kind: str | None, today: date, *,
@@ -527,7 +620,8 @@ def _step_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None
     _heading(lead, conn)
     steps = leads.active_steps(conn)
     keys = list(steps)
-    chosen = st.radio("Step", keys, format_func=steps.get, key=f"{key}_to",
+    chosen = st.radio("Step", keys, format_func=lambda k: display.literal(steps[k]),
+                      key=f"{key}_to",
                       index=keys.index(lead["step_key"]) if lead["step_key"] in steps else 0)
     if st.button("Move", type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.move, conn, lead, chosen, by=current_user_id()))
@@ -567,7 +661,7 @@ def _closing_dialog(outcome: str, title: str) -> Callable[..., None]:
 
 @st.dialog("Reopen the lead", width="medium", on_dismiss=_forget_action)
 def _reopen_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
-    st.markdown(f"**{display.md(lead['title'])}** · {lead['status']}")
+    say(display.markdown("**{}** · {}", lead["title"], lead["status"]))
     step = next_step_inputs(f"{key}_next", None, schedule.today(conn))
     if st.button("Reopen", type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.reopen, conn, lead, step, by=current_user_id()))
@@ -591,7 +685,8 @@ def criteria_columns(criteria: Sequence[qualification.Criterion]) -> dict[str, A
     return {
         rows.tick_column(c.key): st.column_config.CheckboxColumn(
             c.short_label, width=72,
-            help=f"**{c.label_en}** ({c.stage} criterion) — {c.description}")
+            help=display.markdown("**{}** ({} criterion) — {}", c.label_en, c.stage,
+                                  c.description))
         for c in criteria
     }
 
@@ -628,7 +723,7 @@ def row_outcomes(action: str, outcomes: Sequence[rows.RowOutcome], names: Mappin
                  ) -> None:
     """What a row action did: one line for one row, a count and the refusals for several."""
     everyone, line = grid.outcome_summary(action, outcomes, names)
-    (st.success if everyone else st.warning)(line, icon="✅" if everyone else "⚠️")
+    (success if everyone else warn)(line)
     refused = grid.refusals(outcomes, names)
     if len(outcomes) > 1 and not refused.empty:
         st.dataframe(refused, hide_index=True, width="stretch")
@@ -670,17 +765,16 @@ def _closing(outcomes: list[rows.RowOutcome] | None,
         _forget_row_dialog()
         done(outcomes)
     else:
-        st.error(outcomes[0].message, icon="⚠️")
+        error(outcomes[0].message)
 
 
 @st.dialog("Convert to lead", width="large", on_dismiss=_forget_row_dialog)
 def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                    done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """The (+) action for one or more rows: owner, step, the next step, amount and note."""
-    st.markdown(grid.rows_heading(chosen))
-    for level, note in grid.convert_notes(conn, chosen):
-        (st.warning if level == "warning" else st.info)(
-            note, icon="⚠️" if level == "warning" else "ℹ️")
+    say(grid.rows_heading(chosen))
+    for level, text in grid.convert_notes(conn, chosen):
+        (warn if level == "warning" else info)(text, icon="⚠️" if level == "warning" else "ℹ️")
     names = users.owner_names(conn)
     me = current_user_id()
     left, right = st.columns(2)
@@ -704,7 +798,7 @@ def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], k
 def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                   done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """Make rows dead with a reason; ticks stay, so Revive brings the status back."""
-    st.markdown(grid.rows_heading(chosen))
+    say(grid.rows_heading(chosen))
     reason = st.selectbox("Reason", rows.CANCEL_REASONS, index=None,
                           placeholder="Choose a reason", key=f"{key}_reason")
     note = st.text_input("Note" + (" (required)" if reason == "other" else " (optional)"),

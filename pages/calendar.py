@@ -12,8 +12,8 @@ viewer = ui.current_viewer()
 
 planned = calendar.event_count(conn, me.id, viewer=viewer)
 alarm = settings.get(conn, "alarm_minutes")
-st.markdown(f"Your **{planned} open next steps** as calendar events, each with a reminder "
-            f"{alarm} minutes before (steps without a time: all-day, reminder at 09:00).")
+st.markdown(f"Your **{planned:,} open next steps** as calendar events, each with a reminder "
+            f"{alarm:,} minutes before (steps without a time: all-day, reminder at 09:00).")
 
 
 def issue() -> None:

@@ -102,7 +102,7 @@ def people_at(f: FunnelFilter, stage: str, total: int) -> None:
     number = right.number_input("Page", 1, pages, 1, key="funnel_people_page") if pages > 1 else 1
     frame = metrics.stage_people(conn, f, stage, viewer=viewer, limit=PEOPLE_PER_PAGE,
                                  offset=(number - 1) * PEOPLE_PER_PAGE)
-    left.caption(f"{total:,} people · page {number} of {pages}, latest first")
+    left.caption(f"{total:,} people · page {number:,} of {pages:,}, latest first")
     frame["reached_at"] = display.local_times(conn, frame["reached_at"])
     ui.table_and_downloads(
         frame, key="funnel_people", file_name=f"funnel-{stage}", column_config=PEOPLE_COLUMNS,
@@ -142,7 +142,7 @@ def drop_off(f: FunnelFilter) -> None:
     right.markdown("**Why** — the reason given when the row was cancelled")
     right.plotly_chart(charts.drop_off(worst, "reason"), key="funnel_drop_reason")
     if lists > CHART_LISTS:
-        st.caption(f"The {CHART_LISTS} lists with the most dead rows of {lists}; the "
+        st.caption(f"The {CHART_LISTS} lists with the most dead rows of {lists:,}; the "
                    "table below has all.")
     with st.expander("Table"):
         ui.table_and_downloads(frame, key="funnel_drop", file_name="funnel-drop-off",

@@ -39,7 +39,7 @@ def import_upload() -> None:
     if table is None:
         return refused(reason)
     for note in table.notes:
-        st.info(note, icon="ℹ️")
+        ui.info(note, icon="ℹ️")
 
     target_col, source_col = st.columns([2, 1])
     existing = lists.names(conn, viewer=viewer)
@@ -72,7 +72,7 @@ def import_upload() -> None:
     st.dataframe(importing.preview_rows(conn, preview), hide_index=True, width="stretch",
                  key="import_preview_rows")
     if preview.previous_import:
-        st.info(importing.previous_import_text(preview.previous_import, list_name))
+        ui.info(importing.previous_import_text(preview.previous_import, list_name))
     if st.button("Import", type="primary", key="import_commit",
                  disabled=preview.previous_import is not None):
         bar = st.progress(0.3, "Writing people, memberships and history…")
@@ -83,13 +83,13 @@ def import_upload() -> None:
             audit.imported(conn, result, by=ui.current_user_id(), file_name=upload.name)
             st.session_state.import_last = result.import_id
             ui.forget("import_preview")
-            st.toast(result.message)
+            ui.toast(result.message)
 
 
 import_upload()
 
 if last := st.session_state.get("import_last"):
-    st.success(f"Import #{last} is done. The report is the file plus each row's outcome:")
+    st.success(f"Import #{last:d} is done. The report is the file plus each row's outcome:")
     ui.downloads(importing.report(conn, last, viewer=viewer), f"import-{last}-report",
                  key="import_report")
 

@@ -29,7 +29,7 @@ def next_step_box() -> None:
         if lead["group"] == "standby":
             st.caption(f"Parked until {display.day_text(lead['standby_until'], today)}")
         if step.note:
-            st.caption(display.md(step.note))
+            st.caption(display.literal(step.note))
         st.caption(f"Last action {display.since_text(lead['days_since'])}")
 
 

@@ -20,7 +20,7 @@ if lists.has_no_data(conn):
         with st.spinner("Loading the demo…"):
             made = ui.attempt(demo.load, conn, by=ui.current_user_id())
         if made:
-            st.toast(f"Demo loaded: {made['lists']} lists, {made['people']} people")
+            st.toast(f"Demo loaded: {made['lists']:,} lists, {made['people']:,} people")
             st.rerun()
     right.page_link("pages/import_file.py", label="Upload a list", icon="⬆️")
     st.stop()

@@ -3,7 +3,7 @@ decides what is overdue, so each rep's count here is the count on their to-do pa
 
 import streamlit as st
 
-from lib import charts, metrics, schedule, settings, ui
+from lib import charts, display, metrics, schedule, settings, ui
 from lib.db import utcnow
 
 SHOWN = 200
@@ -38,13 +38,13 @@ def rep_counts(counts: list[tuple[str, int]]) -> None:
     for start in range(0, len(counts), REPS_PER_ROW):
         row = counts[start:start + REPS_PER_ROW]
         for column, (name, count) in zip(st.columns(REPS_PER_ROW), row, strict=False):
-            column.metric(name, f"{count:,}", border=True)
+            column.metric(display.literal(name), f"{count:,}", border=True)
 
 
 st.title("Overdue")
 st.caption(f"Next steps whose due moment has passed, as of {today:%A %d %B %Y} "
-           f"({settings.get(conn, 'timezone')}). A step without a time is due at the end of "
-           "its day; parked (standby) leads are not overdue until they come back.")
+           f"({display.literal(settings.get(conn, 'timezone'))}). A step without a time is due "
+           "at the end of its day; parked (standby) leads are not overdue until they come back.")
 viewer = ui.current_viewer()
 reps = metrics.overdue_per_rep(conn, now, viewer=viewer)
 counts = metrics.overdue_counts(reps)

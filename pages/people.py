@@ -4,7 +4,7 @@ their team's members read-only. lib refuses every change a role may not make."""
 
 import streamlit as st
 
-from lib import access, audit, auth, display, ui, users
+from lib import access, audit, auth, ui, users
 
 conn = ui.connection()
 me = ui.require_user()
@@ -34,8 +34,7 @@ def show_link(kind: str) -> None:
     made = st.session_state.get("people_link")
     if made and made[2] == kind:
         name, url, _ = st.session_state.pop("people_link")
-        st.success(f"Send this link to {display.md(name)}. It works once and is shown only now.",
-                   icon="🔗")
+        ui.success(f"Send this link to {name}. It works once and is shown only now.", icon="🔗")
         st.code(url, language=None)
 
 
@@ -63,7 +62,7 @@ def add_person(team_names: dict[int, str]) -> None:
                 st.session_state.people_link = (added.name, ui.link_url(token, "people"),
                                                 "invite")
         if added:
-            ui.flash(f"{display.md(added.name)} added as {added.role}.")
+            ui.flash(f"{added.name} added as {added.role}.")
             st.rerun()
 
 
@@ -95,13 +94,13 @@ def change_person(team_names: dict[int, str]) -> None:
                          disabled=not person.active):
         ended = ui.attempt(auth.log_out_everywhere, conn, person.id, by=me.id)
         if ended is not None:
-            st.success(f"{display.md(person.name)}: {ended} login session(s) ended.")
+            ui.success(f"{person.name}: {ended} login session(s) ended.", icon=None)
     show_link("reset")
     if person.active:
         deactivate(person)
     elif buttons[2].button("Reactivate", key="people_reactivate"):
         if ui.attempt(users.reactivate, conn, person.id, by=me.id):
-            ui.flash(f"{display.md(person.name)} can log in again.")
+            ui.flash(f"{person.name} can log in again.")
             st.rerun()
 
 
@@ -109,8 +108,8 @@ def save_role_and_team(person: users.User, role: str, team: int | None,
                        team_names: dict[int, str]) -> None:
     if ui.attempt(users.set_role, conn, person.id, role, by=me.id) and ui.attempt(
             users.set_team, conn, person.id, team, by=me.id):
-        ui.flash(f"{display.md(person.name)}: role {role}, "
-                 f"{'no team' if team is None else display.md(team_names[team])}.")
+        ui.flash(f"{person.name}: role {role}, "
+                 f"{'no team' if team is None else team_names[team]}.")
         st.rerun()
 
 
@@ -127,7 +126,7 @@ def deactivate(person: users.User) -> None:
         if st.button("Deactivate", type="primary", key=f"people_deactivate_{person.id}"):
             done = ui.attempt(users.deactivate, conn, person.id, hand_to=hand_to, by=me.id)
             if done is not None:
-                ui.flash(f"{display.md(person.name)} deactivated; {done.open_leads} open leads and "
+                ui.flash(f"{person.name} deactivated; {done.open_leads} open leads and "
                          f"{done.rows} rows handed over.")
                 st.rerun()
 
@@ -140,7 +139,7 @@ def teams_section(team_names: dict[int, str]) -> None:
         name = st.text_input("New team", key="people_new_team_name")
         if st.form_submit_button("Create team") and ui.attempt(
                 users.create_team, conn, name, by=me.id):
-            ui.flash(f"Team {display.md(name.strip())} created.")
+            ui.flash(f"Team {name.strip()} created.")
             st.rerun()
     if team_names:
         with right.form("people_rename_team"):
@@ -179,8 +178,8 @@ if viewer.may("manage_people"):
     with log:
         audit_section()
 elif viewer.may("see_people") and me.team_id is not None:
-    st.caption(f"The members of {display.md(users.team(conn, me.team_id).name)}. Only an admin "
-               "changes people and teams.")
+    ui.note(f"The members of {users.team(conn, me.team_id).name}. Only an admin changes people "
+            "and teams.")
     people_list(me.team_id)
 else:
     st.info("Only admins manage people; managers see their team here.", icon="🔒")

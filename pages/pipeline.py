@@ -28,7 +28,8 @@ def card(row: dict[str, Any]) -> None:
         st.markdown(lead_view.due_line(row, today, group=row["badge"]))
         st.caption(f"Last action {display.since_text(row['days_since'])}")
         target = st.menu_button("Move to", lead_view.move_targets(movable, row),
-                                format_func=movable.get, type="tertiary", icon="➡️",
+                                format_func=lambda key: display.literal(movable[key]),
+                                type="tertiary", icon="➡️",
                                 key=f"pipeline_move_{row['lead_id']}")
         if target:
             ui.finish(ui.attempt(lead_view.move, conn, row, target, by=me.id))
@@ -45,10 +46,10 @@ for column, (key, label) in zip(st.columns(len(steps)), steps.items(), strict=Tr
     count = lead_view.open_count(step_totals)
     shown = cards[cards["step_key"] == key]
     with column, st.container(key=f"pipeline_step_{key}"):
-        st.markdown(f"**{display.md(label)}** · {count}")
+        st.markdown(f"**{display.literal(label)}** · {count:,}")
         st.caption(lead_view.step_caption(step_totals))
         for row in shown.to_dict("records"):
             card(row)
         if count > len(shown):
-            st.caption(f"{count - len(shown)} more")
+            st.caption(f"{count - len(shown):,} more")
             ui.more_button(f"pipeline_more_{key}", "pipeline_limit", PAGE_SIZE)

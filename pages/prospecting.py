@@ -96,11 +96,11 @@ def save(key: str, list_id: int | None) -> bool:
         return True
     for kind, message in result.refusals:
         if kind == "conflict":
-            st.warning(message, icon="⚠️")
+            ui.warn(message)
         else:
-            st.error(message, icon="🚫")
+            ui.error(message, icon="🚫")
     for move in result.moves:
-        st.toast(move, icon="🪜")
+        ui.toast(move, icon="🪜")
     return result.reload
 
 
@@ -150,7 +150,7 @@ def table(f: rows.RowFilter, sort_by: str | None, descending: bool, name: str) -
     if done := state.pop("prospecting_outcomes", None):
         ui.row_outcomes(*done)
     if note := state.pop("prospecting_note", None):
-        st.success(note, icon="✅")
+        ui.success(note)
     selected = grid.selected(ui.pending_edits(key, base))
     toolbar(f, base, selected, name)
     if base.empty:
@@ -246,7 +246,8 @@ def pager(base: pd.DataFrame) -> None:
 
 def history(person_id: int, base: pd.DataFrame) -> None:
     """Who did what to the selected row, newest first."""
-    st.subheader(f"History · {grid.row_name(base.loc[person_id])}", divider="gray")
+    st.subheader(display.markdown("History · {}", grid.row_name(base.loc[person_id])),
+                 divider="gray")
     entries = grid.history_table(conn, person_id, viewer=viewer)
     if entries.empty:
         st.caption("Nothing has happened to this row yet.")

@@ -22,11 +22,11 @@ may_change = viewer.may("edit_qualification")  # criteria, thresholds, pipeline 
 may_manage = viewer.may("manage_settings")  # the app's other settings
 st.title("Settings")
 if not may_change:
-    st.info(f"You are logged in as {display.md(me.label)}: you can look at the settings, but "
+    st.info(f"You are logged in as {display.literal(me.label)}: you can look at the settings, but "
             "only an admin (or a manager, when the admin allows it) can change the ladder and "
             "the pipeline.", icon="🔒")
 if message := st.session_state.pop("settings_message", None):
-    st.success(message, icon="✅")
+    ui.success(message)
 
 
 def saved(text: str) -> None:
@@ -182,7 +182,7 @@ def save_others(wanted: dict, values: dict, slots: dict) -> None:
     if done and len(done) == len(changed):
         saved(settings.saved_text(done, all_saved=True))
     elif done:
-        st.success(settings.saved_text(done, all_saved=False), icon="✅")
+        ui.success(settings.saved_text(done, all_saved=False))
 
 
 st.subheader("The ladder", divider="gray")

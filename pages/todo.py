@@ -45,7 +45,7 @@ def card(row: dict[str, Any]) -> None:
 
 for group, title in lead_view.GROUP_TITLES.items():
     with st.container(key=f"todo_group_{group}"):
-        st.subheader(f"{title} ({counts[group]})", anchor=False,
+        st.subheader(display.markdown("{} ({:,})", title, counts[group]), anchor=False,
                      divider="gray" if group != "overdue" else "red")
         shown = rows[rows["group"] == group]
         for row in shown.to_dict("records"):
@@ -53,7 +53,7 @@ for group, title in lead_view.GROUP_TITLES.items():
         if not counts[group]:
             st.caption(lead_view.GROUP_EMPTY[group])
         elif counts[group] > len(shown):
-            st.caption(f"Showing the first {len(shown)} of {counts[group]}.")
+            st.caption(f"Showing the first {len(shown)} of {counts[group]:,}.")
             ui.more_button(f"todo_more_{group}", "todo_limit", PAGE_SIZE)
 
 ui.lead_dialog(conn, "todo")

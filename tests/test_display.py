@@ -21,7 +21,8 @@ def test_every_kind_of_blank_is_none_and_a_value_stays(blank):
 
 
 def test_markdown_specials_are_shown_literally():
-    assert display.md("*Best* [deal] #1 $5") == r"\*Best\* \[deal\] \#1 \$5"
+    assert display.literal("*Best* [deal] #1 $5") == r"\*Best\* \[deal\] #1 \$5"
+    assert display.literal("# Best") == r"\# Best"
 
 
 @pytest.mark.parametrize(("amount", "currency", "shown"), [
@@ -75,6 +76,15 @@ def test_contact_links_dial_the_digits_and_escape_the_text():
     assert display.contact_links(row) == (
         r"[a\_b@x.de](mailto:a_b@x.de) · [089 / 123-45](tel:08912345)")
     assert display.contact_links({}) == ""
+
+
+def test_an_e_mail_cannot_end_its_link_early():
+    """Before the fix the address went into the link as it was: ``)`` closed it and the rest
+    became a second, working link."""
+    row = {"email": "a@x.de) [Log in](https://evil.example"}
+    assert display.contact_links(row) == (
+        f"[a@x.de) \\[Log in\\](https:{display.JOINER}//evil.example]"
+        "(mailto:a@x.de%29%20%5BLog%20in%5D%28https%3A%2F%2Fevil.example)")
 
 
 def test_stored_utc_times_are_shown_in_the_app_time_zone(fresh_db):

@@ -52,14 +52,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(db_path: Path) -> RunningApp:
-    """Start the app on its own port and database; wait until /_stcore/health says ok."""
-    port = free_port()
+def start_app(db_path: Path, *, port: int | None = None, secrets: Path | None = None
+              ) -> RunningApp:
+    """Start the app on its own port and database; wait until /_stcore/health says ok.
+
+    ``secrets`` is the secrets.toml the app reads instead of the working copy's (single
+    sign-on tests point it at their own provider); without it, an empty one, so a developer's
+    own .streamlit/secrets.toml never changes what a test sees."""
+    port = port or free_port()
+    if secrets is None:
+        secrets = db_path.with_name(f"no-secrets-{port}.toml")
+        secrets.write_text("", encoding="utf-8")
     env = {**os.environ, "LEADLADDER_DB": str(db_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--secrets.files", str(secrets)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
