@@ -347,6 +347,29 @@ def _settings(cur: db.Connection, args: argparse.Namespace) -> int:
     values = settings.all_values(cur)
     emit(values, args.json, "\n".join(f"{key} = {settings.choice_label(value)}"
                                       for key, value in values.items()))
+@arguments("export")
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--list", required=True, dest="list_name", help="the list to export")
+    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), dest="file_format")
+    parser.add_argument("--out", required=True, help="the file to write")
+
+
+@command("export", "Write a list as the Prospecting download does: contact fields, ticks, "
+         "status, why, owner, last action and the file's extra columns (formula-safe).")
+def _export(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import export, lists, rows
+
+    list_id = lists.list_id(cur, args.list_name)
+    if list_id is None:
+        raise UserError(f"there is no list named '{args.list_name}'")
+    frame = rows.export_rows(cur, rows.RowFilter(list_id=list_id), user_id=None)
+    body = (export.to_csv if args.file_format == "csv" else export.to_xlsx)(frame)
+    try:
+        with open(args.out, "wb") as out:
+            out.write(body)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {len(frame)} rows of '{args.list_name}' to {args.out}")
     return 0
 
 
