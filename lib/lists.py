@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.db import Connection
+from lib import labels
+from lib.db import Connection, scalar
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
@@ -56,6 +57,16 @@ def has_no_data(db: Connection) -> bool:
     ).fetchone()[0]
 
 
-def totals_text(overview: pd.DataFrame) -> str:
-    """The line above the lists: "3 lists · 70 rows"."""
-    return f"{len(overview)} lists · {int(overview['rows'].sum())} rows"
+def people_on_lists(db: Connection) -> int:
+    """Distinct people on any list: a person on two lists is one person and two rows."""
+    return int(scalar(db, "SELECT count(DISTINCT person_id) FROM list_rows") or 0)
+
+
+def totals_text(overview: pd.DataFrame, people: int) -> str:
+    """The line above the lists: "3 lists · 81 rows · 70 people"."""
+    return " · ".join((f"{len(overview)} lists",
+                       labels.count_line(int(overview["rows"].sum()), labels.ROWS),
+                       labels.count_line(people, labels.PEOPLE)))
+
+
+COLUMN_LABELS = {"rows": labels.ROWS, **labels.ROWS_NOW}

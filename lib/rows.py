@@ -317,7 +317,7 @@ DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
     "import_fill": lambda f, o, n, note, crit: f"import filled {label(f)}",
     "import_kept": lambda f, o, n, note, crit: f"import brought another {label(f)}",
     "status": lambda f, o, n, note, crit: f"status {o} → {n}",
-    "owner": lambda f, o, n, note, crit: f"owner {note}" if note else "owner changed",
+    "owner": lambda f, o, n, note, crit: f"owner: {note}" if note else "owner changed",
     "cancel": lambda f, o, n, note, crit: f"cancelled: {n}",
     "revive": lambda f, o, n, note, crit: "revived",
     "convert": lambda f, o, n, note, crit: "converted to a lead",

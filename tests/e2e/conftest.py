@@ -52,12 +52,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(db_path: Path) -> RunningApp:
-    """Start the app on its own port and database; wait until /_stcore/health says ok."""
+def start_app(db_path: Path, script: str = "serve.py") -> RunningApp:
+    """Start the app (or another Streamlit ``script``, e.g. a benchmark's floor) on its own
+    port and database; wait until /_stcore/health says ok."""
     port = free_port()
     env = {**os.environ, "LEADLADDER_DB": str(db_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
