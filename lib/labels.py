@@ -31,6 +31,11 @@ HELP = {
 }
 
 
+_ONE = {OPEN_LEADS: "Open lead", OVERDUE_LEADS: "Overdue open lead", ROWS: "Row",
+        PEOPLE: "Person"}
+
+
 def count_line(count: int, label: str) -> str:
-    """ "18 open leads": a count with its label in running text."""
-    return f"{count:,} {label[:1].lower()}{label[1:]}"
+    """ "18 open leads" (or "1 open lead"): a count with its label in running text."""
+    word = _ONE.get(label, label) if count == 1 else label
+    return f"{count:,} {word[:1].lower()}{word[1:]}"

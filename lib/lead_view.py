@@ -187,6 +187,14 @@ def card_amount(lead: Lead, *, with_owner: bool) -> str:
             f":gray[{display.md(display.given(lead['name']) or '')}{who}]")
 
 
+def card_body(lead: Lead, today: date, *, with_owner: bool) -> str:
+    """A pipeline card under its title, as one markdown block (one element per card keeps a
+    full board light in the browser): money and contact, the next step, the last action."""
+    return (f"{card_amount(lead, with_owner=with_owner)}  \n"
+            f"{due_line(lead, today, group=lead['group'])}  \n"
+            f":gray[Last action {display.since_text(lead['days_since'])}]")
+
+
 def move_targets(movable: Mapping[str, str], lead: Lead) -> list[str]:
     """The steps a card can move to: every active step but its own."""
     return [key for key in movable if key != lead["step_key"]]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import display, labels, lead_view, leads, schedule, ui
 
-PAGE_SIZE = 15
+PAGE_SIZE = 8
 
 conn = ui.connection()
 me, owner_id = ui.leads_heading(conn, "Pipeline", key="pipeline_owner", label="Owner",
@@ -23,9 +23,7 @@ def card(row: dict[str, Any]) -> None:
     """Company, amount, the next step's badge, days since the last action; a move menu."""
     with st.container(border=True, key=f"pipeline_lead_{row['lead_id']}"):
         ui.lead_link(row["lead_id"], lead_view.card_title(row))
-        st.markdown(lead_view.card_amount(row, with_owner=owner_id is None))
-        st.markdown(lead_view.due_line(row, today, group=row["group"]))
-        st.caption(f"Last action {display.since_text(row['days_since'])}")
+        st.markdown(lead_view.card_body(row, today, with_owner=owner_id is None))
         target = st.menu_button("Move to", lead_view.move_targets(movable, row),
                                 format_func=movable.get, type="tertiary", icon="➡️",
                                 key=f"pipeline_move_{row['lead_id']}")

@@ -41,8 +41,8 @@ def pick_from_table() -> None:
         st.session_state[PICKED] = int(table.index[chosen[0]])
 
 
-if st.session_state.get(PICKED) not in by_id:  # gone (closed, moved away): start on the first
-    st.session_state.pop(PICKED, None)
+if st.session_state.get(PICKED) not in by_id:  # gone (closed, moved away): on the first; set,
+    st.session_state[PICKED] = next(iter(by_id))  # not dropped, so the browser shows it too
 with st.container(border=True, key="todo_actions"):
     picker, actions = st.columns([3, 2], vertical_alignment="bottom")
     lead_id = picker.selectbox("Lead", list(by_id), key=PICKED,
