@@ -25,8 +25,6 @@ HELP = {
     OVERDUE_LEADS: "Open leads whose next step is past due; parked leads are not overdue.",
     ROWS: "Rows of the lists: a person on two lists is counted on each.",
     PEOPLE: "Distinct people, however many lists they are on.",
-    "ever": "People who reached this rung at some time (a later rung counts too), even if "
-            "they have moved on or died since: not today's status.",
     "now": "Rows whose person has this status today.",
 }
 

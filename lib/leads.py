@@ -737,8 +737,8 @@ def pipeline(db: Connection, *, owner_id: int | None = None, now: datetime | Non
     """One card per open lead, by step: company, amount, ``group``, days since last action.
 
     ``group`` is the to-do's (``schedule.GROUPS``), so a card's badge reads as its section
-    on the to-do does. Cards come
-    most urgent first within a step; ``limit_per_step`` keeps the first N of each step.
+    on the to-do does. Cards come most urgent first within a step; ``limit_per_step`` keeps
+    the first N of each step.
     Per-step sums (over all cards): ``pipeline_totals``.
     """
     scope, params = _scope(owner_id)
