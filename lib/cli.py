@@ -347,6 +347,9 @@ def _settings(cur: db.Connection, args: argparse.Namespace) -> int:
     values = settings.all_values(cur)
     emit(values, args.json, "\n".join(f"{key} = {settings.choice_label(value)}"
                                       for key, value in values.items()))
+    return 0
+
+
 @arguments("export")
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", required=True, dest="list_name", help="the list to export")
