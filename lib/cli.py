@@ -383,5 +383,35 @@ def _settings(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
+@arguments("export")
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--list", required=True, dest="list_name", help="the list to export")
+    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), dest="file_format")
+    parser.add_argument("--out", required=True, help="the file to write")
+
+
+@command("export", "Write a list as the Prospecting download does: contact fields, ticks, "
+         "status, why, owner, last action and the file's extra columns (formula-safe); with "
+         "--as, only the rows that user may see.", acting=True)
+def _export(cur: db.Connection, args: argparse.Namespace) -> int:
+    from lib import audit, export, lists, rows
+
+    acting = viewer(cur, args)
+    list_id = lists.list_id(cur, args.list_name)
+    if list_id is None or not access.may_open_list(cur, acting, list_id):
+        raise UserError(f"there is no list named '{args.list_name}'")
+    frame = rows.export_rows(cur, rows.RowFilter(list_id=list_id), viewer=acting)
+    body = (export.to_csv if args.file_format == "csv" else export.to_xlsx)(frame)
+    try:
+        with open(args.out, "wb") as out:
+            out.write(body)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    audit.record(cur, "download", user_id=acting.user_id, target=f"list {args.list_name}",
+                 detail=f"command line → {args.out}", row_count=len(frame))
+    print(f"wrote {len(frame)} rows of '{args.list_name}' to {args.out}")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())

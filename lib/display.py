@@ -22,9 +22,8 @@ from lib.db import Connection
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
 NEXT_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting", "task": "☑️ Task"}
-GROUP_BADGES = {"overdue": ("Overdue", "red"), "today": ("Today", "orange"),
-                "upcoming": ("Upcoming", "blue"), "later": ("Later", "gray"),
-                "standby": ("Standby", "violet")}
+GROUP_COLORS = {"overdue": "red", "today": "orange", "upcoming": "blue", "later": "gray",
+                "standby": "violet"}
 STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
                  "dead": "⚫ dead"}
 # What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
@@ -167,8 +166,7 @@ def local_times(db: Connection, moments: pd.Series) -> pd.Series:
 
 def badge(group: str) -> str:
     """A coloured markdown badge for a to-do group: overdue red, today orange, …"""
-    label, color = GROUP_BADGES[group]
-    return f":{color}-badge[{label}]"
+    return f":{GROUP_COLORS[group]}-badge[{schedule.GROUP_LABELS[group]}]"
 
 
 def status_badge(status: str) -> str:

@@ -1,12 +1,23 @@
-"""Downloads: CSV and XLSX that are safe to open in Excel (no formula injection)."""
+"""Downloads: CSV and XLSX that are safe to open in Excel (no formula injection) and keep the
+data as it is stored.
+
+XLSX has typed cells: a cell written as a string is never a formula, so strings are written
+unchanged. CSV has no types, so a cell Excel would run as a formula (OWASP: one that begins
+with = + - @, a tab or a carriage return) gets a leading apostrophe; nothing else is touched.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold; OOXML writes them as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19),
+# and a literal "_xHHHH_" in the text gets its underscore escaped as _x005F_ so it survives.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_OOXML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def neutralise(value: object) -> object:
@@ -16,29 +27,52 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell (and header) is neutralised."""
+    """A copy for CSV in which every text cell (and header) is neutralised."""
     safe = frame.copy()
     safe.columns = [neutralise(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise, na_action="ignore")
+    for index in range(safe.shape[1]):
+        if _is_text(safe.iloc[:, index]):
+            safe.isetitem(index, safe.iloc[:, index].map(neutralise, na_action="ignore"))
     return safe
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so that Excel opens umlauts correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM so that Excel opens umlauts correctly; CRLF line ends (RFC 4180), which
+    also makes the writer quote a cell holding a lone carriage return."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def ooxml_escape(value: str) -> str:
+    """A string as an XLSX cell stores it: characters XML cannot hold as _xHHHH_."""
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
+
+
+def ooxml_unescape(value: str) -> str:
+    """What Excel shows for a stored cell string (the inverse of ``ooxml_escape``)."""
+    return _OOXML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def _escaped(value: object) -> object:
+    return ooxml_escape(value) if isinstance(value, str) else value
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "leadladder") -> bytes:
-    """One sheet; every cell written as a value, never as a formula."""
+    """One sheet; every string written as a string (never a formula), unchanged."""
     buffer = io.BytesIO()
-    safe = safe_frame(frame)
+    stored = frame.copy()
+    stored.columns = [ooxml_escape(str(c)) for c in stored.columns]
+    for index in range(stored.shape[1]):
+        if _is_text(stored.iloc[:, index]):
+            stored.isetitem(index, stored.iloc[:, index].map(_escaped, na_action="ignore"))
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name=sheet[:31])
+        stored.to_excel(writer, index=False, sheet_name=sheet[:31])
         for row in writer.sheets[sheet[:31]].iter_rows():
             for cell in row:
-                if cell.data_type == "f":
+                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is text
                     cell.data_type = "s"
     return buffer.getvalue()

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from lib import display, leads, schedule
+from lib import display, labels, leads, schedule
 from lib.db import Connection
 
-GROUP_TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming · next 7 days",
-                "later": "Later", "standby": "Standby"}
+GROUP_TITLES = {group: " · ".join(filter(None, (label, schedule.GROUP_SPANS.get(group))))
+                for group, label in schedule.GROUP_LABELS.items()}
 GROUP_EMPTY = {"overdue": "Nothing overdue.", "today": "Nothing else due today.",
                "upcoming": "Nothing due in the next 7 days.",
                "later": "Nothing planned further out.", "standby": "No lead is parked."}
@@ -99,6 +99,60 @@ def todo_amount(lead: Lead) -> str:
     return f"{display.literal(lead['step'])} · **{amount}**{chance(lead)}"
 
 
+def todo_totals(counts: Mapping[str, int]) -> str:
+    """Under the counts: how many open leads they add up to, and how many are overdue."""
+    return (f"{labels.count_line(sum(counts.values()), labels.OPEN_LEADS)} · "
+            f"{labels.count_line(counts['overdue'], labels.OVERDUE_LEADS)}")
+
+
+def todo_table(rows: pd.DataFrame, today: date, *, with_owner: bool) -> pd.DataFrame:
+    """The to-do as one table, indexed by lead id, most urgent first (as ``leads.todo`` sorts):
+    plain text, shown as text."""
+    records = rows.to_dict("records")
+    table = pd.DataFrame({
+        "when": [schedule.GROUP_LABELS[r["group"]] for r in records],
+        "lead": [r["title"] for r in records],
+        "next_step": [display.next_step_text(r["next_type"], r["next_due_date"],
+                                             r["next_due_time"], today) for r in records],
+        "note": [_plain_due_note(r, today) for r in records],
+        "step": [r["step"] for r in records],
+        "amount": [display.money(r["amount"], r["currency"]) + chance(r) for r in records],
+        "last_action": [display.since_text(r["days_since"]) for r in records],
+        "owner": [r["owner"] for r in records],
+    }, index=pd.Index([int(r["lead_id"]) for r in records], name="lead_id"))
+    return table if with_owner else table.drop(columns="owner")
+
+
+def _plain_due_note(lead: Lead, today: date) -> str:
+    if lead["group"] == "standby":
+        return f"parked until {display.day_text(lead['standby_until'], today)}"
+    return display.given(lead["next_note"]) or ""
+
+
+def choice_label(lead: Lead, today: date) -> str:
+    """A lead in the to-do's picker: its section, title and next step (plain text)."""
+    return (f"{schedule.GROUP_LABELS[lead['group']]} · {lead['title']} · "
+            + display.next_step_text(lead["next_type"], lead["next_due_date"],
+                                     lead["next_due_time"], today))
+
+
+def shown_line(rows: pd.DataFrame, counts: Mapping[str, int]) -> str | None:
+    """Under the to-do table, when some sections were cut: "Showing the first 25 of 40
+    Overdue, …" (markdown, text escaped); None when every lead is shown."""
+    shown = {g: int((rows["group"] == g).sum()) for g in leads.GROUPS}
+    cut = [f"{shown[g]} of {counts[g]} {GROUP_TITLES[g]}" for g in leads.GROUPS
+           if counts[g] > shown[g]]
+    return display.literal("Showing the first " + ", ".join(cut) + ".") if cut else None
+
+
+def chosen_line(lead: Lead, today: date) -> str:
+    """The picked lead above the actions: badge and next step, contact links, money, last
+    action (markdown, text escaped)."""
+    contact = display.contact_links(lead) or "no e-mail or phone"
+    return (f"{due_line(lead, today, group=lead['group'])} · {contact}  \n"
+            f":gray[{todo_amount(lead)} · {last_action(lead, with_owner=True)}]")
+
+
 def last_action(lead: Lead, *, with_owner: bool) -> str:
     """ "Last action 3 days ago", with whose lead it is when the whole team is shown."""
     return f"Last action {display.since_text(lead['days_since'])}" + (
@@ -141,6 +195,14 @@ def card_amount(lead: Lead, *, with_owner: bool) -> str:
     who = f" · {display.literal(lead['owner'])}" if with_owner else ""
     return (f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead)}  \n"
             f":gray[{display.literal(display.given(lead['name']) or '')}{who}]")
+
+
+def card_body(lead: Lead, today: date, *, with_owner: bool) -> str:
+    """A pipeline card under its title, as one markdown block (one element per card keeps a
+    full board light in the browser): money and contact, the next step, the last action."""
+    return (f"{card_amount(lead, with_owner=with_owner)}  \n"
+            f"{due_line(lead, today, group=lead['group'])}  \n"
+            f":gray[Last action {display.since_text(lead['days_since'])}]")
 
 
 def move_targets(movable: Mapping[str, str], lead: Lead) -> list[str]:

@@ -26,7 +26,7 @@ ACTIVITY_KINDS = ("call", "email", "meeting", "note")
 CALL_OUTCOMES = ("reached", "no_answer", "voicemail", "wrong_number")
 OPEN = ("todo", "standby")
 CLOSED = ("won", "lost", "cancelled")
-GROUPS = ("overdue", "today", "upcoming", "later", "standby")
+GROUPS = schedule.GROUPS
 LOST_REASONS = (
     "no budget", "no need", "went to a competitor", "too expensive", "bad timing",
     "no decision", "unreachable", "other",
@@ -360,14 +360,16 @@ def _after_convert(
     db: Connection, lead: dict[str, Any], person: dict[str, Any], note: str | None,
     by: int | None,
 ) -> None:
-    """History, the person's owner when they had none, and the optional note."""
-    _log(db, "convert", lead, by, new=lead["title"])
-    _log(db, "next_step", lead, by, field="next_step", new=next_step_of(lead).describe())
+    """The person's owner when they had none (a consequence, so written first: the last
+    action stays the conversion's), history, and the optional note."""
     if person["owner_id"] is None:
         db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ?",
                    [lead["owner_id"], utcnow(), lead["person_id"]])
+        name = scalar(db, "SELECT name FROM users WHERE id = ?", [lead["owner_id"]])
         history.record(db, "owner", user_id=by, person_id=lead["person_id"], field="owner_id",
-                       new=lead["owner_id"], note="owner of the new lead")
+                       new=lead["owner_id"], note=f"nobody → {name} (with the new lead)")
+    _log(db, "convert", lead, by, new=lead["title"])
+    _log(db, "next_step", lead, by, field="next_step", new=next_step_of(lead).describe())
     if _clean(note):
         _insert_activity(db, lead, Activity("note", note), by)
 
@@ -698,8 +700,7 @@ def _lead_table_sql(scope: str, view: str, parts: int | None, viewer: access.Vie
         WITH {_grouped_sql(scope, visible)},
         chosen AS ({chosen}),
         last_action AS ({last_action_per_lead_sql('chosen')})
-        SELECT CASE WHEN l."group" = 'upcoming' THEN 'later' ELSE l."group" END AS badge,
-            l."group", l.lead_id, l.person_id, l.title, p.company,
+        SELECT l."group", l.lead_id, l.person_id, l.title, p.company,
             trim(concat_ws(' ', p.first_name, p.last_name)) AS name, p.email, p.phone,
             p.mobile, l.owner_id, u.name AS owner, l.step_key, l.step_label AS step,
             l.step_position, l.effective_status AS status, l.standby_until, l.due,
@@ -761,10 +762,11 @@ def todo_counts(db: Connection, *, viewer: access.Viewer, user_id: int | None,
 
 def pipeline(db: Connection, *, viewer: access.Viewer, owner_id: int | None = None,
              now: datetime | None = None, limit_per_step: int | None = None) -> pd.DataFrame:
-    """One card per open lead, by step: company, amount, ``badge``, days since last action.
+    """One card per open lead, by step: company, amount, ``group``, days since last action.
 
-    The badge is overdue, today or later (upcoming counts as later) — or standby. Cards come
-    most urgent first within a step; ``limit_per_step`` keeps the first N of each step.
+    ``group`` is the to-do's (``schedule.GROUPS``), so a card's badge reads as its section
+    on the to-do does. Cards come most urgent first within a step; ``limit_per_step`` keeps
+    the first N of each step.
     Per-step sums (over all cards): ``pipeline_totals``.
     """
     scope, params = _scope(owner_id)
@@ -911,6 +913,8 @@ def _what(kind: str, field: str | None, old: str | None, new: str | None, note: 
         return names["criterion"].get(field or "", field or "")
     if kind == "convert":
         return f"converted to the lead “{new}”"
+    if kind == "owner" and note:  # the note already names both owners
+        return f"owner: {note}"
     shown = names.get(field or "", {})
     change = f"{shown.get(old or '', old or '—')} → {shown.get(new or '', new or '—')}"
     text = f"{_FIELD_LABELS.get(field or '', (field or '').replace('_', ' '))}: {change}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib import access
-from lib.db import Connection
+from lib import access, labels
+from lib.db import Connection, scalar
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
@@ -64,6 +64,22 @@ def has_no_data(db: Connection) -> bool:
     ).fetchone()[0]
 
 
-def totals_text(overview: pd.DataFrame) -> str:
-    """The line above the lists: "3 lists · 70 rows"."""
-    return f"{len(overview)} lists · {int(overview['rows'].sum())} rows"
+def people_on_lists(db: Connection, *, viewer: access.Viewer) -> int:
+    """Distinct people on the lists the viewer may open (as ``overview`` counts their rows): a
+    person on two lists is one person and two rows."""
+    people_visible, people_params = access.people_clause(viewer, "p")
+    lists_visible, lists_params = access.lists_clause(viewer, "l")
+    return int(scalar(db, f"""
+        SELECT count(DISTINCT r.person_id) FROM list_rows r
+        JOIN people p ON p.id = r.person_id JOIN lists l ON l.id = r.list_id
+        WHERE {people_visible} AND {lists_visible}""", [*people_params, *lists_params]) or 0)
+
+
+def totals_text(overview: pd.DataFrame, people: int) -> str:
+    """The line above the lists: "3 lists · 81 rows · 70 people"."""
+    return " · ".join((f"{len(overview)} lists",
+                       labels.count_line(int(overview["rows"].sum()), labels.ROWS),
+                       labels.count_line(people, labels.PEOPLE)))
+
+
+COLUMN_LABELS = {"rows": labels.ROWS, **labels.ROWS_NOW}

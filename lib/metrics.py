@@ -32,12 +32,11 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, display, leads, schedule
+from lib import access, display, labels, leads, schedule
 from lib.db import Connection, utcnow
 
 STAGES = ("suspect", "prospect", "lead", "converted", "won")
-STAGE_LABELS = {"suspect": "Suspects", "prospect": "Prospects", "lead": "Leads",
-                "converted": "Converted", "won": "Won"}
+STAGE_LABELS = labels.EVER_REACHED  # people who ever reached the rung, not today's status
 MEANINGS = {
     "suspect": "People imported — with a period: imported, or moved up the ladder, within it.",
     "prospect": "People who became prospects, or went further.",

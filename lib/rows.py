@@ -333,7 +333,7 @@ DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
     "import_fill": lambda f, o, n, note, crit: f"import filled {label(f)}",
     "import_kept": lambda f, o, n, note, crit: f"import brought another {label(f)}",
     "status": lambda f, o, n, note, crit: f"status {o} → {n}",
-    "owner": lambda f, o, n, note, crit: f"owner {note}" if note else "owner changed",
+    "owner": lambda f, o, n, note, crit: f"owner: {note}" if note else "owner changed",
     "cancel": lambda f, o, n, note, crit: f"cancelled: {n}",
     "revive": lambda f, o, n, note, crit: "revived",
     "convert": lambda f, o, n, note, crit: "converted to a lead",
@@ -720,12 +720,19 @@ def bulk_convert(
 
 
 def export_rows(db: Connection, f: RowFilter, *, viewer: access.Viewer) -> pd.DataFrame:
-    """The whole filtered list for the CSV/XLSX download (``lib.export`` makes it formula-safe):
-    contact fields, ticks, status, why, owner and last action, with on-screen headers; only the
-    rows the viewer may see."""
+    """The whole filtered list as the Prospecting download and ``lib.cli export`` write it
+    (``lib.export`` makes it formula-safe): contact fields, ticks, status, why, owner, last
+    action, then the file's extra columns, with on-screen headers; only the rows the viewer
+    may see."""
     active = q.criteria(db)
     ids, _ = _chosen(db, f, viewer, _order_by(None, False, f, active), 0, None)
-    frame = _decorate(db, _rows_of(db, ids, f.list_id), active)
+    page = _rows_of(db, ids, f.list_id)
+    frame = _decorate(db, page, active)
     ticks = {tick_column(c.key): f"✓ {c.short_label}" for c in active}
     columns = [*CONTACT_FIELDS, *ticks, "status", "why", "owner", "last_action", "last_action_at"]
-    return frame[columns].rename(columns={**{c: label(c) for c in columns}, **ticks})
+    shown = frame[columns].rename(columns={**{c: label(c) for c in columns}, **ticks})
+    extras = _expand_extras(page["extras"], set(shown.columns))
+    if f.list_id is not None:
+        in_file = [c for c in extra_columns(db, f.list_id) if c in extras.columns]
+        extras = extras[[*in_file, *(c for c in extras.columns if c not in in_file)]]
+    return pd.concat([shown, extras], axis=1)

@@ -24,6 +24,13 @@ from lib import access, settings
 from lib.db import Connection, utcnow
 
 UPCOMING_DAYS = 7
+# The due buckets of an open lead, and "standby" for a parked one: the to-do's sections, the
+# pipeline's and the lead page's badges all read these, with these names.
+BUCKETS = ("overdue", "today", "upcoming", "later")
+GROUPS = (*BUCKETS, "standby")
+GROUP_LABELS = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming", "later": "Later",
+                "standby": "Standby"}
+GROUP_SPANS = {"upcoming": f"next {UPCOMING_DAYS} days", "later": f"after {UPCOMING_DAYS} days"}
 
 
 def app_zone(db: Connection) -> ZoneInfo:
@@ -64,7 +71,7 @@ def is_overdue(due_date: date, due_time: time | None, now: datetime, tz: tzinfo)
 
 
 def bucket(due_date: date, due_time: time | None, now: datetime, tz: tzinfo) -> str:
-    """overdue, today (due later today), upcoming (the next 7 days) or later."""
+    """overdue, today (due later today), upcoming (the next 7 days) or later: ``BUCKETS``."""
     today = local_today(now, tz)
     if is_overdue(due_date, due_time, now, tz):
         return "overdue"

@@ -526,15 +526,16 @@ def more_button(key: str, limit_key: str, step: int) -> None:
 
 def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
                  detail: bool = True) -> None:
-    """A lead's actions: 'Log & plan' (or 'Reopen') and a menu of the others. A choice opens
-    its dialog, shown by ``lead_dialog`` later in the same run."""
+    """A lead's actions: 'Log & plan' (or 'Reopen') and one menu of the others (keys
+    ``{key}_log`` / ``{key}_reopen`` and ``{key}_more``: a page has one set). A choice opens its
+    dialog, shown by ``lead_dialog`` later in the same run."""
     lead_id = int(row["lead_id"])
     primary, menu = lead_view.actions(row["status"], detail=detail)
     chosen = primary if st.button(LEAD_ACTIONS[primary], type="primary", help=_HELP[primary],
-                                  key=f"{key}_{primary}_{lead_id}") else None
+                                  key=f"{key}_{primary}") else None
     if menu:
         chosen = st.menu_button("More", menu, format_func=LEAD_ACTIONS.get,
-                                key=f"{key}_more_{lead_id}") or chosen
+                                key=f"{key}_more") or chosen
     if chosen == "detail":
         st.switch_page("pages/lead.py", query_params={"lead": lead_id})
     elif chosen == "resume":

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import demo, display, lists, ui
+from lib import demo, display, labels, lists, ui
 
 conn = ui.connection()
 
@@ -26,8 +26,9 @@ if lists.has_no_data(conn):
     st.stop()
 
 st.title("Lists")
-overview = lists.overview(conn, viewer=ui.current_viewer())
-st.caption(lists.totals_text(overview))
+viewer = ui.current_viewer()
+overview = lists.overview(conn, viewer=viewer)
+st.caption(lists.totals_text(overview, lists.people_on_lists(conn, viewer=viewer)))
 st.dataframe(
     overview.drop(columns="id"),
     hide_index=True,
@@ -38,11 +39,11 @@ st.dataframe(
         "file_name": st.column_config.TextColumn("Latest file"),
         "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm"),
         "imported_by": st.column_config.TextColumn("By"),
-        "rows": st.column_config.NumberColumn("Rows"),
-        "suspect": st.column_config.NumberColumn("Suspects"),
-        "prospect": st.column_config.NumberColumn("Prospects"),
-        "lead": st.column_config.NumberColumn("Leads"),
-        "dead": st.column_config.NumberColumn("Dead"),
+        "rows": st.column_config.NumberColumn(lists.COLUMN_LABELS["rows"],
+                                              help=labels.HELP[labels.ROWS]),
+        **{status: st.column_config.NumberColumn(lists.COLUMN_LABELS[status],
+                                                 help=labels.HELP["now"])
+           for status in lists.STATUSES},
     },
     key="lists_overview",
 )

@@ -3,7 +3,7 @@ decides what is overdue, so each rep's count here is the count on their to-do pa
 
 import streamlit as st
 
-from lib import charts, display, metrics, schedule, settings, ui
+from lib import charts, display, labels, metrics, schedule, settings, ui
 from lib.db import utcnow
 
 SHOWN = 200
@@ -58,7 +58,8 @@ else:
                     key="overdue_chart")
 
 _, total = counts[0]  # "Everyone" comes first
-st.subheader(f"Overdue leads ({total:,})", divider="red" if total else "gray")
+st.subheader(f"{labels.OVERDUE_LEADS} ({total:,})", divider="red" if total else "gray",
+             help=labels.HELP[labels.OVERDUE_LEADS])
 if total:
     late = metrics.overdue_leads(conn, now, viewer=viewer, limit=SHOWN)
     st.caption("Most overdue first." + (f" Showing the first {len(late)}; the download has "

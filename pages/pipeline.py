@@ -4,9 +4,9 @@ from typing import Any
 
 import streamlit as st
 
-from lib import display, lead_view, leads, schedule, ui
+from lib import display, labels, lead_view, leads, schedule, ui
 
-PAGE_SIZE = 15
+PAGE_SIZE = 8
 
 conn = ui.connection()
 me, owner_id = ui.leads_heading(conn, "Pipeline", key="pipeline_owner", label="Owner",
@@ -24,9 +24,7 @@ def card(row: dict[str, Any]) -> None:
     """Company, amount, the next step's badge, days since the last action; a move menu."""
     with st.container(border=True, key=f"pipeline_lead_{row['lead_id']}"):
         ui.lead_link(row["lead_id"], lead_view.card_title(row))
-        st.markdown(lead_view.card_amount(row, with_owner=owner_id is None))
-        st.markdown(lead_view.due_line(row, today, group=row["badge"]))
-        st.caption(f"Last action {display.since_text(row['days_since'])}")
+        st.markdown(lead_view.card_body(row, today, with_owner=owner_id is None))
         target = st.menu_button("Move to", lead_view.move_targets(movable, row),
                                 format_func=lambda key: display.literal(movable[key]),
                                 type="tertiary", icon="➡️",
@@ -36,7 +34,8 @@ def card(row: dict[str, Any]) -> None:
 
 
 overall = st.columns(3)
-overall[0].metric("Open leads", lead_view.open_count(totals), border=True)
+overall[0].metric(labels.OPEN_LEADS, lead_view.open_count(totals), border=True,
+                  help=labels.HELP[labels.OPEN_LEADS])
 overall[1].metric("Amount", lead_view.amounts(totals, "amount"), border=True)
 overall[2].metric("Weighted by probability", lead_view.amounts(totals, "weighted"), border=True)
 

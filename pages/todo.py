@@ -1,12 +1,17 @@
-"""To-do: the rep's morning. Every open lead by when its next step is due, worked in place."""
+"""To-do: the rep's morning. Every open lead by when its next step is due, worked in place.
 
-from typing import Any
+One table (a canvas in the browser, cheap however many leads) and one set of actions for the
+picked lead: a row clicked in the table picks it, and so does the picker above, which starts
+on the most urgent lead. One dialog at a time does the work.
+"""
 
 import streamlit as st
 
-from lib import display, lead_view, leads, schedule, ui
+from lib import lead_view, leads, schedule, ui
 
 PAGE_SIZE = 25
+TABLE = "todo_table"
+PICKED = "todo_lead"
 
 conn = ui.connection()
 _, owner_id = ui.leads_heading(conn, "To-do", key="todo_owner", label="Whose to-do")
@@ -16,7 +21,9 @@ viewer = ui.current_viewer()
 counts = leads.todo_counts(conn, viewer=viewer, user_id=owner_id)
 for column, group in zip(st.columns(len(lead_view.GROUP_TITLES)), lead_view.GROUP_TITLES,
                          strict=True):
-    column.metric(lead_view.group_label(group, counts[group]), counts[group], border=True)
+    column.metric(lead_view.group_label(group, counts[group]), counts[group], border=True,
+                  help=lead_view.GROUP_EMPTY[group] if not counts[group] else None)
+st.caption(lead_view.todo_totals(counts))
 if not any(counts.values()):
     st.info("No open leads here. A qualified row becomes a lead with the ➕ on its list.")
     st.page_link("pages/lists.py", label="Go to the lists", icon="📋")
@@ -25,35 +32,42 @@ if not any(counts.values()):
 rows = leads.todo(conn, viewer=viewer, user_id=owner_id,
                   limit_per_group=ui.limit("todo_limit", PAGE_SIZE))
 today = schedule.today(conn)
+table = lead_view.todo_table(rows, today, with_owner=team)
+by_id = {int(r["lead_id"]): r for r in rows.to_dict("records")}
 
 
-def card(row: dict[str, Any]) -> None:
-    """One lead: who, the next step, where it stands, and what to do with it."""
-    with st.container(border=True, key=f"todo_lead_{row['lead_id']}"):
-        who, due, state, actions = st.columns([4, 3, 2.8, 2.2], vertical_alignment="center")
-        with who:
-            ui.lead_link(row["lead_id"], row["title"])
-            st.caption(display.contact_links(row) or "no e-mail or phone")
-        due.markdown(lead_view.due_line(row, today, group=row["group"]))
-        if note := lead_view.todo_due_note(row, today):
-            due.caption(note)
-        state.markdown(lead_view.todo_amount(row))
-        state.caption(lead_view.last_action(row, with_owner=team))
-        with actions, st.container(horizontal=True, horizontal_alignment="right"):
-            ui.lead_actions(conn, row, "todo")
+def pick_from_table() -> None:
+    """A row clicked in the table becomes the picked lead."""
+    chosen = st.session_state[TABLE].selection.rows
+    if chosen:
+        st.session_state[PICKED] = int(table.index[chosen[0]])
 
 
-for group, title in lead_view.GROUP_TITLES.items():
-    with st.container(key=f"todo_group_{group}"):
-        st.subheader(display.markdown("{} ({:,})", title, counts[group]), anchor=False,
-                     divider="gray" if group != "overdue" else "red")
-        shown = rows[rows["group"] == group]
-        for row in shown.to_dict("records"):
-            card(row)
-        if not counts[group]:
-            st.caption(lead_view.GROUP_EMPTY[group])
-        elif counts[group] > len(shown):
-            st.caption(f"Showing the first {len(shown)} of {counts[group]:,}.")
-            ui.more_button(f"todo_more_{group}", "todo_limit", PAGE_SIZE)
+if st.session_state.get(PICKED) not in by_id:  # gone (closed, moved away): on the first; set,
+    st.session_state[PICKED] = next(iter(by_id))  # not dropped, so the browser shows it too
+with st.container(border=True, key="todo_actions"):
+    picker, actions = st.columns([3, 2], vertical_alignment="bottom")
+    lead_id = picker.selectbox("Lead", list(by_id), key=PICKED,
+                               format_func=lambda i: lead_view.choice_label(by_id[i], today),
+                               help="Or click a row in the table")
+    with actions, st.container(horizontal=True, horizontal_alignment="right"):
+        ui.lead_actions(conn, by_id[lead_id], "todo")
+    st.markdown(lead_view.chosen_line(by_id[lead_id], today))
+
+st.dataframe(table, key=TABLE, on_select=pick_from_table, selection_mode="single-row",
+             hide_index=True, width="stretch", height=min(38 + 35 * len(table), 720),
+             column_config={
+                 "when": st.column_config.TextColumn("When", width="small"),
+                 "lead": st.column_config.TextColumn("Lead", width="large"),
+                 "next_step": st.column_config.TextColumn("Next step", width="medium"),
+                 "note": st.column_config.TextColumn("Note", width="medium"),
+                 "step": st.column_config.TextColumn("Step", width="small"),
+                 "amount": st.column_config.TextColumn("Amount", width="small"),
+                 "last_action": st.column_config.TextColumn("Last action", width="small"),
+                 "owner": st.column_config.TextColumn("Owner", width="small"),
+             })
+if shown_line := lead_view.shown_line(rows, counts):
+    st.caption(shown_line)
+    ui.more_button("todo_more_rows", "todo_limit", PAGE_SIZE)
 
 ui.lead_dialog(conn, "todo")

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,3 +100,60 @@ def test_a_database_held_by_the_running_app_is_named_in_one_line(db_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_writes_the_prospecting_download_of_a_list(db_path, tmp_path, file_format):
+    from lib import access, db, export, lists, rows
+
+    assert cli("demo", db_path=db_path).returncode == 0
+    out = tmp_path / f"kw45.{file_format}"
+    done = cli("export", "--list", "KW45 Messe Nürnberg", "--format", file_format,
+               "--out", str(out), db_path=db_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote 27 rows of 'KW45 Messe Nürnberg' to {out}"
+    conn = db.connect(db_path)
+    cur = conn.cursor()
+    f = rows.RowFilter(list_id=lists.list_id(cur, "KW45 Messe Nürnberg"))
+    frame = rows.export_rows(cur, f, viewer=access.FULL_ACCESS)  # the page's download
+    conn.close()
+    assert {"Standbesuch", "status", "why", "owner", "✓ budget", "e-mail"} <= set(frame.columns)
+    if file_format == "csv":
+        assert out.read_bytes() == export.to_csv(frame)
+    else:
+        read = pd.read_excel(out, dtype=object, engine="openpyxl")
+        assert read.columns.tolist() == frame.columns.tolist()
+        assert read["company"].tolist() == frame["company"].tolist()
+        assert read["Standbesuch"].fillna("").tolist() == frame["Standbesuch"].fillna("").tolist()
+
+
+def test_export_of_an_unknown_list_exits_2_with_one_line(db_path, tmp_path):
+    out = tmp_path / "nope.csv"
+    done = cli("export", "--list", "Nope", "--format", "csv", "--out", str(out), db_path=db_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: there is no list named 'Nope'\n"
+    assert not out.exists()
+
+
+def test_export_as_a_rep_writes_only_the_rows_she_may_see(db_path, tmp_path):
+    from lib import access, db, lists, rows, users
+
+    assert cli("demo", db_path=db_path).returncode == 0
+    assert cli("settings", "set", "visibility", "own", db_path=db_path).returncode == 0
+    anna = "anna.schmidt@leadladder.example"
+    out = tmp_path / "anna.csv"
+    done = cli("export", "--list", "KW45 Messe Nürnberg", "--format", "csv", "--out", str(out),
+               "--as", anna, db_path=db_path)
+    assert done.returncode == 0, done.stderr
+    conn = db.connect(db_path)
+    cur = conn.cursor()
+    f = rows.RowFilter(list_id=lists.list_id(cur, "KW45 Messe Nürnberg"))
+    mine = rows.export_rows(cur, f, viewer=access.viewer_of(cur, users.by_email(cur, anna).id))
+    everyone = rows.export_rows(cur, f, viewer=access.FULL_ACCESS)
+    conn.close()
+    written = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert written["company"].tolist() == mine["company"].tolist()
+    assert 0 < len(mine) < len(everyone)
+    others = {o for o in everyone["owner"] if isinstance(o, str) and o} - {"Anna Schmidt"}
+    assert others and not set(written["owner"]) & others  # nobody else's row comes along
+    assert done.stdout.strip() == f"wrote {len(mine)} rows of 'KW45 Messe Nürnberg' to {out}"

@@ -13,7 +13,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
-from lib import access, calendar, leads
+from lib import access, calendar, leads, schedule
 from tests import lead_seed
 from tests.apptest import cursor, errors, open_page
 
@@ -32,12 +32,17 @@ def seeded(demo_path: Path) -> dict[str, int]:
 
 
 def group_of(at: AppTest, lead_id: int) -> str | None:
-    """The to-do group whose section shows the lead's card."""
-    for group in leads.GROUPS:
-        section = at.get_by_key(f"todo_group_{group}")
-        if any(node.key == f"todo_lead_{lead_id}" for node in section):
-            return group
-    return None
+    """The to-do section the lead's row in the table says it is in (None: not in the table)."""
+    table = at.get_by_key("todo_table").value
+    if lead_id not in table.index:
+        return None
+    return {label: group for group, label in schedule.GROUP_LABELS.items()}[
+        table.loc[lead_id, "when"]]
+
+
+def pick(at: AppTest, lead_id: int) -> AppTest:
+    """Pick the lead in the to-do's picker (as a click on its row in the table does)."""
+    return at.selectbox(key="todo_lead").select(lead_id).run()
 
 
 # --- to-do ---------------------------------------------------------------------------------
@@ -55,14 +60,29 @@ def test_the_todo_counts_are_the_lib_counts_and_each_lead_sits_in_its_group(
     assert counts["overdue"] >= 1 and counts["later"] >= 1
     for group in ("overdue", "today", "later"):
         assert group_of(at, seeded[group]) == group
+    assert len(at.get_by_key("todo_table").value) == sum(counts.values())
+    assert f"{sum(counts.values())} open leads" in at.caption[0].value
+
+
+def test_the_todo_is_one_table_and_one_set_of_actions_for_the_most_urgent_lead_first(
+        seeded, demo_path, monkeypatch):
+    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
+    table = at.get_by_key("todo_table").value
+    assert list(table["when"])[0] == "Overdue"
+    assert at.selectbox(key="todo_lead").value == table.index[0]
+    assert [b.key for b in at.main.button] == ["todo_log"]  # one primary button, not one per lead
+    assert [m.key for m in at.menu_button] == ["todo_more"]  # one menu for the picked lead
+    pick(at, seeded["later"])
+    assert "Fernweh Reisen KG" in at.selectbox(key="todo_lead").format_func(seeded["later"])
+    assert "tel:+49891234567" in at.get_by_key("todo_actions").markdown[0].value
 
 
 def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
     overdue_before = int(at.metric[0].value)
-    at.button(key=f"todo_log_{lead_id}").click().run()
+    at.button(key="todo_log").click().run()
     form = f"todo_log_{lead_id}"
     assert at.segmented_control(key=f"{form}_kind").value == "call"
     at.segmented_control(key=f"{form}_outcome").set_value("no_answer")
@@ -77,6 +97,7 @@ def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
     assert "Call logged" in at.toast[0].value
     assert group_of(at, lead_id) == "upcoming"
     assert int(at.metric[0].value) == overdue_before - 1
+    assert at.selectbox(key="todo_lead").value == lead_id  # the rep stays on the lead
     with cursor(demo_path) as cur:
         activity = cur.execute("SELECT kind, outcome, body FROM activities WHERE lead_id = ?",
                                [lead_id]).fetchall()
@@ -89,8 +110,8 @@ def test_a_call_with_a_next_step_moves_the_lead_out_of_overdue_at_once(
 def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["overdue"]
-    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
-    at.button(key=f"todo_log_{lead_id}").click().run()
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.button(key="todo_log").click().run()
     at.button(key=f"todo_log_{lead_id}_save").click().run()
     assert any(message.startswith("outcome:") for message in errors(at))
     assert group_of(at, lead_id) == "overdue"
@@ -101,8 +122,8 @@ def test_a_call_without_its_outcome_is_refused_and_nothing_is_saved(
 
 def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
-    at.menu_button(key=f"todo_more_{lead_id}").click("lost").run()
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.menu_button(key="todo_more").click("lost").run()
     at.button(key=f"todo_lost_{lead_id}_save").click().run()
     assert any(message.startswith("reason:") for message in errors(at))
 
@@ -115,23 +136,41 @@ def test_lost_needs_a_reason_and_then_closes_the_lead(seeded, demo_path, monkeyp
                            [lead_id]).fetchone() == ("lost", "no budget", None)
 
 
-def test_won_closes_the_lead_and_leaves_the_todo(seeded, demo_path, monkeypatch):
+@pytest.mark.parametrize(("outcome", "reason"), [("won", None), ("cancelled", "duplicate lead")])
+def test_won_and_cancel_close_the_lead_and_it_leaves_the_todo(seeded, demo_path, monkeypatch,
+                                                               outcome, reason):
     lead_id = seeded["later"]
-    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
-    at.menu_button(key=f"todo_more_{lead_id}").click("won").run()
-    at.button(key=f"todo_won_{lead_id}_save").click().run()
-    assert "won" in at.toast[0].value
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.menu_button(key="todo_more").click(outcome).run()
+    if reason:
+        at.selectbox(key=f"todo_{outcome}_{lead_id}_reason").select(reason).run()
+    at.button(key=f"todo_{outcome}_{lead_id}_save").click().run()
+    assert outcome in at.toast[0].value
     assert group_of(at, lead_id) is None
+    assert at.selectbox(key="todo_lead").value != lead_id
     with cursor(demo_path) as cur:
-        assert cur.execute("SELECT status FROM leads WHERE id = ?", [lead_id]).fetchone() == (
-            "won",)
+        assert cur.execute("SELECT status, close_reason FROM leads WHERE id = ?",
+                           [lead_id]).fetchone() == (outcome, reason)
+
+
+def test_moving_a_lead_to_another_step_from_the_todo(seeded, demo_path, monkeypatch):
+    lead_id = seeded["overdue"]
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.menu_button(key="todo_more").click("step").run()
+    at.radio(key=f"todo_step_{lead_id}_to").set_value("proposal").run()
+    at.button(key=f"todo_step_{lead_id}_save").click().run()
+    assert not errors(at)
+    assert at.get_by_key("todo_table").value.loc[lead_id, "step"] == "Proposal sent"
+    with cursor(demo_path) as cur:
+        assert cur.execute("SELECT step_key FROM leads WHERE id = ?", [lead_id]).fetchone() == (
+            "proposal",)
 
 
 def test_a_parked_lead_waits_in_standby_and_resumes_with_one_click(
         seeded, demo_path, monkeypatch):
     lead_id = seeded["today"]
-    at = open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"])
-    at.menu_button(key=f"todo_more_{lead_id}").click("standby").run()
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.menu_button(key="todo_more").click("standby").run()
     with cursor(demo_path) as cur:
         back = lead_seed.local_today(cur) + timedelta(days=14)
     assert at.date_input(key=f"todo_standby_{lead_id}_until").value == back
@@ -139,11 +178,19 @@ def test_a_parked_lead_waits_in_standby_and_resumes_with_one_click(
     assert not errors(at)
     assert group_of(at, lead_id) == "standby"
 
-    at.menu_button(key=f"todo_more_{lead_id}").click("resume").run()
+    at.menu_button(key="todo_more").click("resume").run()
     assert group_of(at, lead_id) == "later"
     with cursor(demo_path) as cur:
         assert cur.execute("SELECT status, next_due_date FROM leads WHERE id = ?",
                            [lead_id]).fetchone() == ("todo", back)
+
+
+def test_open_the_lead_from_the_todo_goes_to_its_page(seeded, demo_path, monkeypatch):
+    lead_id = seeded["later"]
+    at = pick(open_page(demo_path, "todo", monkeypatch, acting=seeded["anna"]), lead_id)
+    at.menu_button(key="todo_more").click("detail").run()
+    assert not at.exception
+    assert at.title[0].value == "Fernweh Reisen KG — Lena Vogt"
 
 
 def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path, monkeypatch):
@@ -156,8 +203,10 @@ def test_a_manager_sees_the_whole_team_cut_to_a_page_per_group(seeded, demo_path
     with cursor(demo_path) as cur:
         counts = leads.todo_counts(cur, user_id=None, viewer=access.FULL_ACCESS)
     assert [int(m.value) for m in at.metric] == [counts[g] for g in leads.GROUPS]
-    assert f"Showing the first 1 of {counts['overdue']}." in [c.value for c in at.caption]
-    at.button(key="todo_more_overdue").click().run()
+    table = at.get_by_key("todo_table").value
+    assert list(table["when"]).count("Overdue") == 1 and "owner" in table.columns
+    assert f"1 of {counts['overdue']} Overdue" in at.main.caption[-1].value
+    at.button(key="todo_more_rows").click().run()
     assert at.session_state["todo_limit"] == 1 + 25
 
 

@@ -52,6 +52,44 @@ def test_a_to_do_card_reads_its_next_step_money_and_last_action(fresh_db, lead_i
         r"**Acme \*GmbH\* — Lena Vogt** · New · next step: 📞 Call · tomorrow 10:00")
 
 
+def test_a_lead_due_in_three_days_is_upcoming_on_every_screen(fresh_db, anna):
+    today = schedule.today(fresh_db)
+    person = factories.person(fresh_db, company="Drei Tage AG")
+    lead = leads.convert(fresh_db, person, owner_id=anna, by=anna,
+                         next_step=NextStep("call", today + timedelta(days=3))).lead_id
+    full = access.FULL_ACCESS
+    todo = leads.todo(fresh_db, user_id=None, viewer=full).set_index("lead_id").loc[lead].to_dict()
+    card = leads.pipeline(fresh_db, viewer=full).set_index("lead_id").loc[lead].to_dict()
+    detail = leads.lead_detail(fresh_db, lead, viewer=full).lead
+    assert todo["group"] == card["group"] == detail["group"] == "upcoming"
+    table = lead_view.todo_table(leads.todo(fresh_db, user_id=None, viewer=full), today,
+                                 with_owner=False)
+    assert table.loc[lead, "when"] == schedule.GROUP_LABELS["upcoming"] == "Upcoming"
+    assert ":blue-badge[Upcoming]" in lead_view.card_body({**card, "lead_id": lead}, today,
+                                                           with_owner=False)
+    assert ":blue-badge[Upcoming]" in lead_view.standing(detail)
+    assert lead_view.GROUP_TITLES["upcoming"] == "Upcoming · next 7 days"
+
+
+def test_the_to_do_table_and_picker_read_as_text(fresh_db, lead_id):
+    today = schedule.today(fresh_db)
+    rows = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS)
+    table = lead_view.todo_table(rows, today, with_owner=True)
+    assert table.loc[lead_id].to_dict() == {
+        "when": "Upcoming", "lead": "Acme *GmbH* — Lena Vogt",
+        "next_step": "📞 Call · tomorrow 10:00", "note": "", "step": "New",
+        "amount": "€12,000 · 60%", "last_action": "today", "owner": "Anna Schmidt"}
+    row = rows.iloc[0].to_dict()
+    assert lead_view.choice_label(row, today) == (
+        "Upcoming · Acme *GmbH* — Lena Vogt · 📞 Call · tomorrow 10:00")
+    assert lead_view.chosen_line(row, today).startswith(
+        ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00 · [lena@acme.example]"
+        "(mailto:lena@acme.example)")
+    counts = leads.todo_counts(fresh_db, user_id=None, viewer=access.FULL_ACCESS)
+    assert lead_view.todo_totals(counts) == (
+        "1 open lead · 0 overdue open leads")
+
+
 def test_a_parked_lead_says_when_it_comes_back_and_a_note_is_shown_escaped(fresh_db, lead_id,
                                                                          anna):
     today = schedule.today(fresh_db)

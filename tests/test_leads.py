@@ -447,8 +447,8 @@ def test_pipeline_cards_and_totals_per_step(fresh_db, rep):
     leads.move_step(fresh_db, c, "proposal", by=rep)
 
     cards = leads.pipeline(fresh_db, now=berlin(TODAY, 12), viewer=access.FULL_ACCESS)
-    assert dict(zip(cards["lead_id"], cards["badge"], strict=True)) == {
-        a: "overdue", b: "later", c: "today"}
+    assert dict(zip(cards["lead_id"], cards["group"], strict=True)) == {
+        a: "overdue", b: "upcoming", c: "today"}
     assert leads.pipeline(fresh_db, owner_id=other,
                           viewer=access.FULL_ACCESS)["lead_id"].tolist() == [c]
     assert leads.pipeline(fresh_db, limit_per_step=1,
@@ -486,12 +486,38 @@ def test_lead_detail_shows_contact_criteria_and_the_whole_timeline(fresh_db, rep
     assert detail.next_step == call(2)
     assert detail.lead["step"] == "Meeting scheduled"
     kinds = detail.timeline["kind"].tolist()
-    assert kinds[::-1] == ["import", "tick", "convert", "next_step", "owner", "call",
+    assert kinds[::-1] == ["import", "tick", "owner", "convert", "next_step", "call",
                            "next_step", "lead_step"]
     what = dict(zip(detail.timeline["kind"], detail.timeline["what"], strict=False))
     assert what["import"] == "in list “KW45 Fair” (added by hand)"
     assert what["call"] == "voicemail"
     assert what["lead_step"] == "step: New → Meeting scheduled"
+    assert what["owner"] == "owner: nobody → Anna Rep (with the new lead)"
+
+
+def test_owner_changes_read_once_in_words_on_the_row_and_on_the_lead(fresh_db, rep):
+    from lib import rows
+
+    ben = factories.user(fresh_db, "Ben")
+    boss = factories.user(fresh_db, "Boss", role="manager")  # giving a row away is assigning
+    list_id = factories.new_list(fresh_db)
+    person = factories.person(fresh_db, list_id, company="Acme")
+    lead_id = leads.convert(fresh_db, person, owner_id=rep, next_step=call(), by=rep).lead_id
+
+    def last_action() -> str:
+        page, _ = rows.rows_page(fresh_db, rows.RowFilter(list_id=list_id),
+                                  viewer=access.FULL_ACCESS)
+        return page.iloc[0]["last_action"]
+
+    assert last_action() == f"next step: {call().describe()}"  # the conversion's, as when owned
+    whats = rows.row_history(fresh_db, person, viewer=access.FULL_ACCESS)["what"].tolist()
+    assert "owner: nobody → Anna Rep (with the new lead)" in whats
+    assert not [w for w in whats if "owner owner" in w]
+
+    rows.assign_owner(fresh_db, person, ben, expected_owner_id=rep, by=boss)
+    assert last_action() == "owner: Anna Rep → Ben"
+    timeline = leads.timeline(fresh_db, lead_id, viewer=access.FULL_ACCESS)
+    assert timeline.iloc[0][["kind", "what"]].tolist() == ["owner", "owner: Anna Rep → Ben"]
 
 
 # --- two reps at once ----------------------------------------------------------------------

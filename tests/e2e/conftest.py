@@ -52,9 +52,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(db_path: Path, *, port: int | None = None, secrets: Path | None = None
-              ) -> RunningApp:
-    """Start the app on its own port and database; wait until /_stcore/health says ok.
+def start_app(db_path: Path, script: str = "serve.py", *, port: int | None = None,
+              secrets: Path | None = None) -> RunningApp:
+    """Start the app (or another Streamlit ``script``, e.g. a benchmark's floor) on its own
+    port and database; wait until /_stcore/health says ok.
 
     ``secrets`` is the secrets.toml the app reads instead of the working copy's (single
     sign-on tests point it at their own provider); without it, an empty one, so a developer's
@@ -65,7 +66,7 @@ def start_app(db_path: Path, *, port: int | None = None, secrets: Path | None = 
         secrets.write_text("", encoding="utf-8")
     env = {**os.environ, "LEADLADDER_DB": str(db_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
          "--secrets.files", str(secrets)],

@@ -73,16 +73,17 @@ def test_the_manager_filters_the_funnel_and_sees_who_is_overdue(page: Page, mana
     assert expected["list_suspects"] != expected["suspects"]
     assert expected["list_prospects"] != expected["list_leads"]
     log_in(page, app, CLARA, path="funnel")
-    expect(metric_value(page, "Suspects")).to_have_text(f"{expected['suspects']:,}")
+    suspects = metrics.STAGE_LABELS["suspect"]
+    expect(metric_value(page, suspects)).to_have_text(f"{expected['suspects']:,}")
 
     page.get_by_test_id("stMultiSelect").filter(has_text="Lists").click()
     page.get_by_role("option", name=expected["list"]).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
-    expect(metric_value(page, "Suspects")).to_have_text(f"{expected['list_suspects']:,}")
+    expect(metric_value(page, suspects)).to_have_text(f"{expected['list_suspects']:,}")
 
     funnel = page.get_by_test_id("stPlotlyChart").first
-    # A click where the "Prospects" stage is drawn (Leads is picked at first); plotly's drag
+    # A click where the prospect stage is drawn (the lead stage is picked at first); plotly's drag
     # layer on top takes the click, as it does for a person with a mouse, hence force.
     funnel.locator("g.point").nth(1).click(force=True)
     wait_for_app(page)

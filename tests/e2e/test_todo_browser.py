@@ -1,8 +1,10 @@
-"""A rep's morning in the browser: a call logged on an overdue lead moves it to Upcoming, and it
-stays there; the calendar feed answers beside the app from the same process."""
+"""A rep's morning in the browser: a row clicked in the to-do table picks the lead; a call logged
+on an overdue lead moves it to Upcoming, and it stays there; the one action menu closes a lead
+and opens another; the calendar feed answers beside the app from the same process."""
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from tests import lead_seed
 from tests.e2e.conftest import RunningApp, log_in, start_app, wait_for_app
 
 COMPANY = "Zeppelin Testbau GmbH"
+ROW_HEIGHT = 35
 
 
 @pytest.fixture
@@ -44,8 +47,39 @@ def app(seeded, demo_path: Path) -> Iterator[RunningApp]:
     running.stop()
 
 
-def card(page: Page, group: str, lead_id: object) -> Locator:
-    return page.locator(f".st-key-todo_group_{group} .st-key-todo_lead_{lead_id}")
+def table_row(page: Page, text: str) -> int:
+    """The row of the to-do table whose lead holds ``text`` (from the grid's hidden
+    accessibility cells, ``glide-cell-{column}-{row}``)."""
+    found = page.locator('.st-key-todo_table [data-testid^="glide-cell-"]').filter(
+        has_text=text).first
+    expect(found).to_be_attached(timeout=30_000)  # the grid loads its code on first use
+    return int(found.get_attribute("data-testid").rsplit("-", 1)[1])
+
+
+def expect_when(page: Page, text: str, when: str) -> None:
+    """The table says the lead holding ``text`` is in the section ``when``."""
+    row = table_row(page, text)
+    cells = page.locator(f'.st-key-todo_table [data-testid$="-{row}"][data-testid^="glide-cell-"]')
+    expect(cells.filter(has_text=when)).to_have_count(1)
+
+
+def click_row(page: Page, text: str) -> None:
+    """Select the row (its row marker, left of the first column), as a rep clicks it."""
+    row = table_row(page, text)
+    grid = page.locator(".st-key-todo_table").get_by_test_id("stDataFrame")
+    box = grid.bounding_box()
+    assert box is not None, "the to-do table is not on the page"
+    page.mouse.click(box["x"] + 16, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    wait_for_app(page)
+
+
+def actions(page: Page) -> Locator:
+    return page.locator(".st-key-todo_actions")
+
+
+def picked(page: Page) -> Locator:
+    """The lead picker (its value is what it shows)."""
+    return actions(page).get_by_role("combobox", name="Lead")
 
 
 def set_date(page: Page, scope: Locator, label: str, day: date) -> None:
@@ -69,15 +103,16 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 
 
 def test_a_call_on_an_overdue_lead_moves_it_to_upcoming_for_good(page: Page, app, seeded):
-    lead_id, tomorrow = seeded["lead"], seeded["tomorrow"]
+    tomorrow = seeded["tomorrow"]
     log_in(page, app, lead_seed.ANNA, path="todo")
-    overdue = card(page, "overdue", lead_id)
-    expect(overdue).to_contain_text(COMPANY)
-    expect(overdue.locator('a[href^="tel:"]')).to_have_attribute("href", "tel:+49891234567")
-    expect(overdue.locator('a[href^="mailto:"]')).to_have_attribute(
+    expect_when(page, COMPANY, "Overdue")
+    click_row(page, COMPANY)
+    expect(picked(page)).to_have_value(re.compile(COMPANY))
+    expect(actions(page).locator('a[href^="tel:"]')).to_have_attribute("href", "tel:+49891234567")
+    expect(actions(page).locator('a[href^="mailto:"]')).to_have_attribute(
         "href", "mailto:lena.vogt@zeppelin.example")
 
-    overdue.get_by_role("button", name="Log & plan").click()
+    actions(page).get_by_role("button", name="Log & plan").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(COMPANY)
     dialog.get_by_role("radio", name="No answer").click()
@@ -88,13 +123,34 @@ def test_a_call_on_an_overdue_lead_moves_it_to_upcoming_for_good(page: Page, app
     wait_for_app(page)
 
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(card(page, "upcoming", lead_id)).to_contain_text("Call · tomorrow")
-    expect(card(page, "overdue", lead_id)).to_have_count(0)
+    expect_when(page, COMPANY, "Upcoming")
+    expect(actions(page)).to_contain_text("Call · tomorrow")
     page.reload()
     page.wait_for_selector('[data-testid="stApp"]')
     wait_for_app(page)
-    expect(card(page, "upcoming", lead_id)).to_contain_text(COMPANY)
-    expect(card(page, "overdue", lead_id)).to_have_count(0)
+    expect_when(page, COMPANY, "Upcoming")
+
+
+def test_the_action_menu_closes_a_lead_and_opens_another(page: Page, app, seeded):
+    log_in(page, app, lead_seed.ANNA, path="todo")
+    click_row(page, COMPANY)
+    actions(page).get_by_role("button", name="More").click()
+    page.get_by_role("menuitem", name="Mark won").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(COMPANY)
+    dialog.get_by_role("button", name="Mark won").click()
+    wait_for_app(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator('.st-key-todo_table [data-testid^="glide-cell-"]').filter(
+        has_text=COMPANY)).to_have_count(0)
+
+    expect(picked(page)).not_to_have_value(re.compile(COMPANY))  # on the next lead now
+    now_picked = picked(page).input_value()
+    actions(page).get_by_role("button", name="More").click()
+    page.get_by_role("menuitem", name="Open the lead").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        now_picked.split(" · ")[1].split(" — ")[0])
 
 
 def test_the_calendar_feed_is_served_by_the_app_and_dies_with_its_token(page: Page, app,

@@ -1,0 +1,131 @@
+"""How fast each page of the real app is ready in Chromium, next to a trivial Streamlit page
+served the same way in the same run (the floor). Not a test.
+
+    .venv/bin/python -m bench.pages_bench [--leads 75] [--runs 5]
+
+The database is the demo plus open leads for the acting rep (Anna) until she has ``--leads``
+of them, spread over every to-do section. Each round opens the floor and then every page once
+(a full page load: new session, scripts from the browser cache), so a busy machine slows all
+of them alike; a page is ready when its last part is on screen, the script has finished and
+the browser has painted. Printed: median ready time, its ratio to the floor's median, DOM
+nodes and buttons. Targets: every page within 3× the floor, the To-do within 2×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import browser
+from lib import access, db, demo, leads
+from tests import lead_seed
+from tests.e2e.conftest import start_app
+
+# page → (URL path, what is on screen last when it is ready)
+PAGES: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "To-do": ("todo", lambda p: p.locator('.st-key-todo_table [data-testid^="glide-cell-"]')
+              .first.wait_for(state="attached")),
+    "Pipeline": ("pipeline", lambda p: p.locator(".st-key-pipeline_step_negotiation").wait_for()),
+    "Prospecting": ("prospecting", lambda p: p.get_by_test_id("stDataFrame").first.wait_for()),
+    "Funnel": ("funnel", lambda p: p.get_by_text("Criteria that predict leads").wait_for()),
+    "Overdue": ("overdue", lambda p: p.get_by_text("Back from standby this week").wait_for()),
+    "Lists": ("", lambda p: p.get_by_test_id("stDataFrame").first.wait_for()),
+}
+TARGETS = {"To-do": 2.0}
+DEFAULT_TARGET = 3.0
+# Due in (days) for the rep's extra leads: overdue, today, upcoming, later, in turn.
+SPREAD = (-9, -4, -1, 0, 0, 2, 4, 6, 12, 25, 40)
+
+
+def fill(path: Path, wanted: int) -> int:
+    """The demo plus open leads of Anna's until she has ``wanted``; every 8th one parked."""
+    conn = db.connect(path)
+    cur = conn.cursor()
+    demo.load(cur)
+    anna = lead_seed.user_id(cur)
+    have = leads.todo_counts(cur, user_id=anna, viewer=access.FULL_ACCESS)
+    for i in range(max(0, wanted - sum(have.values()))):
+        lead_id = lead_seed.lead(cur, f"Bench {i:03d} GmbH", days=SPREAD[i % len(SPREAD)],
+                                 amount=1000 * (i % 9 + 1))
+        if i % 8 == 7:
+            back = lead_seed.local_today(cur) + timedelta(days=10)
+            leads.standby(cur, lead_id, back, leads.NextStep("call", back), by=anna)
+    total = sum(leads.todo_counts(cur, user_id=anna, viewer=access.FULL_ACCESS).values())
+    conn.close()
+    return total
+
+
+def painted(page: Any) -> None:
+    """Two animation frames: what the last script run sent is on screen."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def open_once(page: Any, url: str, ready: Callable[[Any], Any]) -> float:
+    start = time.perf_counter()
+    page.goto(url)
+    ready(page)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+    painted(page)
+    return (time.perf_counter() - start) * 1000
+
+
+def weight(page: Any) -> tuple[int, int]:
+    """DOM nodes and buttons of the page on screen."""
+    return page.evaluate("() => [document.getElementsByTagName('*').length,"
+                         " document.getElementsByTagName('button').length]")
+
+
+def measure(path: Path, runs: int) -> dict[str, dict[str, float]]:
+    floor_app = start_app(path.with_name("floor.duckdb"), "bench/trivial_page.py")
+    try:
+        with browser.app_in_browser(path) as (app, page):
+            targets = {"floor": (f"{floor_app.url}/", lambda p: p.get_by_text("ready").wait_for()),
+                       **{name: (f"{app.url}/{url}", ready)
+                          for name, (url, ready) in PAGES.items()}}
+            times: dict[str, list[float]] = {name: [] for name in targets}
+            shape: dict[str, tuple[int, int]] = {}
+            for round_ in range(runs + 1):  # round 0 warms caches and is left out
+                for name, (url, ready) in targets.items():
+                    took = open_once(page, url, ready)
+                    if round_:
+                        times[name].append(took)
+                    else:
+                        shape[name] = weight(page)
+    finally:
+        floor_app.stop()
+    return {name: {"median_ms": statistics.median(t), "min_ms": min(t), "max_ms": max(t),
+                   "nodes": shape[name][0], "buttons": shape[name][1]}
+            for name, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=75)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        total = fill(path, args.leads)
+        print(f"demo + Anna's open leads: {total}; median of {args.runs} rounds "
+              "(each: the floor, then every page, full page loads in Chromium)")
+        shown = measure(path, args.runs)
+    floor = shown["floor"]["median_ms"]
+    print(f"  {'page':<14}{'median':>9}{'range':>16}{'× floor':>9}{'nodes':>7}{'buttons':>9}"
+          "   target")
+    for name, s in shown.items():
+        ratio = s["median_ms"] / floor
+        target = "" if name == "floor" else TARGETS.get(name, DEFAULT_TARGET)
+        verdict = "" if name == "floor" else ("ok" if ratio <= target else "OVER")
+        print(f"  {name:<14}{s['median_ms']:>7.0f} ms {s['min_ms']:>6.0f}–{s['max_ms']:<6.0f}ms"
+              f"{ratio:>8.2f}×{s['nodes']:>7}{s['buttons']:>9}   "
+              + (f"≤ {target}× {verdict}" if target else ""))
+
+
+if __name__ == "__main__":
+    main()
