@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lib import history, schedule
+from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 
@@ -349,7 +350,8 @@ def _after_convert(
     db: Connection, lead: dict[str, Any], person: dict[str, Any], note: str | None,
     by: int | None,
 ) -> None:
-    """History, the person's owner when they had none, and the optional note."""
+    """History, the person's owner when they had none, the row's status (a converted row is a
+    lead) and the optional note."""
     _log(db, "convert", lead, by, new=lead["title"])
     _log(db, "next_step", lead, by, field="next_step", new=next_step_of(lead).describe())
     if person["owner_id"] is None:
@@ -359,6 +361,7 @@ def _after_convert(
                        new=lead["owner_id"], note="owner of the new lead")
     if _clean(note):
         _insert_activity(db, lead, Activity("note", note), by)
+    q.recompute_statuses(db, [lead["person_id"]], by=by, note="converted to a lead")
 
 
 # --- activities and the next step ----------------------------------------------------------
@@ -438,6 +441,7 @@ def _set_status(db: Connection, lead: dict[str, Any], status: str, by: int | Non
         [*assignments.values(), lead["id"]],
     )
     _log(db, "lead_status", lead, by, field="status", old=lead["status"], new=status, note=note)
+    q.recompute_statuses(db, [lead["person_id"]], by=by, note=f"lead {status}")
 
 
 @transaction

@@ -169,6 +169,7 @@ def test_tick_and_untick_move_the_status_and_write_history(fresh_db):
     info = q.set_tick(fresh_db, pid, "interest", False, expected=True, by=rep)
     assert (info.old_status, info.status, info.changed) == ("lead", "prospect", True)
     assert factories.history_kinds(fresh_db, pid) == [
+        ("owner", "owner_id", None, str(rep)),  # the rep took the unowned row
         ("tick", "interest", "False", "True"),
         ("status", "status", "suspect", "prospect"),
         ("tick", "budget", "False", "True"),

@@ -42,8 +42,8 @@ def test_a_page_has_contacts_ticks_status_why_owner_last_action_and_extras(fresh
     frame, total = page(fresh_db, rows.RowFilter(list_id=list_id))
     assert total == 1
     assert list(frame.columns) == [
-        "person_id", *rows.CONTACT_FIELDS, *TICKS, "status", "why", "owner_id", "owner",
-        "last_action", "last_action_at", "possible_duplicate", "Booth", "Interest",
+        "person_id", *rows.CONTACT_FIELDS, *TICKS, "status", "converted", "why", "owner_id",
+        "owner", "last_action", "last_action_at", "possible_duplicate", "Booth", "Interest",
     ]
     row = frame.iloc[0]
     assert [bool(row[t]) for t in TICKS] == [k in ("interest", "budget") for k in CRITERIA]
@@ -93,8 +93,8 @@ def test_sorting_by_status_criterion_owner_extra_and_last_action(fresh_db, team)
     def order(**kwargs):
         return list(page(fresh_db, f, **kwargs)[0]["person_id"])
 
-    assert order(sort_by="status") == [suspect, prospect, lead]
-    assert order(sort_by="why", descending=True) == [lead, prospect, suspect]
+    assert order(sort_by="status") == [lead, prospect, suspect]  # the ladder, leads first
+    assert order(sort_by="why", descending=True) == [suspect, prospect, lead]
     assert order(sort_by="tick:interest", descending=True)[0] == lead
     assert order(sort_by="owner") == [suspect, lead, prospect]  # no owner sorts last
     assert order(sort_by="Score") == [lead, prospect, suspect]
@@ -245,7 +245,7 @@ def test_cancel_and_revive_write_history_and_restore_the_status_from_the_ticks(f
     info = rows.revive(fresh_db, pid, by=team["Ben"])
     assert (info.old_status, info.status) == ("dead", "prospect")
     assert factories.stored(fresh_db, pid, "dead_reason", "died_at") == (None, None)
-    assert factories.history_kinds(fresh_db, pid)[2:] == [
+    assert factories.history_kinds(fresh_db, pid)[3:] == [
         ("cancel", "dead_reason", None, "no budget"),
         ("status", "status", "prospect", "dead"),
         ("revive", "dead_reason", "no budget", None),
@@ -341,7 +341,8 @@ def test_row_history_says_who_did_what(fresh_db, team):
         " VALUES (?, 'call', 'no_answer', ?, ?)", [pid, utcnow(), team["Anna"]])
     entries = rows.row_history(fresh_db, pid)
     assert list(zip(entries["who"], entries["what"], strict=True)) == [
-        ("Ben", "edited city"), ("Anna", "status suspect → prospect"), ("Anna", "ticked demo")]
+        ("Ben", "edited city"), ("Anna", "status suspect → prospect"), ("Anna", "ticked demo"),
+        ("Anna", "owner took the unowned row by ticking it")]
     on_list = factories.new_list(fresh_db)
     factories.add_to_list(fresh_db, on_list, pid)
     frame, _ = page(fresh_db, rows.RowFilter(list_id=on_list))
