@@ -365,3 +365,90 @@ def test_export_is_the_whole_filtered_list_with_readable_headers(fresh_db, team)
         frame.columns)
     assert "Booth" not in frame.columns
     assert b"'=HYPERLINK(0)" in export.to_csv(frame)
+
+
+# --- search by phone, bulk ticking -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["089 1234567", "+49 89 1234567", "0049891234567", "1234567",
+                                   "(089) 123-4567", "0171 555"])
+def test_search_finds_phone_and_mobile_numbers_however_they_are_typed(fresh_db, query):
+    list_id = factories.new_list(fresh_db)
+    phone = factories.person(fresh_db, list_id, phone="+49 89 1234567",
+                             phone_key="+49891234567")
+    mobile = factories.person(fresh_db, list_id, mobile="0171 5551234",
+                              mobile_key="+491715551234")
+    factories.person(fresh_db, list_id, phone="+49 30 999999", phone_key="+4930999999")
+    found = set(page(fresh_db, rows.RowFilter(list_id=list_id, text=query))[0]["person_id"])
+    assert found == ({mobile} if query.startswith("0171") else {phone})
+
+
+def test_a_short_or_mixed_query_is_no_phone_search(fresh_db):
+    assert rows.phone_digits("12") == [] and rows.phone_digits("Alpha 12345") == []
+    assert rows.phone_digits("089 12") == ["08912", "8912"]
+    list_id = factories.new_list(fresh_db)
+    factories.person(fresh_db, list_id, phone="+49 89 1234567", company="Alpha")
+    assert page(fresh_db, rows.RowFilter(list_id=list_id, text="Alpha 1234"))[1] == 0
+
+
+def test_bulk_tick_saves_the_rows_it_may_in_one_go_and_names_stale_and_dead_ones(fresh_db,
+                                                                                  team):
+    fresh, stale, dead, done = (factories.person(fresh_db) for _ in range(4))
+    rows.cancel(fresh_db, dead, "no need", by=team["Ben"])
+    q.set_tick(fresh_db, stale, "budget", True, expected=False, by=team["Ben"])
+    q.set_tick(fresh_db, done, "budget", True, expected=False, by=team["Ben"])
+    seen = {fresh: False, stale: True, dead: False, done: False}  # what Anna loaded
+    q.set_tick(fresh_db, stale, "budget", False, expected=True, by=team["Ben"])  # after that
+    outcomes = rows.bulk_tick(fresh_db, [fresh, stale, dead, done, 999], "budget", True,
+                              seen=seen, by=team["Anna"])
+    by_row = {o.person_id: o for o in outcomes}
+    assert [by_row[p].ok for p in (fresh, stale, dead, done, 999)] == [
+        True, False, False, True, False]
+    assert by_row[stale].message.startswith("stale: Ben unticked 'budget'")
+    assert by_row[dead].message.startswith("not allowed: This row is dead")
+    assert by_row[999].message.startswith("not allowed:")
+    assert by_row[done].message == "budget already ticked"
+    assert by_row[fresh].message == "budget ticked; prospect"
+    ticked = {p for (p,) in fresh_db.execute(
+        "SELECT person_id FROM ticks WHERE criterion_key = 'budget'").fetchall()}
+    assert ticked == {fresh, done}
+    assert factories.stored(fresh_db, fresh, "owner_id") == (team["Anna"],)
+
+
+def test_bulk_untick_refuses_a_row_someone_ticked_meanwhile(fresh_db, team):
+    a, b = factories.person(fresh_db), factories.person(fresh_db)
+    q.set_tick(fresh_db, a, "details", True, expected=False, by=team["Anna"])
+    q.set_tick(fresh_db, b, "website", True, expected=False, by=team["Ben"])  # b: nothing seen
+    outcomes = rows.bulk_tick(fresh_db, [a, b], "website", False, seen={a: False, b: False},
+                              by=team["Anna"])
+    assert [o.ok for o in outcomes] == [True, False]
+    assert outcomes[1].message.startswith("stale: Ben ticked 'website'")
+    assert factories.stored(fresh_db, b, "status") == ("prospect",)
+
+
+def test_bulk_tick_of_a_switched_off_criterion_changes_nothing(fresh_db, team):
+    pid = factories.person(fresh_db)
+    q.set_active(fresh_db, "brand", False, by=None)
+    with pytest.raises(InvalidInput, match="switched off"):
+        rows.bulk_tick(fresh_db, [pid], "brand", True, seen={}, by=team["Anna"])
+    assert factories.history_kinds(fresh_db, pid) == []
+
+
+def test_a_converted_row_says_so_in_its_why_and_marker(fresh_db, team):
+    from datetime import timedelta
+
+    from lib import leads, schedule
+    list_id = factories.new_list(fresh_db)
+    converted, qualified = (factories.person(fresh_db, list_id) for _ in range(2))
+    for pid in (converted, qualified):
+        for key in ("interest", "budget"):
+            q.set_tick(fresh_db, pid, key, True, expected=False, by=team["Anna"])
+    leads.convert(fresh_db, converted, owner_id=team["Ben"], by=team["Anna"],
+                  next_step=leads.NextStep("call", schedule.today(fresh_db) + timedelta(1)))
+    frame = page(fresh_db, rows.RowFilter(list_id=list_id))[0].set_index("person_id")
+    assert frame.loc[converted, ["status", "converted"]].tolist() == ["lead", "open lead"]
+    assert frame.loc[converted, "why"].startswith("lead: converted — open lead, step New, "
+                                                  "owner Ben")
+    assert frame.loc[qualified, ["status", "why"]].tolist() == [
+        "lead", "lead: 2 of 5 — interest, budget"]
+    assert pd.isna(frame.loc[qualified, "converted"])
