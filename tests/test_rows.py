@@ -452,3 +452,20 @@ def test_a_converted_row_says_so_in_its_why_and_marker(fresh_db, team):
     assert frame.loc[qualified, ["status", "why"]].tolist() == [
         "lead", "lead: 2 of 5 — interest, budget"]
     assert pd.isna(frame.loc[qualified, "converted"])
+
+
+def test_bulk_tick_is_one_transaction_a_failure_midway_keeps_nothing(fresh_db, team,
+                                                                     monkeypatch):
+    first, second = factories.person(fresh_db), factories.person(fresh_db)
+    real = q.set_tick
+
+    def failing_on_second(db, pid, *args, **kwargs):
+        if pid == second:
+            raise RuntimeError("the machine went away")
+        return real(db, pid, *args, **kwargs)
+
+    monkeypatch.setattr(q, "set_tick", failing_on_second)
+    with pytest.raises(RuntimeError):
+        rows.bulk_tick(fresh_db, [first, second], "budget", True, seen={}, by=team["Anna"])
+    assert factories.history_kinds(fresh_db, first) == []
+    assert factories.stored(fresh_db, first, "status", "owner_id") == ("suspect", None)
