@@ -71,7 +71,7 @@ def toggle(page: Page, row: int, column: int) -> None:
     go_to_cell(page, row, column)
     page.keyboard.press("Space")
     wait_for_app(page)
-    page.wait_for_timeout(400)  # a save gives a new editor: let it draw before the next click
+    page.wait_for_timeout(1500)  # a save gives a new editor: it takes clicks after a moment
 
 
 def expect_status(page: Page, row: int, status: str) -> None:
