@@ -235,7 +235,7 @@ def test_a_phone_gets_the_card_view_ticks_with_toggles_and_converts(browser,
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        open_page(page, walk_ins_app, "prospecting")
+        log_in(page, walk_ins_app, path="prospecting")
         card = page.locator(".st-key-prospecting_card_box")
         expect(card).to_contain_text("Albert Auer · Alpha Kältetechnik GmbH")
         expect(card.locator('a[href="tel:0891234567"]')).to_be_visible()
