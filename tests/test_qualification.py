@@ -366,7 +366,7 @@ def test_an_open_lead_keeps_its_row_a_lead_after_the_threshold_is_raised(fresh_d
             q.set_tick(fresh_db, pid, key, True, expected=False, by=anna)
     lead_id = _convert(fresh_db, converted, anna)
     q.change_threshold(fresh_db, "lead_threshold", 3,
-                       by=factories.user(fresh_db, "Mia", "manager"))
+                       by=factories.user(fresh_db, "Ada", "admin"))
     assert factories.stored(fresh_db, converted, "status") == ("lead",)
     assert factories.stored(fresh_db, qualified, "status") == ("prospect",)
     assert q.standing(fresh_db, converted, None) == (
