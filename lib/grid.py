@@ -21,9 +21,12 @@ MY_ROWS = 0
 PINNED = ("select", "status", "company", "row_name")
 DETAILS = ("email", "phone", "mobile", "first_name", "last_name", "job_title", "website",
            "street", "postal_code", "city", "country", "source", "notes")
-REFRESHED = ("status", "row_name", "why", "last_action", "last_action_at", "possible_duplicate")
+REFRESHED = ("status", "row_name", "converted", "why", "last_action", "last_action_at",
+             "possible_duplicate")
 ACTION_WORDS = {"convert": "Converted", "cancel": "Cancelled", "revive": "Revived",
-                "owner": "New owner"}
+                "owner": "New owner", "tick": "Ticked", "untick": "Unticked"}
+HEADER_ROOM = 6  # characters a tick column's header shows at its width
+MOBILE_AGENTS = ("Mobi", "Android", "iPhone", "iPad")
 HISTORY_COLUMNS = ["happened_at", "who", "what", "change", "note"]
 VALUE_CHANGES = ("edit", "import_fill", "import_kept", "status")
 
@@ -82,16 +85,47 @@ def sort_label(column: str, criteria: Sequence[q.Criterion], *, on_list: bool) -
 
 def extra_columns(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
     """The imported file's own columns among a page's columns (read-only, at the far right)."""
-    known = {"select", "status", "row_name", "why", "owner_id", "owner", "last_action",
+    known = {"select", "status", "row_name", "why", "converted", "owner_id", "owner",
+             "last_action",
              "last_action_at", "possible_duplicate", *rows.CONTACT_FIELDS,
              *tick_columns(criteria)}
     return [c for c in columns if c not in known]
 
 
 def column_order(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
-    """Who and status pinned at the left, then the ticks the rep works, then the details."""
-    return [*PINNED, *tick_columns(criteria), "why", "owner_id", "last_action", "last_action_at",
-            *DETAILS, "possible_duplicate", *extra_columns(columns, criteria)]
+    """Who and status pinned at the left, owner, why and the lead marker next to them (in view
+    at 1600 px), then the ticks the rep works, then the details."""
+    return [*PINNED, "owner_id", "why", "converted", *tick_columns(criteria), "last_action",
+            "last_action_at", *DETAILS, "possible_duplicate", *extra_columns(columns, criteria)]
+
+
+def tick_header(short_label: str, room: int = HEADER_ROOM) -> str:
+    """A tick column's header that fits its narrow column ("interest" → "inter."); the full
+    wording is the column's help, on hover."""
+    text = short_label.strip()
+    return text if len(text) <= room else text[:room - 1].rstrip(" -") + "."
+
+
+def narrow_screen(user_agent: str | None) -> bool:
+    """Whether a browser is a phone's or tablet's, by its user agent: the card view is their
+    default."""
+    return any(word in (user_agent or "") for word in MOBILE_AGENTS)
+
+
+def card_note(outcome: rows.ChangeOutcome) -> tuple[bool, str]:
+    """What a card's toggle did: (refused?, message)."""
+    if outcome.result != "saved":
+        return True, outcome.message
+    info = outcome.status
+    if info is not None and info.changed:
+        return False, f"Saved: {info.old_status} → {info.status}"
+    return False, "Saved."
+
+
+def seen_ticks(saved: pd.DataFrame, person_ids: Iterable[int], key: str) -> dict[int, bool]:
+    """The tick of criterion ``key`` each row showed: what a bulk tick compares against."""
+    column = rows.tick_column(key)
+    return {int(pid): bool(saved.loc[pid, column]) for pid in person_ids}
 
 
 def editable_columns(criteria: Sequence[q.Criterion]) -> list[str]:
@@ -182,6 +216,7 @@ class Saved:
     refusals: list[tuple[str, str]] = field(default_factory=list)
     moves: list[str] = field(default_factory=list)
     reload: bool = False
+    saved: int = 0
 
 
 def save_edits(db: Connection, base: pd.DataFrame, saved: pd.DataFrame, edited: pd.DataFrame,
@@ -197,7 +232,29 @@ def save_edits(db: Connection, base: pd.DataFrame, saved: pd.DataFrame, edited: 
     mark_saved(saved, outcomes)
     refused = [(o.result, refusal(o, base, owner_names)) for o in outcomes if o.result != "saved"]
     return Saved(refused, status_moves(outcomes, base),
-                 bool(refused) or not refresh(db, base, list_id, viewer=viewer))
+                 bool(refused) or not refresh(db, base, list_id, viewer=viewer),
+                 sum(o.result == "saved" for o in outcomes))
+
+
+def renewed(db: Connection, base: pd.DataFrame, edited: pd.DataFrame, list_id: int | None, *,
+            viewer: access.Viewer) -> pd.DataFrame | None:
+    """The snapshot a fresh editor gets after a save: the same rows in the same places, as
+    stored now (ticks, owner, status), with the rep's selection kept; None when rows vanished
+    or went out of the viewer's sight.
+
+    A new editor after every save is what keeps a tick on the row the rep sees: the grid keeps
+    its keyboard focus on the cell focused before a mouse tick, so the next Space would toggle
+    that other row's criterion; a fresh editor has no focused cell.
+    """
+    fresh = shaped(rows.rows_by_id(db, base.index.tolist(), list_id, viewer=viewer))
+    if fresh.index.tolist() != base.index.tolist():
+        return None
+    fresh["select"] = edited["select"].astype(bool).to_numpy()
+    for column in base.columns.difference(fresh.columns):
+        fresh[column] = base[column]
+    fresh = fresh[base.columns]
+    fresh.attrs.update(base.attrs)
+    return fresh
 
 
 def with_edits(base: pd.DataFrame, edited_rows: Mapping[Any, Mapping[str, Any]]

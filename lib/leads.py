@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lib import access, history, schedule
+from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 
@@ -360,14 +361,16 @@ def _after_convert(
     db: Connection, lead: dict[str, Any], person: dict[str, Any], note: str | None,
     by: int | None,
 ) -> None:
-    """The person's owner when they had none (a consequence, so written first: the last
-    action stays the conversion's), history, and the optional note."""
+    """The person's owner when they had none and the row's status (a converted row is a lead)
+    — consequences, so written first: the last action stays the conversion's — then history
+    and the optional note."""
     if person["owner_id"] is None:
         db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ?",
                    [lead["owner_id"], utcnow(), lead["person_id"]])
         name = scalar(db, "SELECT name FROM users WHERE id = ?", [lead["owner_id"]])
         history.record(db, "owner", user_id=by, person_id=lead["person_id"], field="owner_id",
                        new=lead["owner_id"], note=f"nobody → {name} (with the new lead)")
+    q.recompute_statuses(db, [lead["person_id"]], by=by, note="converted to a lead")
     _log(db, "convert", lead, by, new=lead["title"])
     _log(db, "next_step", lead, by, field="next_step", new=next_step_of(lead).describe())
     if _clean(note):
@@ -451,6 +454,7 @@ def _set_status(db: Connection, lead: dict[str, Any], status: str, by: int | Non
         [*assignments.values(), lead["id"]],
     )
     _log(db, "lead_status", lead, by, field="status", old=lead["status"], new=status, note=note)
+    q.recompute_statuses(db, [lead["person_id"]], by=by, note=f"lead {status}")
 
 
 @transaction

@@ -1,8 +1,10 @@
 """The ladder: criteria, thresholds, the status rule (in Python and in SQL) and ticking.
 
 A status is never typed by hand. ``people.status`` is stored (history-based funnel counts and
-fast lists need it) but always equals the rule applied to the person's ticks of ACTIVE criteria:
-every change that can move it calls ``recompute_statuses`` in the same transaction.
+fast lists need it) but always equals the rule applied to the person's ticks of ACTIVE criteria
+and to whether the person was converted (an open or won lead makes a lead whatever the ticks
+and thresholds): every change that can move it calls ``recompute_statuses`` in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ STATUSES = ("suspect", "prospect", "lead", "dead")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 LABEL_FIELDS = ("short_label", "label_en", "label_de", "description")
 THRESHOLD_KEYS = ("prospect_threshold", "lead_threshold")
+CONVERTED_LEAD_STATUSES = ("todo", "standby", "won")  # a lead of these keeps its row a lead
+CONVERTED_SQL = ("SELECT DISTINCT person_id FROM leads"
+                 " WHERE status IN ('todo', 'standby', 'won')")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,26 @@ class Thresholds:
     def by_key(self) -> dict[str, int]:
         """The thresholds under their setting keys (THRESHOLD_KEYS)."""
         return dict(zip(THRESHOLD_KEYS, (self.prospect, self.lead), strict=True))
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """The lead that keeps a row a lead: open (to do or standby) or won, its step and owner."""
+
+    lead_id: int
+    status: str
+    step: str
+    owner: str
+
+    @property
+    def open(self) -> bool:
+        return self.status != "won"
+
+    def describe(self) -> str:
+        """"open lead, step Qualified, owner Anna" or "won lead, owner Anna"."""
+        if self.open:
+            return f"open lead, step {self.step}, owner {self.owner}"
+        return f"won lead, owner {self.owner}"
 
 
 @dataclass(frozen=True)
@@ -95,11 +120,13 @@ def thresholds(db: Connection) -> Thresholds:
 # --- the rule, in Python -------------------------------------------------------------------
 
 
-def status_of(prospect_ticks: int, lead_ticks: int, dead: bool, limits: Thresholds) -> str:
-    """The ladder rule; counts are of ACTIVE criteria only. Mirrored by ``status_case_sql``."""
+def status_of(prospect_ticks: int, lead_ticks: int, dead: bool, limits: Thresholds,
+              converted: bool = False) -> str:
+    """The ladder rule; counts are of ACTIVE criteria only, ``converted`` says the person has
+    an open or won lead (a lead whatever the thresholds). Mirrored by ``status_case_sql``."""
     if dead:
         return "dead"
-    if lead_ticks >= limits.lead:
+    if converted or lead_ticks >= limits.lead:
         return "lead"
     if prospect_ticks >= limits.prospect or lead_ticks >= 1:
         return "prospect"
@@ -111,8 +138,10 @@ def why(
     dead_reason: str | None,
     active: Sequence[Criterion],
     limits: Thresholds,
+    conversion: Conversion | None = None,
 ) -> str:
-    """Say why a row has its status, e.g. "lead: 3 of 5 — interest, budget, demo".
+    """Say why a row has its status, e.g. "lead: 3 of 5 — interest, budget, demo", or for a
+    converted row "lead: converted — open lead, step Qualified, owner Anna; 2 of 5 — …".
 
     ``ticked`` holds criterion keys; ticks of criteria that are not active are ignored.
     """
@@ -121,6 +150,9 @@ def why(
     counted = [c for c in active if c.active]
     hits = {s: [c.short_label for c in counted if c.stage == s and c.key in ticked] for s in STAGES}
     totals = {s: sum(c.stage == s for c in counted) for s in STAGES}
+    if conversion is not None:
+        ticks = f"; {_tally(hits['lead'], totals['lead'])}" if hits["lead"] else ""
+        return f"lead: converted — {conversion.describe()}{ticks}"
     status = status_of(len(hits["prospect"]), len(hits["lead"]), False, limits)
     if status == "lead":
         return f"lead: {_tally(hits['lead'], totals['lead'])}"
@@ -142,15 +174,16 @@ def _tally(labels: Sequence[str], total: int) -> str:
 # --- the rule, in SQL ----------------------------------------------------------------------
 
 
-def status_case_sql(prospect_ticks: str, lead_ticks: str, dead: str) -> str:
-    """The ladder rule as a CASE over three SQL expressions (column names chosen by code).
+def status_case_sql(prospect_ticks: str, lead_ticks: str, dead: str,
+                    converted: str = "FALSE") -> str:
+    """The ladder rule as a CASE over SQL expressions (column names chosen by code).
 
     Needs the named parameters ``$prospect_threshold`` and ``$lead_threshold``
     (see ``threshold_params``). Mirrors ``status_of``.
     """
     return (
         f"CASE WHEN {dead} THEN 'dead'"
-        f" WHEN {lead_ticks} >= $lead_threshold THEN 'lead'"
+        f" WHEN {converted} OR {lead_ticks} >= $lead_threshold THEN 'lead'"
         f" WHEN {prospect_ticks} >= $prospect_threshold OR {lead_ticks} >= 1 THEN 'prospect'"
         " ELSE 'suspect' END"
     )
@@ -181,11 +214,13 @@ def statuses_sql(people_filter: str = "TRUE", ticks_filter: str = "TRUE") -> str
     Named parameters: those of ``threshold_params`` plus whatever the filters use.
     """
     rule = status_case_sql(
-        "COALESCE(n.prospect_ticks, 0)", "COALESCE(n.lead_ticks, 0)", "p.dead_reason IS NOT NULL"
+        "COALESCE(n.prospect_ticks, 0)", "COALESCE(n.lead_ticks, 0)", "p.dead_reason IS NOT NULL",
+        "cl.person_id IS NOT NULL",
     )
     return (
         f"SELECT p.id AS person_id, p.status AS old_status, {rule} AS status"
         f" FROM people p LEFT JOIN ({tick_counts_sql(ticks_filter)}) n ON n.person_id = p.id"
+        f" LEFT JOIN ({CONVERTED_SQL}) cl ON cl.person_id = p.id"
         f" WHERE {people_filter}"
     )
 
@@ -239,8 +274,24 @@ def standing(db: Connection, person_id: int, dead_reason: str | None) -> tuple[s
         "SELECT criterion_key FROM ticks WHERE person_id = ?", [person_id]
     ).fetchall()}
     counts = [sum(c.stage == stage and c.key in ticked for c in crits) for stage in STAGES]
-    status = status_of(counts[0], counts[1], dead_reason is not None, limits)
-    return status, why(ticked, dead_reason, crits, limits)
+    conversion = conversions(db, [person_id]).get(person_id)
+    status = status_of(counts[0], counts[1], dead_reason is not None, limits,
+                       conversion is not None)
+    return status, why(ticked, dead_reason, crits, limits, conversion)
+
+
+def conversions(db: Connection, person_ids: Sequence[int]) -> dict[int, Conversion]:
+    """The lead that keeps each of these people a lead (the open one, else the latest won)."""
+    found = db.execute(
+        "SELECT l.person_id, l.id, l.status, COALESCE(s.label, l.step_key), u.name FROM ("
+        " SELECT *, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY status = 'won', id DESC)"
+        " AS n FROM leads WHERE person_id = ANY(?) AND status = ANY(?)) l"
+        " LEFT JOIN pipeline_steps s ON s.key = l.step_key"
+        " LEFT JOIN users u ON u.id = l.owner_id WHERE l.n = 1",
+        [[int(i) for i in person_ids], list(CONVERTED_LEAD_STATUSES)],
+    ).fetchall()
+    return {int(pid): Conversion(int(lid), status, step, owner or "nobody")
+            for pid, lid, status, step, owner in found}
 
 
 def record_status(
@@ -281,6 +332,7 @@ def set_tick(
     if current != bool(expected):
         raise _tick_conflict(db, person_id, wanted, current)
     if current != bool(ticked):
+        _take_unowned(db, person_id, by)
         _write_tick(db, person_id, criterion_key, bool(ticked), by)
     status, reason = standing(db, person_id, None)
     if status != old_status:
@@ -304,6 +356,28 @@ def touch(db: Connection, person_id: int) -> tuple[str, str | None] | None:
     return db.execute(
         "SELECT status, dead_reason FROM people WHERE id = ?", [person_id]
     ).fetchone()
+
+
+OWNER_ROLES = ("rep", "manager", "admin")
+
+
+def _take_unowned(db: Connection, person_id: int, by: int | None) -> None:
+    """Whoever works an unowned row becomes its owner (so the funnel by owner counts their
+    work); a row that belongs to someone else keeps its owner."""
+    if by is None or not scalar(
+        db, "SELECT COUNT(*) FROM users WHERE id = ? AND active AND role = ANY(?)",
+        [by, list(OWNER_ROLES)],
+    ):
+        return
+    now = utcnow()
+    taken = db.execute(
+        "UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ? AND owner_id IS NULL",
+        [by, now, person_id],
+    ).fetchone()[0]
+    if taken:
+        name = scalar(db, "SELECT name FROM users WHERE id = ?", [by])
+        history.record(db, "owner", user_id=by, person_id=person_id, field="owner_id",
+                       new=by, at=now, note=f"nobody → {name} (took the unowned row by ticking it)")
 
 
 def _write_tick(db: Connection, person_id: int, key: str, ticked: bool, by: int | None) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,9 +34,9 @@ CANCEL_REASONS = (
     "not interested", "no budget", "no need", "wrong contact", "unreachable",
     "went to a competitor", "other",
 )
-STATUS_RANK = ("CASE p.status WHEN 'suspect' THEN 1 WHEN 'prospect' THEN 2"
-               " WHEN 'lead' THEN 3 ELSE 4 END")
-OWNER_ROLES = ("rep", "manager", "admin")
+STATUS_RANK = ("CASE p.status WHEN 'lead' THEN 1 WHEN 'prospect' THEN 2"
+               " WHEN 'suspect' THEN 3 ELSE 4 END")  # the ladder, leads first, dead last
+OWNER_ROLES = q.OWNER_ROLES
 TICK_PREFIX = "tick:"
 
 
@@ -112,13 +113,41 @@ def _selection(f: RowFilter, viewer: access.Viewer) -> _Query:
 
 
 def _add_text_search(query: _Query, text: str) -> None:
-    """Case-insensitive substring over full name, company and e-mail (LIKE wildcards escaped)."""
+    """Case-insensitive substring over full name, company and e-mail (LIKE wildcards escaped),
+    and for a query that looks like a phone number, its digits over phone and mobile."""
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     targets = ("(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, ''))", "p.company",
                "p.email")
-    query.sql += " AND (" + " OR ".join(f"{t} ILIKE ? ESCAPE '\\'" for t in targets) + ")"
-    query.params += [pattern] * len(targets)
+    terms = [f"{t} ILIKE ? ESCAPE '\\'" for t in targets]
+    params: list[Any] = [pattern] * len(targets)
+    for digits in phone_digits(text):
+        for column in PHONE_SEARCH_COLUMNS:
+            terms.append(f"contains(regexp_replace(COALESCE({column}, ''), '[^0-9]', '', 'g'), ?)")
+            params.append(digits)
+    query.sql += " AND (" + " OR ".join(terms) + ")"
+    query.params += params
+
+
+PHONE_SEARCH_COLUMNS = ("p.phone", "p.mobile", "p.phone_key", "p.mobile_key")
+PHONE_QUERY = re.compile(r"\+?\(?[0-9][0-9 ()/.\-]*")
+
+
+def phone_digits(text: str) -> list[str]:
+    """The digit strings a phone query is searched by (none unless it looks like a number of
+    at least 4 digits): as typed, and without its international (00) or national (0) prefix, so
+    "089 123456" finds "+49 89 123456" by its E.164 key and "+49 89 1234" finds "089 1234…"."""
+    if not PHONE_QUERY.fullmatch(text.strip()):
+        return []
+    digits = re.sub(r"[^0-9]", "", text)
+    if len(digits) < 4:
+        return []
+    found = [digits]
+    if digits.startswith("00"):
+        found.append(digits[2:])
+    elif digits.startswith("0"):
+        found.append(digits[1:])
+    return found
 
 
 LAST_ACTION_AT = (
@@ -262,32 +291,43 @@ def _decorate(db: Connection, page: pd.DataFrame, active: list[q.Criterion]) -> 
     for c in active:
         page[tick_column(c.key)] = page["person_id"].isin(
             ticks["person_id"][ticks["criterion_key"] == c.key])
-    page["why"] = _whys(db, ids, page["dead_reason"], ticks, active)
+    converted = q.conversions(db, ids)
+    page["why"] = _whys(db, ids, page["dead_reason"], ticks, active, converted)
+    page["converted"] = [_converted_mark(converted.get(pid)) for pid in ids]
     last = _last_actions(db, ids, {c.key: c.short_label for c in q.criteria(db, False)})
     page["last_action"] = [last.get(pid, (None, None))[0] for pid in ids]
     page["last_action_at"] = pd.to_datetime([last.get(pid, (None, None))[1] for pid in ids])
     return page[["person_id", *CONTACT_FIELDS, *(tick_column(c.key) for c in active), "status",
-                 "why", "owner_id", "owner", "last_action", "last_action_at",
+                 "converted", "why", "owner_id", "owner", "last_action", "last_action_at",
                  "possible_duplicate"]]
+
+
+def _converted_mark(conversion: q.Conversion | None) -> str | None:
+    """The marker of a converted row ("open lead" / "won"), so it never reads like a row that
+    qualified but was not converted yet."""
+    if conversion is None:
+        return None
+    return "open lead" if conversion.open else "won"
 
 
 def _whys(
     db: Connection, ids: list[int], dead_reasons: pd.Series, ticks: pd.DataFrame,
-    active: list[q.Criterion],
+    active: list[q.Criterion], converted: dict[int, q.Conversion],
 ) -> list[str]:
-    """``q.why`` per row, worked out once per distinct (ticks, dead reason): a whole list has
-    few distinct ones."""
+    """``q.why`` per row, worked out once per distinct (ticks, dead reason, lead): a whole list
+    has few distinct ones."""
     limits = q.thresholds(db)
     sets: dict[int, set[str]] = {}
     for pid, criterion in zip(ticks["person_id"].tolist(), ticks["criterion_key"].tolist(),
                               strict=True):
         sets.setdefault(pid, set()).add(criterion)
-    known: dict[tuple[frozenset[str], str | None], str] = {}
+    known: dict[tuple[frozenset[str], str | None, q.Conversion | None], str] = {}
     whys = []
     for pid, reason in zip(ids, dead_reasons, strict=True):
-        key = (frozenset(sets.get(pid, ())), None if pd.isna(reason) else str(reason))
+        key = (frozenset(sets.get(pid, ())), None if pd.isna(reason) else str(reason),
+               converted.get(pid))
         if key not in known:
-            known[key] = q.why(key[0], key[1], active, limits)
+            known[key] = q.why(key[0], key[1], active, limits, key[2])
         whys.append(known[key])
     return whys
 
@@ -509,12 +549,18 @@ def assign_owner(
         " AND owner_id IS NOT DISTINCT FROM ?",
         [owner_id, now, person_id, expected_owner_id],
     ).fetchone()[0]:
+        if _current_owner(db, person_id) == owner_id:
+            return  # someone gave it the owner this change wanted: nothing is overwritten
         raise _owner_conflict(db, person_id)
     history.record(
         db, "owner", user_id=by, person_id=person_id, field="owner_id", old=expected_owner_id,
         new=owner_id, at=now,
         note=f"{owner_name(db, expected_owner_id)} → {owner_name(db, owner_id)}",
     )
+
+
+def _current_owner(db: Connection, person_id: int) -> int | None:
+    return _whole_or_none(scalar(db, "SELECT owner_id FROM people WHERE id = ?", [person_id]))
 
 
 def _owner_conflict(db: Connection, person_id: int) -> UserError:
@@ -714,6 +760,39 @@ def bulk_convert(
         return f"lead #{result.lead_id}: {result.message}"
 
     return _each(person_ids, make_lead)
+
+
+@transaction
+def bulk_tick(
+    db: Connection, person_ids: Sequence[int], criterion_key: str, ticked: bool, *,
+    seen: Mapping[int, bool], by: int | None,
+) -> list[RowOutcome]:
+    """Tick (or untick) one criterion on the selected rows in one transaction.
+
+    Each row is a compare-and-set against ``seen`` (the tick the rep saw on it): a row someone
+    changed meanwhile is refused as stale, a dead or vanished row as not allowed; the other
+    rows are saved. A row already as wanted is left alone. A switched-off criterion refuses
+    every row.
+    """
+    access.require_user(db, by, "work_rows", "tick criteria")
+    wanted = q.criterion(db, criterion_key)
+    if not wanted.active:
+        raise InvalidInput(f"'{wanted.short_label}' is switched off; it cannot be ticked")
+    state = "ticked" if ticked else "unticked"
+
+    def one(pid: int) -> RowOutcome:
+        try:
+            info = q.set_tick(db, pid, criterion_key, ticked,
+                              expected=bool(seen.get(pid, not ticked)), by=by)
+        except EditConflict as exc:
+            if bool(exc.fresh_value) == bool(ticked):
+                return RowOutcome(pid, True, f"{wanted.short_label} already {state}")
+            return RowOutcome(pid, False, f"stale: {exc}")
+        except UserError as exc:
+            return RowOutcome(pid, False, f"not allowed: {exc}")
+        return RowOutcome(pid, True, f"{wanted.short_label} {state}; {info.status}")
+
+    return [one(int(pid)) for pid in person_ids]
 
 
 # --- download ------------------------------------------------------------------------------

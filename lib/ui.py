@@ -681,27 +681,39 @@ _DIALOGS: dict[str, Callable[..., None]] = {
 
 
 def criteria_columns(criteria: Sequence[qualification.Criterion]) -> dict[str, Any]:
-    """One narrow checkbox column per criterion: its short label on top, the full wording and
-    the description on hover."""
+    """One narrow checkbox column per criterion: a header that fits on top, the short label,
+    the full wording and the description on hover."""
     return {
         rows.tick_column(c.key): st.column_config.CheckboxColumn(
-            c.short_label, width=72,
-            help=display.markdown("**{}** ({} criterion) — {}", c.label_en, c.stage,
-                                  c.description))
+            grid.tick_header(c.short_label), width=76,
+            help=display.markdown("**{}: {}** ({} criterion) — {}", c.short_label, c.label_en,
+                                  c.stage, c.description))
         for c in criteria
     }
 
 
+def card_view_toggle(key: str) -> bool:
+    """The "Card view" toggle (one row at a time, for phones); on by default in a phone's
+    browser."""
+    agent = st.context.headers.get("User-Agent") if st.context.headers else None
+    return st.toggle("Card view", value=grid.narrow_screen(agent), key=key,
+                     help="One row at a time with large toggles: for a phone")
+
+
 def editor_snapshot(name: str, view: tuple, load: Callable[[], pd.DataFrame], *,
-                    reload: bool = False) -> str:
+                    reload: bool = False, renewed: pd.DataFrame | None = None) -> str:
     """The STACK-NOTES data_editor pattern: feed the editor a snapshot that stays put.
 
     The browser keeps an editor's edits relative to the first data it received, so the
     snapshot ``{name}_base`` is loaded (and the editor gets a new key) only when ``view``
     changes or on ``reload``; ``{name}_saved`` is what is stored, the baseline of
-    ``grid.changed_cells``. Returns the editor's key.
+    ``grid.changed_cells``. ``renewed`` (the same view as stored now) replaces the snapshot
+    under a new key without a reload. Returns the editor's key.
     """
     state = st.session_state
+    if renewed is not None and not reload and state.get(f"{name}_view") == view:
+        load = lambda: renewed  # noqa: E731
+        reload = True
     if reload or state.get(f"{name}_view") != view or f"{name}_base" not in state:
         state[f"{name}_base"] = load()
         state[f"{name}_saved"] = state[f"{name}_base"].copy()

@@ -86,14 +86,16 @@ def load(f: rows.RowFilter, sort_by: str | None, descending: bool, size: int,
     return shown
 
 
-def save(key: str, list_id: int | None) -> bool:
-    """Save every edited cell at once; True when the table must be reloaded (a conflict or an
-    invalid edit: the table then shows what is stored)."""
+def save(key: str, list_id: int | None) -> tuple[bool, pd.DataFrame | None]:
+    """Save every edited cell at once. Returns whether the table must be reloaded (a conflict
+    or an invalid edit: the table then shows what is stored) and, after a clean save, the
+    snapshot a fresh editor gets (``grid.renewed``: no cell keeps a stale focus)."""
     base, saved = (st.session_state[f"{EDITOR}_{part}"] for part in ("base", "saved"))
-    result = ui.attempt(grid.save_edits, conn, base, saved, ui.pending_edits(key, base), active,
-                        owner_names, list_id=list_id, viewer=viewer)
+    edited = ui.pending_edits(key, base)
+    result = ui.attempt(grid.save_edits, conn, base, saved, edited, active, owner_names,
+                        list_id=list_id, viewer=viewer)
     if result is None:
-        return True
+        return True, None
     for kind, message in result.refusals:
         if kind == "conflict":
             ui.warn(message)
@@ -101,7 +103,10 @@ def save(key: str, list_id: int | None) -> bool:
             ui.error(message, icon="🚫")
     for move in result.moves:
         ui.toast(move, icon="🪜")
-    return result.reload
+    if result.reload or not result.saved:
+        return result.reload, None
+    renewed = grid.renewed(conn, base, edited, list_id, viewer=viewer)
+    return renewed is None, renewed
 
 
 def column_config(base: pd.DataFrame) -> dict:
@@ -111,13 +116,15 @@ def column_config(base: pd.DataFrame) -> dict:
             "", width=36, pinned=True, help="Select rows to convert, cancel, revive, give to "
             "another owner, or (one row) to see its history"),
         "status": text("Status", disabled=True, pinned=True, width=92),
-        "company": text("Company", pinned=True, width=150),
-        "row_name": text("Name", disabled=True, pinned=True, width=128,
+        "company": text("Company", pinned=True, width=130),
+        "row_name": text("Name", disabled=True, pinned=True, width=120,
                          help="Edit first and last name further right"),
         **ui.criteria_columns(active),
-        "why": text("Why", disabled=True, width="medium"),
+        "why": text("Why", disabled=True, width=220),
+        "converted": text("Lead", disabled=True, width=76,
+                          help="Converted: the row has an open or a won lead"),
         "owner_id": st.column_config.SelectboxColumn(
-            "Owner", options=list(owner_names), format_func=owner_names.get, width=130),
+            "Owner", options=list(owner_names), format_func=owner_names.get, width=100),
         "last_action": text("Last action", disabled=True, width=150),
         "last_action_at": st.column_config.DatetimeColumn("When", format="distance",
                                                           disabled=True, width=120),
@@ -137,47 +144,97 @@ def table(f: rows.RowFilter, sort_by: str | None, descending: bool, name: str) -
     state = st.session_state
     size = state.setdefault("prospecting_page_size", PAGE_SIZES[1])
     number = state.setdefault("prospecting_page", 1)
-    must_reload = state.pop("prospecting_reload", False)
+    must_reload, renewed = state.pop("prospecting_reload", False), None
     shown = f"{EDITOR}_{state.get(f'{EDITOR}_version')}"
-    if shown in state:
-        must_reload |= save(shown, f.list_id)
-    else:  # the editor was not drawn last run (another page ran): its edits are gone
+    cards = ui.card_view_toggle("prospecting_cards")
+    if shown in state and not cards:
+        reload_now, renewed = save(shown, f.list_id)
+        must_reload |= reload_now
+    elif not cards:  # the editor was not drawn last run (another page ran): its edits are gone
         must_reload = True
     key = ui.editor_snapshot(EDITOR, (f, sort_by, descending, size, number, me.id),
                              lambda: load(f, sort_by, descending, size, number),
-                             reload=must_reload)
+                             reload=must_reload, renewed=renewed)
     base = state[f"{EDITOR}_base"]
     if done := state.pop("prospecting_outcomes", None):
         ui.row_outcomes(*done)
     if note := state.pop("prospecting_note", None):
         ui.success(note)
-    selected = grid.selected(ui.pending_edits(key, base))
-    toolbar(f, base, selected, name)
     if base.empty:
+        toolbar(f, base, [], name)
         st.info("No rows match. Clear a filter, or pick another list.", icon="🔍")
+    elif cards:
+        card(base)
     else:
+        selected = grid.selected(ui.pending_edits(key, base))
+        toolbar(f, base, selected, name)
         st.data_editor(base, key=key, hide_index=True, width="stretch", placeholder="",
                        height=min(38 + 35 * len(base), 640), column_config=column_config(base),
                        column_order=grid.column_order(base.columns, active))
+        if len(selected) == 1:
+            history(selected[0], base)
     pager(base)
-    if len(selected) == 1:
-        history(selected[0], base)
+
+
+def card(base: pd.DataFrame) -> None:
+    """One row at a time, for a phone: who, how to reach them, the criteria as large toggles,
+    status and why, convert or cancel, previous and next."""
+    state = st.session_state
+    position = min(state.get("prospecting_card", 0), len(base) - 1)
+    pid = int(base.index[position])
+    row, saved = base.loc[pid], state[f"{EDITOR}_saved"].loc[pid]
+    if note := state.pop("prospecting_card_note", None):
+        (ui.warn if note[0] else ui.success)(note[1])
+    with st.container(border=True, key="prospecting_card_box"):
+        st.text(grid.row_name(row))
+        if links := display.contact_links(row):
+            st.markdown(links)
+        st.text(f"{display.status_badge(display.status_of_badge(row['status']))} · {row['why']}")
+        for c in active:
+            column = rows.tick_column(c.key)
+            st.toggle(display.literal(c.short_label), value=bool(saved[column]),
+                      help=display.literal(c.label_en),
+                      key=f"prospecting_card_{state[f'{EDITOR}_version']}_{pid}_{c.key}",
+                      on_change=tick_from_card, args=(pid, column, bool(saved[column])))
+        chosen = grid.chosen_rows(base, [pid])
+        left, right = st.columns(2)
+        if left.button("➕ Convert", type="primary", key="prospecting_card_convert",
+                       width="stretch"):
+            ui.open_row_dialog("convert", chosen)
+        if right.button("✖ Cancel", key="prospecting_card_cancel", width="stretch"):
+            ui.open_row_dialog("cancel", chosen)
+    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    back.button("◀", key="prospecting_card_back", disabled=position == 0, width="stretch",
+                on_click=lambda: state.update(prospecting_card=position - 1))
+    where.caption(f"Row {base.attrs['offset'] + position + 1:,} of {base.attrs['total']:,}")
+    forward.button("▶", key="prospecting_card_next", disabled=position + 1 >= len(base),
+                   width="stretch", on_click=lambda: state.update(prospecting_card=position + 1))
+    ui.row_dialog(conn, "prospecting", done)
+
+
+def tick_from_card(pid: int, column: str, seen: bool) -> None:
+    """A card's toggle: the same compare-and-set as a grid tick, then a fresh load."""
+    wanted = st.session_state[f"prospecting_card_{st.session_state[f'{EDITOR}_version']}"
+                              f"_{pid}_{rows.criterion_key(column)}"]
+    (outcome,) = rows.apply_changes(conn, [rows.CellChange(pid, column, seen, wanted)], by=me.id)
+    st.session_state.prospecting_card_note = grid.card_note(outcome)
+    st.session_state.prospecting_reload = True
 
 
 def toolbar(f: rows.RowFilter, base: pd.DataFrame, selected: list[int], file_name: str
             ) -> None:
     """Actions on the selected rows at the left, on the whole list at the right."""
-    bar = st.columns([1.6, 1, 1, 1.1, 2.3, 1.4, 1.2, 0.5], vertical_alignment="center")
-    row_actions(bar[:5], grid.chosen_rows(base, selected))
-    with bar[5].popover("➕ Add person", disabled=f.list_id is None, width="stretch",
+    bar = st.columns([1.6, 1, 1, 1.1, 1, 1.6, 1.4, 1.2, 0.5], vertical_alignment="center")
+    row_actions(bar[:6], grid.chosen_rows(base, selected))
+    with bar[6].popover("➕ Add person", disabled=f.list_id is None, width="stretch",
                         help=None if f.list_id else "Pick a list to add someone to it"):
         add_person(f.list_id)
-    with bar[6].popover("⬇ Download", width="stretch"):
+    with bar[7].popover("⬇ Download", width="stretch"):
         st.caption("The whole list as filtered: contact fields, ticks, status, owner, "
                    "last action.")
         ui.downloads_on_click(lambda cursor: rows.export_rows(cursor, f, viewer=viewer),
                               file_name, key="prospecting_download")
-    if bar[7].button("↻", key="prospecting_refresh", help="Reload: see what others changed"):
+    if bar[8].button("↻", key="prospecting_refresh", help="Reload: see what others changed"):
         finish_now()
     ui.row_dialog(conn, "prospecting", done)
 
@@ -193,7 +250,9 @@ def row_actions(bar: list, chosen: grid.Chosen) -> None:
                            width="stretch", help="Bring cancelled rows back")
     with bar[3].popover("👤 Owner", disabled=not chosen, width="stretch"):
         assign_owner(chosen)
-    bar[4].caption(f"**{len(chosen)} selected**" if chosen else
+    with bar[4].popover("☑ Tick", disabled=not chosen, width="stretch"):
+        bulk_tick(chosen)
+    bar[5].caption(f"**{len(chosen)} selected**" if chosen else
                    "Select rows with the first column")
     if convert or cancel:
         ui.open_row_dialog("convert" if convert else "cancel", chosen)
@@ -208,6 +267,22 @@ def assign_owner(chosen: grid.Chosen) -> None:
     if st.button(f"Give {len(chosen)} row(s) to {owner_names.get(owner, '')}",
                  type="primary", key="prospecting_assign"):
         done("owner", ui.attempt(rows.bulk_assign_owner, conn, list(chosen), owner, by=me.id),
+             grid.names(chosen))
+
+
+def bulk_tick(chosen: grid.Chosen) -> None:
+    """One criterion ticked (or unticked) on every selected row, in one transaction; each row
+    is compared with what the rep saw on it."""
+    labels = {c.key: f"{c.short_label}: {c.label_en}" for c in active}
+    key = st.selectbox("Criterion", list(labels), format_func=labels.get,
+                       key="prospecting_bulk_criterion")
+    ticked = st.segmented_control("Set to", ["tick", "untick"], default="tick",
+                                  key="prospecting_bulk_state") != "untick"
+    if st.button(f"{'Tick' if ticked else 'Untick'} on {len(chosen)} row(s)", type="primary",
+                 key="prospecting_bulk_tick"):
+        seen = grid.seen_ticks(st.session_state[f"{EDITOR}_saved"], chosen, key)
+        done("tick" if ticked else "untick",
+             ui.attempt(rows.bulk_tick, conn, list(chosen), key, ticked, seen=seen, by=me.id),
              grid.names(chosen))
 
 

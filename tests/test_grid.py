@@ -79,8 +79,8 @@ def test_the_grid_pins_who_first_and_keeps_the_files_columns_last(fresh_db):
     columns = ["status", "Stand", "email", "tick:reached", "tick:asked_info", "Notiz"]
     assert grid.extra_columns(columns, active) == ["Stand", "Notiz"]
     order = grid.column_order(columns, active)
-    assert order[:6] == ["select", "status", "company", "row_name", "tick:reached",
-                         "tick:asked_info"]
+    assert order[:9] == ["select", "status", "company", "row_name", "owner_id", "why",
+                         "converted", "tick:reached", "tick:asked_info"]
     assert order[-3:] == ["possible_duplicate", "Stand", "Notiz"]
     editable = grid.editable_columns(active)
     assert {"email", "tick:reached", "owner_id"} <= set(editable)

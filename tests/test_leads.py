@@ -486,7 +486,7 @@ def test_lead_detail_shows_contact_criteria_and_the_whole_timeline(fresh_db, rep
     assert detail.next_step == call(2)
     assert detail.lead["step"] == "Meeting scheduled"
     kinds = detail.timeline["kind"].tolist()
-    assert kinds[::-1] == ["import", "tick", "owner", "convert", "next_step", "call",
+    assert kinds[::-1] == ["import", "tick", "owner", "status", "convert", "next_step", "call",
                            "next_step", "lead_step"]
     what = dict(zip(detail.timeline["kind"], detail.timeline["what"], strict=False))
     assert what["import"] == "in list “KW45 Fair” (added by hand)"

@@ -98,12 +98,23 @@ def test_two_lead_ticks_are_saved_at_once_and_the_status_is_lead_in_the_same_run
     assert ticked_by == [(walk_ins["anna"],)]
 
 
-def test_tick_then_untick_in_the_same_grid_ends_unticked(walk_ins, demo_path, monkeypatch):
-    """The pitfall: the untick comes back as "no edit" (the snapshot still says unticked)."""
+def test_a_save_gives_a_fresh_editor_on_the_same_rows_and_untick_ends_unticked(
+        walk_ins, demo_path, monkeypatch):
+    """After a save the grid is a new editor (no cell keeps a stale keyboard focus) fed the
+    same rows in the same places as stored now, so an untick is an edit against the tick."""
     at = prospecting(demo_path, monkeypatch, walk_ins["list"], walk_ins["anna"])
-    edit(at, {1: {"tick:reached": True}})
+    before, version = shown(at).index.tolist(), at.session_state["prospecting_rows_version"]
+    edit(at, {1: {"tick:reached": True, "select": True}})
     assert stored(demo_path, walk_ins["Berta"], "status", "tick:reached") == ("prospect", True)
+    assert at.session_state["prospecting_rows_version"] == version + 1
+    fresh = shown(at)
+    assert fresh.index.tolist() == before
+    assert bool(fresh.loc[walk_ins["Berta"], "tick:reached"]) is True
+    assert bool(fresh.loc[walk_ins["Berta"], "select"]) is True  # the selection is kept
+    assert fresh.loc[walk_ins["Berta"], "owner_id"] == walk_ins["anna"]  # she took the row
     edit(at, {})
+    assert stored(demo_path, walk_ins["Berta"], "status", "tick:reached") == ("prospect", True)
+    edit(at, {1: {"tick:reached": False}})
     assert stored(demo_path, walk_ins["Berta"], "status", "tick:reached") == ("suspect", False)
     assert shown(at).loc[walk_ins["Berta"], "status"] == "⚪ suspect"
 
@@ -278,3 +289,43 @@ def test_sorting_by_a_file_column_then_switching_to_all_my_rows(walk_ins, demo_p
     at.selectbox(key="prospecting_list").set_value(0).run()
     no_failure(at)
     assert "Messestand" not in shown(at).columns
+
+
+def test_bulk_tick_ticks_the_selected_rows_and_names_the_dead_one(walk_ins, demo_path,
+                                                                  monkeypatch):
+    with cursor(demo_path) as cur:
+        rows.cancel(cur, walk_ins["Gerd"], "no need", by=walk_ins["ben"])
+    at = prospecting(demo_path, monkeypatch, walk_ins["list"], walk_ins["anna"])
+    edit(at, {0: {"select": True}, 2: {"select": True}})
+    at.selectbox(key="prospecting_bulk_criterion").set_value("budget")
+    at.button(key="prospecting_bulk_tick").click().run()
+    no_failure(at)
+    assert [w.value for w in at.warning] == ["Ticked: 1 of 2 rows."]
+    refused = at.dataframe[0].value
+    assert refused["Row"].tolist() == ["Gerd Gruber · Gamma Glas KG"]
+    assert refused["Why not"].iloc[0].startswith("not allowed: This row is dead")
+    assert stored(demo_path, walk_ins["Albert"], "tick:budget", "status", "owner_id") == (
+        True, "prospect", walk_ins["anna"])
+    assert stored(demo_path, walk_ins["Berta"], "tick:budget") == (False,)
+    assert stored(demo_path, walk_ins["Gerd"], "tick:budget") == (False,)
+    assert bool(shown(at).loc[walk_ins["Albert"], "tick:budget"]) is True
+
+
+def test_the_card_view_ticks_with_a_toggle_and_steps_through_the_rows(walk_ins, demo_path,
+                                                                      monkeypatch):
+    at = prospecting(demo_path, monkeypatch, walk_ins["list"], walk_ins["anna"])
+    at.toggle(key="prospecting_cards").set_value(True).run()
+    no_failure(at)
+    assert not at.get("arrow_data_editor")
+    assert at.text[0].value == "Albert Auer · Alpha Kältetechnik GmbH"
+    links = " ".join(m.value for m in at.markdown)
+    assert "(tel:0891234567)" in links and "(mailto:albert@alpha-kaelte.de)" in links
+    version = at.session_state["prospecting_rows_version"]
+    at.toggle(key=f"prospecting_card_{version}_{walk_ins['Albert']}_interest").set_value(True)
+    at.run()
+    no_failure(at)
+    assert stored(demo_path, walk_ins["Albert"], "tick:interest", "status") == (True, "prospect")
+    assert [s.value for s in at.success] == ["Saved: suspect → prospect"]
+    assert at.text[1].value.startswith("🟡 prospect · prospect: lead 1 of 2 needed")
+    at.button(key="prospecting_card_next").click().run()
+    assert at.text[0].value == "Berta Brandt · Beta Bau AG"

@@ -9,6 +9,7 @@ import pytest
 
 from lib import qualification as q
 from lib import settings
+from lib.access import NotAllowed
 from lib.db import utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from tests import factories
@@ -169,6 +170,7 @@ def test_tick_and_untick_move_the_status_and_write_history(fresh_db):
     info = q.set_tick(fresh_db, pid, "interest", False, expected=True, by=rep)
     assert (info.old_status, info.status, info.changed) == ("lead", "prospect", True)
     assert factories.history_kinds(fresh_db, pid) == [
+        ("owner", "owner_id", None, str(rep)),  # the rep took the unowned row
         ("tick", "interest", "False", "True"),
         ("status", "status", "suspect", "prospect"),
         ("tick", "budget", "False", "True"),
@@ -334,3 +336,104 @@ def test_the_criteria_table_goes_back_as_the_same_criteria(fresh_db):
     assert q.criteria_from_table(table) == everything
     assert all(type(c.position) is int and type(c.active) is bool
                for c in q.criteria_from_table(table))
+
+
+# --- a converted row is a lead -------------------------------------------------------------
+
+
+def _convert(db, person_id: int, owner: int) -> int:
+    from datetime import timedelta
+
+    from lib import leads, schedule
+    step = leads.NextStep("call", schedule.today(db) + timedelta(days=2))
+    return leads.convert(db, person_id, owner_id=owner, next_step=step, by=owner).lead_id
+
+
+@pytest.mark.parametrize(("prospect_ticks", "lead_ticks", "dead", "expected"), [
+    (0, 0, False, "lead"), (1, 1, False, "lead"), (0, 5, False, "lead"), (3, 3, True, "dead"),
+])
+def test_a_converted_row_is_a_lead_whatever_its_ticks(prospect_ticks, lead_ticks, dead,
+                                                     expected):
+    limits = q.Thresholds(prospect=3, lead=5)
+    assert q.status_of(prospect_ticks, lead_ticks, dead, limits, converted=True) == expected
+
+
+def test_an_open_lead_keeps_its_row_a_lead_after_the_threshold_is_raised(fresh_db):
+    from lib import leads
+    anna = factories.user(fresh_db, "Anna")
+    converted, qualified = factories.person(fresh_db), factories.person(fresh_db)
+    for pid in (converted, qualified):
+        for key in ("interest", "budget"):
+            q.set_tick(fresh_db, pid, key, True, expected=False, by=anna)
+    lead_id = _convert(fresh_db, converted, anna)
+    q.change_threshold(fresh_db, "lead_threshold", 3,
+                       by=factories.user(fresh_db, "Ada", "admin"))
+    assert factories.stored(fresh_db, converted, "status") == ("lead",)
+    assert factories.stored(fresh_db, qualified, "status") == ("prospect",)
+    assert q.standing(fresh_db, converted, None) == (
+        "lead", "lead: converted — open lead, step New, owner Anna; 2 of 5 — interest, budget")
+    assert q.standing(fresh_db, qualified, None)[1] == (
+        "prospect: lead 2 of 3 needed — interest, budget")
+    leads.won(fresh_db, lead_id, by=anna)
+    assert q.standing(fresh_db, converted, None)[1].startswith("lead: converted — won lead")
+    assert factories.stored(fresh_db, converted, "status") == ("lead",)
+
+
+def test_a_lost_lead_gives_its_row_back_to_the_ticks_and_a_convert_anyway_makes_a_lead(
+        fresh_db):
+    from lib import leads
+    anna = factories.user(fresh_db, "Anna")
+    pid = factories.person(fresh_db)
+    q.set_tick(fresh_db, pid, "website", True, expected=False, by=anna)
+    lead_id = _convert(fresh_db, pid, anna)  # converted while a prospect
+    assert factories.stored(fresh_db, pid, "status") == ("lead",)
+    assert ("status", "status", "prospect", "lead") in factories.history_kinds(fresh_db, pid)
+    leads.lost(fresh_db, lead_id, "no budget", by=anna)
+    assert factories.stored(fresh_db, pid, "status") == ("prospect",)
+    assert q.recompute_statuses(fresh_db, by=None) == 0  # stored = rule, for everyone
+
+
+def test_the_sql_rule_counts_open_and_won_leads_as_the_python_rule_does(fresh_db):
+    _every_combination(fresh_db)
+    anna = factories.user(fresh_db, "Anna")
+    step = {"todo": 3, "standby": 5, "won": 6, "lost": 7, "cancelled": 9}
+    now = utcnow()
+    for status, pid in step.items():
+        closed = status in ("won", "lost", "cancelled")
+        fresh_db.execute(
+            "INSERT INTO leads (person_id, title, owner_id, step_key, status, standby_until,"
+            " created_at, closed_at, close_reason, next_type, next_due_date)"
+            " VALUES (?, 'L', ?, 'new', ?, ?, ?, ?, ?, ?, ?)",
+            [pid, anna, status, now.date() if status == "standby" else None, now,
+             now if closed else None, "other" if status in ("lost", "cancelled") else None,
+             None if closed else "call", None if closed else now.date()])
+    limits = q.Thresholds(prospect=2, lead=4)
+    got = dict(fresh_db.execute(f"SELECT person_id, status FROM ({q.statuses_sql()}) s",
+                                q.threshold_params(limits)).fetchall())
+    expected = _python_statuses(set(), limits)
+    converted = set(q.conversions(fresh_db, list(step.values())))
+    assert converted == {3, 5, 6}
+    for pid in converted:
+        ticked = {k for bit, k in enumerate(ALL_KEYS) if pid >> bit & 1}
+        expected[pid] = q.status_of(len(ticked & set(PROSPECT_KEYS)),
+                                    len(ticked & set(LEAD_KEYS)), False, limits, True)
+    assert got == expected
+    assert {got[p] for p in converted} == {"lead"} and got[7] != "lead"
+
+
+def test_ticking_an_unowned_row_makes_the_rep_its_owner_but_not_someone_elses(fresh_db):
+    anna, ben = factories.user(fresh_db, "Anna"), factories.user(fresh_db, "Ben")
+    ops = factories.user(fresh_db, "Otto", "ops")
+    unowned, bens = factories.person(fresh_db), factories.person(fresh_db, owner_id=ben)
+    by_ops = factories.person(fresh_db)
+    q.set_tick(fresh_db, unowned, "website", True, expected=False, by=anna)
+    q.set_tick(fresh_db, bens, "website", True, expected=False, by=anna)
+    with pytest.raises(NotAllowed):  # ops do not work rows: nothing ticked, nothing taken
+        q.set_tick(fresh_db, by_ops, "website", True, expected=False, by=ops)
+    assert factories.stored(fresh_db, unowned, "owner_id") == (anna,)
+    assert factories.stored(fresh_db, bens, "owner_id") == (ben,)
+    assert factories.stored(fresh_db, by_ops, "owner_id") == (None,)  # ops cannot own rows
+    assert ("owner", "owner_id", None, str(anna)) in factories.history_kinds(fresh_db, unowned)
+    with pytest.raises(EditConflict):  # a refused tick takes nothing either
+        q.set_tick(fresh_db, by_ops, "website", False, expected=True, by=anna)
+    assert factories.stored(fresh_db, by_ops, "owner_id") == (None,)

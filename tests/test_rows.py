@@ -42,8 +42,8 @@ def test_a_page_has_contacts_ticks_status_why_owner_last_action_and_extras(fresh
     frame, total = page(fresh_db, rows.RowFilter(list_id=list_id))
     assert total == 1
     assert list(frame.columns) == [
-        "person_id", *rows.CONTACT_FIELDS, *TICKS, "status", "why", "owner_id", "owner",
-        "last_action", "last_action_at", "possible_duplicate", "Booth", "Interest",
+        "person_id", *rows.CONTACT_FIELDS, *TICKS, "status", "converted", "why", "owner_id",
+        "owner", "last_action", "last_action_at", "possible_duplicate", "Booth", "Interest",
     ]
     row = frame.iloc[0]
     assert [bool(row[t]) for t in TICKS] == [k in ("interest", "budget") for k in CRITERIA]
@@ -93,8 +93,8 @@ def test_sorting_by_status_criterion_owner_extra_and_last_action(fresh_db, team)
     def order(**kwargs):
         return list(page(fresh_db, f, **kwargs)[0]["person_id"])
 
-    assert order(sort_by="status") == [suspect, prospect, lead]
-    assert order(sort_by="why", descending=True) == [lead, prospect, suspect]
+    assert order(sort_by="status") == [lead, prospect, suspect]  # the ladder, leads first
+    assert order(sort_by="why", descending=True) == [suspect, prospect, lead]
     assert order(sort_by="tick:interest", descending=True)[0] == lead
     assert order(sort_by="owner") == [suspect, lead, prospect]  # no owner sorts last
     assert order(sort_by="Score") == [lead, prospect, suspect]
@@ -246,7 +246,7 @@ def test_cancel_and_revive_write_history_and_restore_the_status_from_the_ticks(f
     info = rows.revive(fresh_db, pid, by=team["Ben"])
     assert (info.old_status, info.status) == ("dead", "prospect")
     assert factories.stored(fresh_db, pid, "dead_reason", "died_at") == (None, None)
-    assert factories.history_kinds(fresh_db, pid)[2:] == [
+    assert factories.history_kinds(fresh_db, pid)[3:] == [
         ("cancel", "dead_reason", None, "no budget"),
         ("status", "status", "prospect", "dead"),
         ("revive", "dead_reason", "no budget", None),
@@ -342,7 +342,8 @@ def test_row_history_says_who_did_what(fresh_db, team):
         " VALUES (?, 'call', 'no_answer', ?, ?)", [pid, utcnow(), team["Anna"]])
     entries = rows.row_history(fresh_db, pid, viewer=access.FULL_ACCESS)
     assert list(zip(entries["who"], entries["what"], strict=True)) == [
-        ("Ben", "edited city"), ("Anna", "status suspect → prospect"), ("Anna", "ticked demo")]
+        ("Ben", "edited city"), ("Anna", "status suspect → prospect"), ("Anna", "ticked demo"),
+        ("Anna", "owner: nobody → Anna (took the unowned row by ticking it)")]
     on_list = factories.new_list(fresh_db)
     factories.add_to_list(fresh_db, on_list, pid)
     frame, _ = page(fresh_db, rows.RowFilter(list_id=on_list))
@@ -365,3 +366,107 @@ def test_export_is_the_whole_filtered_list_with_readable_headers(fresh_db, team)
         frame.columns)
     assert list(frame.columns[-1:]) == ["Booth"]  # the file's extra columns come last
     assert b"'=HYPERLINK(0)" in export.to_csv(frame)
+
+
+# --- search by phone, bulk ticking -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["089 1234567", "+49 89 1234567", "0049891234567", "1234567",
+                                   "(089) 123-4567", "0171 555"])
+def test_search_finds_phone_and_mobile_numbers_however_they_are_typed(fresh_db, query):
+    list_id = factories.new_list(fresh_db)
+    phone = factories.person(fresh_db, list_id, phone="+49 89 1234567",
+                             phone_key="+49891234567")
+    mobile = factories.person(fresh_db, list_id, mobile="0171 5551234",
+                              mobile_key="+491715551234")
+    factories.person(fresh_db, list_id, phone="+49 30 999999", phone_key="+4930999999")
+    found = set(page(fresh_db, rows.RowFilter(list_id=list_id, text=query))[0]["person_id"])
+    assert found == ({mobile} if query.startswith("0171") else {phone})
+
+
+def test_a_short_or_mixed_query_is_no_phone_search(fresh_db):
+    assert rows.phone_digits("12") == [] and rows.phone_digits("Alpha 12345") == []
+    assert rows.phone_digits("089 12") == ["08912", "8912"]
+    list_id = factories.new_list(fresh_db)
+    factories.person(fresh_db, list_id, phone="+49 89 1234567", company="Alpha")
+    assert page(fresh_db, rows.RowFilter(list_id=list_id, text="Alpha 1234"))[1] == 0
+
+
+def test_bulk_tick_saves_the_rows_it_may_in_one_go_and_names_stale_and_dead_ones(fresh_db,
+                                                                                  team):
+    fresh, stale, dead, done = (factories.person(fresh_db) for _ in range(4))
+    rows.cancel(fresh_db, dead, "no need", by=team["Ben"])
+    q.set_tick(fresh_db, stale, "budget", True, expected=False, by=team["Ben"])
+    q.set_tick(fresh_db, done, "budget", True, expected=False, by=team["Ben"])
+    seen = {fresh: False, stale: True, dead: False, done: False}  # what Anna loaded
+    q.set_tick(fresh_db, stale, "budget", False, expected=True, by=team["Ben"])  # after that
+    outcomes = rows.bulk_tick(fresh_db, [fresh, stale, dead, done, 999], "budget", True,
+                              seen=seen, by=team["Anna"])
+    by_row = {o.person_id: o for o in outcomes}
+    assert [by_row[p].ok for p in (fresh, stale, dead, done, 999)] == [
+        True, False, False, True, False]
+    assert by_row[stale].message.startswith("stale: Ben unticked 'budget'")
+    assert by_row[dead].message.startswith("not allowed: This row is dead")
+    assert by_row[999].message.startswith("not allowed:")
+    assert by_row[done].message == "budget already ticked"
+    assert by_row[fresh].message == "budget ticked; prospect"
+    ticked = {p for (p,) in fresh_db.execute(
+        "SELECT person_id FROM ticks WHERE criterion_key = 'budget'").fetchall()}
+    assert ticked == {fresh, done}
+    assert factories.stored(fresh_db, fresh, "owner_id") == (team["Anna"],)
+
+
+def test_bulk_untick_refuses_a_row_someone_ticked_meanwhile(fresh_db, team):
+    a, b = factories.person(fresh_db), factories.person(fresh_db)
+    q.set_tick(fresh_db, a, "details", True, expected=False, by=team["Anna"])
+    q.set_tick(fresh_db, b, "website", True, expected=False, by=team["Ben"])  # b: nothing seen
+    outcomes = rows.bulk_tick(fresh_db, [a, b], "website", False, seen={a: False, b: False},
+                              by=team["Anna"])
+    assert [o.ok for o in outcomes] == [True, False]
+    assert outcomes[1].message.startswith("stale: Ben ticked 'website'")
+    assert factories.stored(fresh_db, b, "status") == ("prospect",)
+
+
+def test_bulk_tick_of_a_switched_off_criterion_changes_nothing(fresh_db, team):
+    pid = factories.person(fresh_db)
+    q.set_active(fresh_db, "brand", False, by=None)
+    with pytest.raises(InvalidInput, match="switched off"):
+        rows.bulk_tick(fresh_db, [pid], "brand", True, seen={}, by=team["Anna"])
+    assert factories.history_kinds(fresh_db, pid) == []
+
+
+def test_a_converted_row_says_so_in_its_why_and_marker(fresh_db, team):
+    from datetime import timedelta
+
+    from lib import leads, schedule
+    list_id = factories.new_list(fresh_db)
+    converted, qualified = (factories.person(fresh_db, list_id) for _ in range(2))
+    for pid in (converted, qualified):
+        for key in ("interest", "budget"):
+            q.set_tick(fresh_db, pid, key, True, expected=False, by=team["Anna"])
+    leads.convert(fresh_db, converted, owner_id=team["Ben"], by=team["Mia"],  # a manager assigns
+                  next_step=leads.NextStep("call", schedule.today(fresh_db) + timedelta(1)))
+    frame = page(fresh_db, rows.RowFilter(list_id=list_id))[0].set_index("person_id")
+    assert frame.loc[converted, ["status", "converted"]].tolist() == ["lead", "open lead"]
+    assert frame.loc[converted, "why"].startswith("lead: converted — open lead, step New, "
+                                                  "owner Ben")
+    assert frame.loc[qualified, ["status", "why"]].tolist() == [
+        "lead", "lead: 2 of 5 — interest, budget"]
+    assert pd.isna(frame.loc[qualified, "converted"])
+
+
+def test_bulk_tick_is_one_transaction_a_failure_midway_keeps_nothing(fresh_db, team,
+                                                                     monkeypatch):
+    first, second = factories.person(fresh_db), factories.person(fresh_db)
+    real = q.set_tick
+
+    def failing_on_second(db, pid, *args, **kwargs):
+        if pid == second:
+            raise RuntimeError("the machine went away")
+        return real(db, pid, *args, **kwargs)
+
+    monkeypatch.setattr(q, "set_tick", failing_on_second)
+    with pytest.raises(RuntimeError):
+        rows.bulk_tick(fresh_db, [first, second], "budget", True, seen={}, by=team["Anna"])
+    assert factories.history_kinds(fresh_db, first) == []
+    assert factories.stored(fresh_db, first, "status", "owner_id") == ("suspect", None)

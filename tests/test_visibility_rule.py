@@ -60,6 +60,8 @@ INTERNAL = {
     # Parts of checked writes.
     "qualification.touch": "first statement of set_tick, which checks",
     "qualification.standing": "the status of one row inside a checked write",
+    "qualification.conversions": "the lead that keeps a row a lead, for rows already shown "
+                                 "(rows._decorate after the rule) and inside checked writes",
     "qualification.last_changer": "who changed a cell, for the conflict message of a write",
     "leads.open_lead_of": "a person's open lead id, inside convert (checked) and for the "
                           "convert dialog's notes on rows already shown",

@@ -179,9 +179,9 @@ def test_rows_out_of_sight_put_in_the_session_are_refused(team_file, db_path, mo
     at.selectbox(key="prospecting_cancel_reason").set_value("no need").run()
     at.button(key="prospecting_cancel_save").click().run()
     assert any("not one you may see" in e for e in errors(at)), errors(at)
-    with cursor(db_path) as cur:
-        assert cur.execute("SELECT status FROM people WHERE id = ?",
-                           [sven_row]).fetchone() == ("suspect",)
+    with cursor(db_path) as cur:  # not cancelled: not dead, no reason (a lead: Sven's lead)
+        assert cur.execute("SELECT status, dead_reason FROM people WHERE id = ?",
+                           [sven_row]).fetchone() == ("lead", None)
 
 
 # --- the calendar feed ----------------------------------------------------------------------

@@ -24,7 +24,11 @@ WALK_INS = (
 ).encode()
 ROW_HEIGHT = 35
 SELECT, STATUS = 0, 1
-COLUMN = {"interest": 9, "needs": 10, "budget": 11}  # after select, status, company, name, 5
+# after select, status, company, name, owner, why, lead, then the five prospect criteria
+COLUMN = {"reached": 7, "asked_info": 8, "interest": 12, "needs": 13, "budget": 14}
+PINNED_WIDTH = 36 + 92 + 130 + 120
+TICK_X = {"reached": PINNED_WIDTH + 100 + 220 + 76 + 38}  # the checkbox's centre
+TICK_X["asked_info"] = TICK_X["reached"] + 76
 
 
 @pytest.fixture
@@ -67,6 +71,7 @@ def toggle(page: Page, row: int, column: int) -> None:
     go_to_cell(page, row, column)
     page.keyboard.press("Space")
     wait_for_app(page)
+    page.wait_for_timeout(1500)  # a save gives a new editor: it takes clicks after a moment
 
 
 def expect_status(page: Page, row: int, status: str) -> None:
@@ -74,6 +79,10 @@ def expect_status(page: Page, row: int, status: str) -> None:
 
 
 def expect_ticked(page: Page, row: int, criterion: str, ticked: bool) -> None:
+    """The grid draws only the columns in view: a column scrolled off is brought back by
+    moving to it with the keyboard (which ticks nothing)."""
+    if not cell(page, COLUMN[criterion], row).count():
+        go_to_cell(page, row, COLUMN[criterion])
     expect(cell(page, COLUMN[criterion], row)).to_have_text(str(ticked).lower())
 
 
@@ -182,3 +191,77 @@ def stored_row(cur: db.Connection, position: int):
     page, _ = rows.rows_page(cur, rows.RowFilter(list_id=lists.list_id(cur, "Walk-ins")),
                              viewer=access.FULL_ACCESS)
     return page.iloc[position]
+
+
+def test_a_mouse_tick_then_space_never_toggles_another_row(page: Page, walk_ins_app: RunningApp):
+    """Issue 9.6: the grid kept the keyboard focus on the cell focused before a mouse tick, so
+    Space switched off another person's criterion. A fresh editor after each save has no
+    focused cell: Space does nothing until the rep clicks the row they mean."""
+    open_walk_ins(page, walk_ins_app)
+    toggle(page, 0, COLUMN["reached"])           # keyboard: Albert "reached"
+    expect_ticked(page, 0, "reached", True)
+    grid = page.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    assert box is not None
+    page.wait_for_timeout(1500)  # the fresh editor takes a moment to take clicks, as a rep does
+    page.mouse.click(box["x"] + TICK_X["asked_info"],  # mouse: Gerd "info", on its checkbox
+                     box["y"] + ROW_HEIGHT * 3 + ROW_HEIGHT / 2)
+    wait_for_app(page)
+    expect_ticked(page, 2, "asked_info", True)
+    page.keyboard.press("Space")                # used to untick Albert "reached"
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    expect_ticked(page, 0, "reached", True)
+    toggle(page, 1, COLUMN["asked_info"])        # keyboard again: Berta "info"
+    expect_ticked(page, 1, "asked_info", True)
+
+    walk_ins_app.stop()
+    conn = db.connect(walk_ins_app.db_path)
+    cur = conn.cursor()
+    albert, berta, gerd = (stored_row(cur, i) for i in range(3))
+    conn.close()
+    assert (albert["tick:reached"], albert["tick:asked_info"]) == (True, False)
+    assert (berta["tick:reached"], berta["tick:asked_info"]) == (False, True)
+    assert (gerd["tick:reached"], gerd["tick:asked_info"]) == (False, True)
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+
+def test_a_phone_gets_the_card_view_ticks_with_toggles_and_converts(browser,
+                                                                     walk_ins_app: RunningApp):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=IPHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        log_in(page, walk_ins_app, path="prospecting")
+        card = page.locator(".st-key-prospecting_card_box")
+        expect(card).to_contain_text("Albert Auer · Alpha Kältetechnik GmbH")
+        expect(card.locator('a[href="tel:0891234567"]')).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+        for label in ("interest", "budget"):
+            card.get_by_test_id("stCheckbox").filter(has_text=label).click()
+            wait_for_app(page)
+        expect(card).to_contain_text("🟢 lead · lead: 2 of 5 — interest, budget")
+        page.screenshot(path=str(walk_ins_app.db_path.parent / "card-390.png"))
+        button(page, "prospecting_card_convert").click()
+        expect(page.get_by_role("dialog")).to_contain_text("Albert Auer")
+        button(page, "prospecting_convert_save").click()
+        wait_for_app(page)
+        expect(page.get_by_text("Albert Auer · Alpha Kältetechnik GmbH: lead #")).to_be_visible()
+        expect(card).to_contain_text("lead: converted — open lead")
+        button(page, "prospecting_card_next").click()
+        wait_for_app(page)
+        expect(card).to_contain_text("Berta Brandt · Beta Bau AG")
+    finally:
+        context.close()
+    walk_ins_app.stop()
+    conn = db.connect(walk_ins_app.db_path)
+    cur = conn.cursor()
+    albert = stored_row(cur, 0)
+    lead_id = leads.open_lead_of(cur, int(albert["person_id"]))
+    conn.close()
+    assert (albert["status"], albert["tick:interest"], albert["tick:budget"]) == (
+        "lead", True, True)
+    assert lead_id is not None and albert["converted"] == "open lead"
