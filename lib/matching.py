@@ -8,6 +8,7 @@ first name + last name + company key is equal. Never on company alone. Near matc
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 import pandas as pd
@@ -22,12 +23,10 @@ def match(db: Connection, stage: str) -> None:
     new person), and what is known about a known person (status, open lead)."""
     db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_keys AS "
                + KEYS_SQL.format(stage=stage) + "SELECT * FROM k")
-    hits = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {HITS_SQL} {KNOWN_SQL}").df()
-    repeated = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {REPEATED_SQL}").df()
+    known = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {KNOWN_SQL}").df()
+    shared = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {SHARED_SQL}").df()
     db.execute(f"DROP TABLE {stage}_keys")
-    shared = pd.concat([hits["row_number"], repeated["row_number"]]).unique()
-    known = hits.drop(columns="row_number").drop_duplicates("id").sort_values("id")
-    with registered(db, "shared_rows", pd.DataFrame({"row_number": shared})):
+    with registered(db, "shared_rows", shared):
         rows = db.execute(f"SELECT row_number, {', '.join(KEY_COLUMNS)} FROM {stage}"
                           " WHERE row_number IN (SELECT row_number FROM shared_rows)"
                           " ORDER BY row_number").df()
@@ -55,33 +54,39 @@ KEYS_SQL = """
     )
 """
 
-# Which known person each row shares a key with.
-HITS_SQL = """
-    , hits AS (
-        SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'e' AND k.value = p.email_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'p' AND k.value = p.phone_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'n' AND k.value = p.name_key
-    )
-"""
-
-# The known people behind the hits, with what the preview reports about them.
+# The known people who share a key with a row, with what the preview reports about them.
+# Semi-joins, not a join: a switchboard number shared by a thousand known people and a
+# thousand rows costs two thousand rows here, not a million pairs.
 KNOWN_SQL = """
-    SELECT h.row_number, p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
+    , ids AS (
+        SELECT id FROM people WHERE email_key IN (SELECT value FROM k WHERE tag = 'e')
+        UNION SELECT id FROM people WHERE phone_key IN (SELECT value FROM k WHERE tag = 'p')
+        UNION SELECT id FROM people WHERE mobile_key IN (SELECT value FROM k WHERE tag = 'p')
+        UNION SELECT id FROM people WHERE name_key IN (SELECT value FROM k WHERE tag = 'n')
+    )
+    SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
            EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
                    AND l.status IN ('todo', 'standby')) AS open_lead
-    FROM hits h JOIN people p ON p.id = h.id
+    FROM people p WHERE p.id IN (SELECT id FROM ids) ORDER BY p.id
 """
 
-# Rows sharing a key with another row of the file.
-REPEATED_SQL = """
-    SELECT k.row_number FROM k JOIN (
+# Rows sharing a key with another row of the file or with a known person: only these need
+# the row-by-row rule, every other row is a new person on its own.
+SHARED_SQL = """
+    , known_values AS (
+        SELECT 'e' AS tag, email_key AS value FROM people WHERE email_key IN
+            (SELECT value FROM k WHERE tag = 'e')
+        UNION SELECT 'p', phone_key FROM people WHERE phone_key IN
+            (SELECT value FROM k WHERE tag = 'p')
+        UNION SELECT 'p', mobile_key FROM people WHERE mobile_key IN
+            (SELECT value FROM k WHERE tag = 'p')
+        UNION SELECT 'n', name_key FROM people WHERE name_key IN
+            (SELECT value FROM k WHERE tag = 'n')
+    ), busy AS (
         SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_number) > 1
-    ) busy ON busy.tag = k.tag AND busy.value = k.value
+        UNION SELECT tag, value FROM known_values
+    )
+    SELECT DISTINCT k.row_number FROM k SEMI JOIN busy ON busy.tag = k.tag AND busy.value = k.value
 """
 
 
@@ -95,12 +100,23 @@ def _values(frame: pd.DataFrame, column: str) -> list:
     return values.astype(object).where(values.notna(), None).tolist()
 
 
+def _order(ref: int) -> tuple[bool, int]:
+    """Known people (positive ids) before new rows, each earliest first."""
+    return ref < 0, abs(ref)
+
+
 class _People:
-    """The persons seen so far: known ones from the database, new ones from earlier rows."""
+    """The persons seen so far: known ones from the database, new ones from earlier rows.
+
+    Per phone or name key it keeps the best holder, and the holders without an e-mail in a heap
+    (a person only ever gains an e-mail, so a holder that got one is dropped lazily): a key
+    shared by thousands of rows costs a heap operation per row, not a scan of its holders."""
 
     def __init__(self, known: pd.DataFrame):
         self.email: dict[str, int] = {}
-        self.other: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.best: dict[tuple[str, str], tuple[tuple[bool, int], int]] = {}
+        self.without_email: dict[tuple[str, str], list[tuple[tuple[bool, int], int]]] = (
+            defaultdict(list))
         self.state: dict[int, list[str | None]] = {}
         self.seen: set[int] = set()
         columns = (_values(known, c) for c in KEY_COLUMNS)
@@ -118,8 +134,12 @@ class _People:
             state[i] = value
             if i == 0:
                 self.email.setdefault(value, ref)
-            elif ref not in (refs := self.other[(TAGS[i], value)]):
-                refs.append(ref)
+                continue
+            key, entry = (TAGS[i], value), (_order(ref), ref)
+            if key not in self.best or entry < self.best[key]:
+                self.best[key] = entry
+            if state[0] is None:
+                heapq.heappush(self.without_email[key], entry)
 
     def find(self, keys: list[str | None]) -> int | None:
         """The person these keys belong to: by e-mail first, then by phone or name when either
@@ -127,13 +147,21 @@ class _People:
         email = keys[0]
         if email is not None and email in self.email:
             return self.email[email]
-        candidates = [
-            ref
-            for tag, value in zip(TAGS[1:], keys[1:], strict=True) if value is not None
-            for ref in self.other.get((tag, value), ())
-            if email is None or self.state[ref][0] is None
-        ]
-        return min(candidates, key=lambda r: (r < 0, abs(r))) if candidates else None
+        found = None
+        for tag, value in zip(TAGS[1:], keys[1:], strict=True):
+            if value is None:
+                continue
+            entry = (self.best.get((tag, value)) if email is None
+                     else self._first_without_email((tag, value)))
+            if entry is not None and (found is None or entry < found):
+                found = entry
+        return None if found is None else found[1]
+
+    def _first_without_email(self, key: tuple[str, str]) -> tuple[tuple[bool, int], int] | None:
+        heap = self.without_email.get(key)
+        while heap and self.state[heap[0][1]][0] is not None:
+            heapq.heappop(heap)
+        return heap[0] if heap else None
 
 
 def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[str]]:
