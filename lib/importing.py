@@ -256,6 +256,7 @@ def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes
 PERSON_COLUMNS = [
     *PERSON_FIELDS, "email_key", "phone_key", "mobile_key", "name_key", "company_key",
     "email_valid", "phone_valid", "mobile_valid", "possible_duplicate_of",
+    "possible_duplicate_score",
 ]
 
 

@@ -32,7 +32,7 @@ PREFIX = "import_stage_"
 SIDE_TABLES = """
     CREATE TEMP TABLE {stage}_resolved (row_number INTEGER, ref BIGINT, outcome VARCHAR);
     CREATE TEMP TABLE {stage}_known (id BIGINT, status VARCHAR, open_lead BOOLEAN);
-    CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT);
+    CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT, score SMALLINT);
     CREATE TEMP TABLE {stage}_ids (ref BIGINT, id BIGINT);
     CREATE TEMP VIEW {stage}_rows AS
     WITH matched AS (
@@ -41,7 +41,7 @@ SIDE_TABLES = """
                 AS person_ref,
             coalesce(r.outcome, CASE WHEN s.blank THEN 'blank' WHEN s.rejected THEN 'rejected'
                                      ELSE 'added' END) AS outcome,
-            d.other_ref AS duplicate_ref
+            d.other_ref AS duplicate_ref, d.score AS possible_duplicate_score
         FROM {stage} s
         LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
         LEFT JOIN {stage}_dups d ON d.row_number = s.row_number
