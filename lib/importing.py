@@ -500,6 +500,11 @@ OUTCOME_LABELS = {
 }
 
 
+def duplicate_text(name: str | None, score: float | None) -> str:
+    """Whom a flagged row resembles, and how much: "Anna Alt (Alt GmbH), 94 %"."""
+    return "" if name is None or pd.isna(name) else f"{name}, {int(score)} %"
+
+
 def preview_rows(db: Connection, preview: Preview, limit: int = 200) -> pd.DataFrame:
     """The first rows as they will be imported: outcome, issue, the mapped fields."""
     rows = staging.head(db, preview.stage, limit)
@@ -508,6 +513,7 @@ def preview_rows(db: Connection, preview: Preview, limit: int = 200) -> pd.DataF
         "row": rows["row_number"],
         "outcome": rows["outcome"].map(OUTCOME_LABELS),
         "issue": rows["issue"].fillna(""),
-        "possible duplicate": rows["possible_duplicate_of"].notna(),
+        "possible duplicate of": [duplicate_text(n, s) for n, s in zip(
+            rows["duplicate_name"], rows["possible_duplicate_score"], strict=True)],
     })
     return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)

@@ -98,9 +98,16 @@ def _values(frame: pd.DataFrame, column: str) -> list:
     return values.astype(object).where(values.notna(), None).tolist()
 
 
-def _order(ref: int) -> tuple[bool, int]:
-    """Known people (positive ids) before new rows, each earliest first."""
-    return ref < 0, abs(ref)
+NEW_ROWS = 2**40  # above every person id: new rows (negative refs) sort after known people
+
+
+def _order(ref: int) -> int:
+    """Known people (positive ids) before new rows, each earliest first, as one int."""
+    return ref if ref > 0 else NEW_ROWS - ref
+
+
+def _ref(order: int) -> int:
+    return order if order < NEW_ROWS else NEW_ROWS - order
 
 
 class _People:
@@ -108,13 +115,14 @@ class _People:
 
     Per phone or name key it keeps the best holder, and the holders without an e-mail in a heap
     (a person only ever gains an e-mail, so a holder that got one is dropped lazily): a key
-    shared by thousands of rows costs a heap operation per row, not a scan of its holders."""
+    shared by thousands of rows costs a heap operation per row, not a scan of its holders.
+    Holders are plain ints (``_order``) so that a million rows stay small in memory."""
 
     def __init__(self, known: pd.DataFrame):
         self.email: dict[str, int] = {}
-        self.best: dict[tuple[str, str], tuple[tuple[bool, int], int]] = {}
-        self.without_email: dict[tuple[str, str], list[tuple[tuple[bool, int], int]]] = (
-            defaultdict(list))
+        self.best: dict[str, dict[str, int]] = {"p": {}, "n": {}}
+        self.without_email: dict[str, defaultdict[str, list[int]]] = {
+            "p": defaultdict(list), "n": defaultdict(list)}
         self.state: dict[int, list[str | None]] = {}
         self.seen: set[int] = set()
         columns = (_values(known, c) for c in KEY_COLUMNS)
@@ -133,11 +141,11 @@ class _People:
             if i == 0:
                 self.email.setdefault(value, ref)
                 continue
-            key, entry = (TAGS[i], value), (_order(ref), ref)
-            if key not in self.best or entry < self.best[key]:
-                self.best[key] = entry
+            best, order = self.best[TAGS[i]], _order(ref)
+            if order < best.get(value, NEW_ROWS * 2):
+                best[value] = order
             if state[0] is None:
-                heapq.heappush(self.without_email[key], entry)
+                heapq.heappush(self.without_email[TAGS[i]][value], order)
 
     def find(self, keys: list[str | None]) -> int | None:
         """The person these keys belong to: by e-mail first, then by phone or name when either
@@ -149,15 +157,15 @@ class _People:
         for tag, value in zip(TAGS[1:], keys[1:], strict=True):
             if value is None:
                 continue
-            entry = (self.best.get((tag, value)) if email is None
-                     else self._first_without_email((tag, value)))
-            if entry is not None and (found is None or entry < found):
-                found = entry
-        return None if found is None else found[1]
+            order = (self.best[tag].get(value) if email is None
+                     else self._first_without_email(tag, value))
+            if order is not None and (found is None or order < found):
+                found = order
+        return None if found is None else _ref(found)
 
-    def _first_without_email(self, key: tuple[str, str]) -> tuple[tuple[bool, int], int] | None:
-        heap = self.without_email.get(key)
-        while heap and self.state[heap[0][1]][0] is not None:
+    def _first_without_email(self, tag: str, value: str) -> int | None:
+        heap = self.without_email[tag].get(value)
+        while heap and self.state[_ref(heap[0])][0] is not None:
             heapq.heappop(heap)
         return heap[0] if heap else None
 

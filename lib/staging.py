@@ -212,8 +212,17 @@ def counts(db: Connection, name: str) -> dict[str, int]:
 
 
 def head(db: Connection, name: str, limit: int) -> pd.DataFrame:
-    """The first rows as they will be imported."""
-    columns = ", ".join(["row_number", "outcome", "issue", "possible_duplicate_of",
-                         *PERSON_FIELDS])
-    return db.execute(f"SELECT {columns} FROM {name}_rows ORDER BY row_number LIMIT ?",
-                      [limit]).df()
+    """The first rows as they will be imported, a flagged row with whom it resembles."""
+    columns = ", ".join(f"r.{c}" for c in ["row_number", "outcome", "issue",
+                                            "possible_duplicate_of", "possible_duplicate_score",
+                                            *PERSON_FIELDS])
+    return db.execute(
+        f"SELECT {columns}, CASE WHEN r.duplicate_ref > 0 THEN"
+        f"   concat_ws(' ', p.first_name, p.last_name, '(' || p.company || ')')"
+        f" ELSE 'row ' || o.row_number || ': '"
+        f"   || concat_ws(' ', o.first_name, o.last_name, '(' || o.company || ')') END"
+        f" AS duplicate_name"
+        f" FROM (SELECT * FROM {name}_rows ORDER BY row_number LIMIT ?) r"
+        f" LEFT JOIN people p ON p.id = r.duplicate_ref"
+        f" LEFT JOIN {name} o ON o.row_number = -r.duplicate_ref"
+        f" ORDER BY r.row_number", [limit]).df()

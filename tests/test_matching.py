@@ -186,3 +186,16 @@ def test_a_rejected_row_is_never_matched_even_when_it_carries_a_known_key(fresh_
     assert fresh_db.execute(f"SELECT outcome, person_ref FROM {preview.stage}_rows"
                             ).fetchall() == [("rejected", None)]
     assert staging.counts(fresh_db, preview.stage)["already_known"] == 0
+
+
+def test_the_preview_names_whom_a_flagged_row_resembles(fresh_db):
+    importing.import_file(fresh_db, csv_bytes(KNOWN["johannes"]), "w1.csv", "W1", by=None)
+    data = csv_bytes(["Eich AG", "", "Johannes", "Eichman", "a@eich.de", "", "", ""],
+                     ["Gans AG", "", "Gerhard", "Gansmann", "gerd@gans.de", "", "", ""],
+                     ["Gans AG", "", "Gerhard", "Ganzmann", "g.ganz@gans.de", "", "", ""])
+    table = importing.read(fresh_db, data, "w2.csv")
+    preview = importing.prepare(fresh_db, data, "w2.csv", table,
+                                importing.suggested_mapping(fresh_db, table), "W2")
+    shown = importing.preview_rows(fresh_db, preview)
+    assert list(shown["possible duplicate of"]) == [
+        "Johannes Eichmann (Eich AG), 94 %", "", "row 3: Gerhard Gansmann (Gans AG), 93 %"]

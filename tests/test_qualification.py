@@ -334,3 +334,12 @@ def test_the_criteria_table_goes_back_as_the_same_criteria(fresh_db):
     assert q.criteria_from_table(table) == everything
     assert all(type(c.position) is int and type(c.active) is bool
                for c in q.criteria_from_table(table))
+
+
+def test_thresholds_are_the_stored_ones_each_on_its_own(fresh_db):
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=1, lead=2)
+    settings.put(fresh_db, "prospect_threshold", 3, by=None)
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=3, lead=2)
+    settings.put(fresh_db, "lead_threshold", 4, by=None)
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=3, lead=4)
+    assert q.status_of(2, 0, False, q.thresholds(fresh_db)) == "suspect"
