@@ -306,6 +306,7 @@ def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes
 PERSON_COLUMNS = [
     *PERSON_FIELDS, "email_key", "phone_key", "mobile_key", "name_key", "company_key",
     "email_valid", "phone_valid", "mobile_valid", "possible_duplicate_of",
+    "possible_duplicate_score",
 ]
 
 
@@ -564,14 +565,22 @@ OUTCOME_LABELS = {
 }
 
 
-def preview_rows(db: Connection, preview: Preview, limit: int = 200) -> pd.DataFrame:
-    """The first rows as they will be imported: outcome, issue, the mapped fields."""
-    rows = staging.head(db, preview.stage, limit)
+def duplicate_text(name: str | None, score: float | None) -> str:
+    """Whom a flagged row resembles, and how much: "Anna Alt (Alt GmbH), 94 %"."""
+    return "" if name is None or pd.isna(name) else f"{name}, {int(score)} %"
+
+
+def preview_rows(db: Connection, preview: Preview, limit: int = 200, *,
+                 viewer: access.Viewer) -> pd.DataFrame:
+    """The first rows as they will be imported: outcome, issue, whom a flagged row resembles
+    (as far as the viewer may see), the mapped fields."""
+    rows = staging.head(db, preview.stage, limit, viewer=viewer)
     shown = [f for f in PERSON_FIELDS if rows[f].notna().any()]
     frame = pd.DataFrame({
         "row": rows["row_number"],
         "outcome": rows["outcome"].map(OUTCOME_LABELS),
         "issue": rows["issue"].fillna(""),
-        "possible duplicate": rows["possible_duplicate_of"].notna(),
+        "possible duplicate of": [duplicate_text(n, s) for n, s in zip(
+            rows["duplicate_name"], rows["possible_duplicate_score"], strict=True)],
     })
     return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)

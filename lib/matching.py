@@ -8,9 +8,12 @@ first name + last name + company key is equal. Never on company alone. Near matc
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 import pandas as pd
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
 
 from lib.db import Connection, registered
 
@@ -22,12 +25,11 @@ def match(db: Connection, stage: str) -> None:
     new person), and what is known about a known person (status, open lead)."""
     db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_keys AS "
                + KEYS_SQL.format(stage=stage) + "SELECT * FROM k")
-    hits = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {HITS_SQL} {KNOWN_SQL}").df()
-    repeated = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {REPEATED_SQL}").df()
+    known = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {KNOWN_SQL}").df()
+    with registered(db, "known_people", known):
+        shared = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {SHARED_SQL}").df()
     db.execute(f"DROP TABLE {stage}_keys")
-    shared = pd.concat([hits["row_number"], repeated["row_number"]]).unique()
-    known = hits.drop(columns="row_number").drop_duplicates("id").sort_values("id")
-    with registered(db, "shared_rows", pd.DataFrame({"row_number": shared})):
+    with registered(db, "shared_rows", shared):
         rows = db.execute(f"SELECT row_number, {', '.join(KEY_COLUMNS)} FROM {stage}"
                           " WHERE row_number IN (SELECT row_number FROM shared_rows)"
                           " ORDER BY row_number").df()
@@ -55,33 +57,34 @@ KEYS_SQL = """
     )
 """
 
-# Which known person each row shares a key with.
-HITS_SQL = """
-    , hits AS (
-        SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'e' AND k.value = p.email_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'p' AND k.value = p.phone_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'p' AND k.value = p.mobile_key
-        UNION ALL SELECT p.id, k.row_number FROM people p
-            JOIN k ON k.tag = 'n' AND k.value = p.name_key
-    )
-"""
-
-# The known people behind the hits, with what the preview reports about them.
+# The known people who share a key with a row, with what the preview reports about them: one
+# scan of the people with semi-joins, so a switchboard number shared by a thousand known people
+# and a thousand rows costs two thousand rows here, not a million pairs.
 KNOWN_SQL = """
-    SELECT h.row_number, p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
+    SELECT p.id, p.email_key, p.phone_key, p.mobile_key, p.name_key, p.status,
            EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id
                    AND l.status IN ('todo', 'standby')) AS open_lead
-    FROM hits h JOIN people p ON p.id = h.id
+    FROM people p
+    WHERE p.email_key IN (SELECT value FROM k WHERE tag = 'e')
+       OR p.phone_key IN (SELECT value FROM k WHERE tag = 'p')
+       OR p.mobile_key IN (SELECT value FROM k WHERE tag = 'p')
+       OR p.name_key IN (SELECT value FROM k WHERE tag = 'n')
+    ORDER BY p.id
 """
 
-# Rows sharing a key with another row of the file.
-REPEATED_SQL = """
-    SELECT k.row_number FROM k JOIN (
+# Rows sharing a key with another row of the file or with a known person (known_people, the
+# result above): only these need the row-by-row rule, every other row is a new person.
+SHARED_SQL = """
+    , known_values AS (
+        SELECT 'e' AS tag, email_key AS value FROM known_people
+        UNION SELECT 'p', phone_key FROM known_people
+        UNION SELECT 'p', mobile_key FROM known_people
+        UNION SELECT 'n', name_key FROM known_people
+    ), busy AS (
         SELECT tag, value FROM k GROUP BY tag, value HAVING count(DISTINCT row_number) > 1
-    ) busy ON busy.tag = k.tag AND busy.value = k.value
+        UNION SELECT tag, value FROM known_values WHERE value IS NOT NULL
+    )
+    SELECT DISTINCT k.row_number FROM k SEMI JOIN busy ON busy.tag = k.tag AND busy.value = k.value
 """
 
 
@@ -95,12 +98,31 @@ def _values(frame: pd.DataFrame, column: str) -> list:
     return values.astype(object).where(values.notna(), None).tolist()
 
 
+NEW_ROWS = 2**40  # above every person id: new rows (negative refs) sort after known people
+
+
+def _order(ref: int) -> int:
+    """Known people (positive ids) before new rows, each earliest first, as one int."""
+    return ref if ref > 0 else NEW_ROWS - ref
+
+
+def _ref(order: int) -> int:
+    return order if order < NEW_ROWS else NEW_ROWS - order
+
+
 class _People:
-    """The persons seen so far: known ones from the database, new ones from earlier rows."""
+    """The persons seen so far: known ones from the database, new ones from earlier rows.
+
+    Per phone or name key it keeps the best holder, and the holders without an e-mail in a heap
+    (a person only ever gains an e-mail, so a holder that got one is dropped lazily): a key
+    shared by thousands of rows costs a heap operation per row, not a scan of its holders.
+    Holders are plain ints (``_order``) so that a million rows stay small in memory."""
 
     def __init__(self, known: pd.DataFrame):
         self.email: dict[str, int] = {}
-        self.other: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.best: dict[str, dict[str, int]] = {"p": {}, "n": {}}
+        self.without_email: dict[str, defaultdict[str, list[int]]] = {
+            "p": defaultdict(list), "n": defaultdict(list)}
         self.state: dict[int, list[str | None]] = {}
         self.seen: set[int] = set()
         columns = (_values(known, c) for c in KEY_COLUMNS)
@@ -118,8 +140,12 @@ class _People:
             state[i] = value
             if i == 0:
                 self.email.setdefault(value, ref)
-            elif ref not in (refs := self.other[(TAGS[i], value)]):
-                refs.append(ref)
+                continue
+            best, order = self.best[TAGS[i]], _order(ref)
+            if order < best.get(value, NEW_ROWS * 2):
+                best[value] = order
+            if state[0] is None:
+                heapq.heappush(self.without_email[TAGS[i]][value], order)
 
     def find(self, keys: list[str | None]) -> int | None:
         """The person these keys belong to: by e-mail first, then by phone or name when either
@@ -127,13 +153,21 @@ class _People:
         email = keys[0]
         if email is not None and email in self.email:
             return self.email[email]
-        candidates = [
-            ref
-            for tag, value in zip(TAGS[1:], keys[1:], strict=True) if value is not None
-            for ref in self.other.get((tag, value), ())
-            if email is None or self.state[ref][0] is None
-        ]
-        return min(candidates, key=lambda r: (r < 0, abs(r))) if candidates else None
+        found = None
+        for tag, value in zip(TAGS[1:], keys[1:], strict=True):
+            if value is None:
+                continue
+            order = (self.best[tag].get(value) if email is None
+                     else self._first_without_email(tag, value))
+            if order is not None and (found is None or order < found):
+                found = order
+        return None if found is None else _ref(found)
+
+    def _first_without_email(self, tag: str, value: str) -> int | None:
+        heap = self.without_email[tag].get(value)
+        while heap and self.state[_ref(heap[0])][0] is not None:
+            heapq.heappop(heap)
+        return heap[0] if heap else None
 
 
 def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[str]]:
@@ -154,54 +188,150 @@ def _resolve(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[list[int], list[s
     return refs, outcomes
 
 
-def flag_possible_duplicates(db: Connection, stage: str, threshold: int) -> None:
-    """Flag new people whose name is similar to someone's at the same company.
+WINDOW = 4  # distinct names compared on each side of a name, in each of the two sort orders
+BATCH_PAIRS = 500_000  # pairs scored at a time: bounded memory for any file
 
-    Blocked by company key and the last name's first letter, so each new row is compared only
-    with the few people in its block, never with everyone known. Similarity is the Levenshtein
-    distance as a percentage of the longer name, computed where the pairs are (in DuckDB)."""
+
+def flag_possible_duplicates(db: Connection, stage: str, threshold: int) -> None:
+    """Flag new people whose name is similar to someone's at the same company, pointing at the
+    best candidate with its score.
+
+    Blocked by company key and the last name's first letter; inside a block, rows with the same
+    name form one group (exact-key groups first: a group's members point at its best member),
+    and each distinct name is compared with the WINDOW nearest distinct names on either side
+    when the block is sorted by "first last" and again by "last first" (sorted neighbourhood,
+    two passes, so a typo early in one part is still caught by the other order). The work is
+    linear in the rows however many people share a big company. Similarity is the Levenshtein
+    distance as a percentage of the longer name (rapidfuzz, on batches of pairs)."""
     db.execute(f"DELETE FROM {stage}_dups")
-    db.execute(f"INSERT INTO {stage}_dups " + PAIRS_SQL.format(stage=stage) + BEST_MATCH_SQL
-               + "SELECT row_number, other_ref FROM best", {"threshold": threshold})
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_groups AS "
+               + GROUPS_SQL.format(stage=stage) + "SELECT * FROM groups")
+    try:
+        scored = _scored(db, stage, threshold)
+        with registered(db, "scored", scored):
+            db.execute(f"INSERT INTO {stage}_dups WITH groups AS (SELECT * FROM {stage}_groups)"
+                       + BEST_MATCH_SQL.format(stage=stage)
+                       + "SELECT row_number, other_ref, score FROM best")
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS {stage}_groups")
+
+
+def _scored(db: Connection, stage: str, threshold: int) -> pd.DataFrame:
+    """The neighbouring groups whose names are at least `threshold` % similar."""
+    pairs = db.sql(f"WITH groups AS (SELECT * FROM {stage}_groups) {PLACES_SQL} {NEAR_SQL}"
+                   " SELECT near.gid, near.other, g.name, h.name AS other_name FROM near"
+                   " JOIN groups g ON g.gid = near.gid JOIN groups h ON h.gid = near.other",
+                   params={"threshold": threshold, "window": WINDOW})
+    kept = []
+    for batch in pairs.to_arrow_reader(BATCH_PAIRS):
+        score = 100 * cpdist(batch.column("name").to_pylist(),
+                             batch.column("other_name").to_pylist(),
+                             scorer=Levenshtein.normalized_similarity, workers=-1)
+        close = score >= threshold
+        kept.append(pd.DataFrame({"gid": batch.column("gid").to_numpy()[close],
+                                  "other": batch.column("other").to_numpy()[close],
+                                  "score": score[close]}))
+    return pd.concat(kept) if kept else pd.DataFrame({"gid": [], "other": [], "score": []})
 
 
 def candidate_pairs(db: Connection, stage: str) -> pd.DataFrame:
-    """The only comparisons made: each new row with known people and earlier new rows in its
-    block (same company key, same first letter of the last name)."""
-    return db.execute(PAIRS_SQL.format(stage=stage) + "SELECT * FROM pairs").df()
+    """The only comparisons made: each distinct new name with its neighbours in its block."""
+    return db.execute(GROUPS_SQL.format(stage=stage) + PLACES_SQL + NEAR_SQL
+                      + "SELECT g.name, h.name AS other_name FROM near"
+                      " JOIN groups g ON g.gid = near.gid JOIN groups h ON h.gid = near.other",
+                      {"window": WINDOW, "threshold": 0}).df()
 
 
 # name_key is "first|last|company": the block is company + the last name's first letter.
-PAIRS_SQL = """
+# A group is one name in one block; its best member is the one a row of that name points at:
+# the known person with the lowest id, else the earliest new row.
+GROUPS_SQL = """
     WITH n AS (
-        SELECT row_number, person_ref AS ref, company_key,
-               split_part(name_key, '|', 1) || ' ' || split_part(name_key, '|', 2) AS name,
-               substr(split_part(name_key, '|', 2), 1, 1) AS initial
-        FROM {stage}_rows WHERE outcome = 'added' AND name_key IS NOT NULL
-    ), pairs AS (
-        SELECT n.row_number, n.ref, n.name, p.id AS other_ref,
-               split_part(p.name_key, '|', 1) || ' ' || split_part(p.name_key, '|', 2)
-               AS other_name
-        FROM n JOIN people p ON p.company_key = n.company_key
-            AND substr(split_part(p.name_key, '|', 2), 1, 1) = n.initial
+        SELECT coalesce(r.ref, -s.row_number) AS ref, s.row_number, s.company_key, s.name_key
+        FROM {stage} s LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
+        WHERE NOT s.blank AND NOT s.rejected AND s.name_key IS NOT NULL
+          AND coalesce(r.outcome, 'added') = 'added'
+    ), everyone AS (
+        SELECT ref, row_number, company_key, name_key FROM n
         UNION ALL
-        SELECT n.row_number, n.ref, n.name, o.ref, o.name
-        FROM n JOIN n o ON o.company_key = n.company_key AND o.initial = n.initial
-            AND o.row_number < n.row_number
+        SELECT p.id, NULL, p.company_key, p.name_key FROM people p
+        WHERE p.name_key IS NOT NULL
+          AND p.company_key IN (SELECT company_key FROM n)
+    ), groups AS (
+        SELECT row_number() OVER () AS gid, company_key, substr(last, 1, 1) AS initial,
+               first || ' ' || last AS name, last || ' ' || first AS turned,
+               length(first) + length(last) + 1 AS size,
+               min(ref) FILTER (WHERE ref > 0) AS best_known,
+               min(row_number) AS first_row,
+               count(row_number) > 0 AS has_new
+        FROM (SELECT ref, row_number, company_key, split_part(name_key, '|', 1) AS first,
+                     split_part(name_key, '|', 2) AS last FROM everyone)
+        GROUP BY company_key, substr(last, 1, 1), first, last
     )
 """
 
+# A group's place in its block in each sort order, as one number per order (block × 2³² +
+# place), so that finding a neighbour is one equality join, never a join on the block alone.
+PLACES_SQL = """
+    , placed AS MATERIALIZED (
+        SELECT gid, has_new, size, block * 4294967296 + by_name AS by_name,
+               block * 4294967296 + by_turned AS by_turned
+        FROM (SELECT gid, has_new, size,
+                     dense_rank() OVER (ORDER BY company_key, initial) AS block,
+                     row_number() OVER (PARTITION BY company_key, initial ORDER BY name)
+                         AS by_name,
+                     row_number() OVER (PARTITION BY company_key, initial ORDER BY turned)
+                         AS by_turned
+              FROM groups)
+    )
+"""
+
+# Each group holding new rows with its neighbours in both sort orders: groups × window pairs.
+# The distance is at least the difference in length, so hopeless pairs are skipped here.
+NEAR_SQL = """
+    , steps AS (SELECT d FROM range(1, $window + 1) t(d) UNION ALL
+                SELECT -d FROM range(1, $window + 1) t(d))
+    , wanted AS (
+        SELECT gid, size, by_name + d AS by_name, by_turned + d AS by_turned
+        FROM placed CROSS JOIN steps WHERE has_new
+    ), near AS MATERIALIZED (
+        SELECT w.gid, h.gid AS other FROM wanted w JOIN placed h ON h.by_name = w.by_name
+        WHERE abs(w.size - h.size) <= greatest(w.size, h.size) * (100 - $threshold) / 100.0
+        UNION
+        SELECT w.gid, h.gid FROM wanted w JOIN placed h ON h.by_turned = w.by_turned
+        WHERE abs(w.size - h.size) <= greatest(w.size, h.size) * (100 - $threshold) / 100.0
+    )
+"""
+
+# A row's candidates: its own group (score 100) and the similar neighbouring groups (scored),
+# each offering its best known person and its earliest new row; a new row is offered only to
+# later rows (the earlier of two similar new rows is not the one in doubt). The best candidate
+# wins: highest score, then a known person before a new row, then the earliest.
 BEST_MATCH_SQL = """
-    , scored AS (
-        SELECT row_number, other_ref, 100.0 * (1 - levenshtein(name, other_name)
-               / greatest(length(name), length(other_name), 1)) AS score
-        FROM pairs WHERE ref <> other_ref
-            -- the distance is at least the difference in length: skip hopeless pairs
-            AND abs(length(name) - length(other_name))
-                <= greatest(length(name), length(other_name)) * (100 - $threshold) / 100.0
+    , candidates AS (
+        SELECT gid, other, score FROM scored
+        UNION ALL SELECT gid, gid, 100.0 FROM groups WHERE has_new
+    ), offered AS (
+        SELECT c.gid, c.score, h.best_known AS other_ref, NULL::INTEGER AS other_row
+        FROM candidates c JOIN groups h ON h.gid = c.other WHERE h.best_known IS NOT NULL
+        UNION ALL
+        SELECT c.gid, c.score, -h.first_row, h.first_row
+        FROM candidates c JOIN groups h ON h.gid = c.other WHERE h.first_row IS NOT NULL
+    ), members AS (
+        SELECT coalesce(r.ref, -s.row_number) AS ref, s.row_number, g.gid
+        FROM {stage} s LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
+        JOIN groups g ON g.company_key = s.company_key
+            AND g.name = split_part(s.name_key, '|', 1) || ' ' || split_part(s.name_key, '|', 2)
+            AND g.initial = substr(split_part(s.name_key, '|', 2), 1, 1)
+        WHERE NOT s.blank AND NOT s.rejected AND coalesce(r.outcome, 'added') = 'added'
     ), ranked AS (
-        SELECT row_number, other_ref, row_number() OVER (
-            PARTITION BY row_number ORDER BY score DESC, other_ref) AS place
-        FROM scored WHERE score >= $threshold
-    ), best AS (SELECT row_number, other_ref FROM ranked WHERE place = 1)
+        SELECT m.row_number, o.other_ref, o.score, row_number() OVER (
+            PARTITION BY m.row_number ORDER BY o.score DESC, o.other_ref < 0, abs(o.other_ref))
+            AS place
+        FROM members m JOIN offered o ON o.gid = m.gid
+        WHERE o.other_ref <> m.ref AND (o.other_row IS NULL OR o.other_row < m.row_number)
+    ), best AS (
+        SELECT row_number, other_ref, CAST(floor(score) AS SMALLINT) AS score
+        FROM ranked WHERE place = 1
+    )
 """

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pyarrow as pa
 
-from lib import mapping, normalise
+from lib import access, mapping, normalise
 from lib.db import Connection, registered
 
 PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
@@ -42,7 +42,7 @@ PREFIX = "import_stage_"
 SIDE_TABLES = """
     CREATE TEMP TABLE {stage}_resolved (row_number INTEGER, ref BIGINT, outcome VARCHAR);
     CREATE TEMP TABLE {stage}_known (id BIGINT, status VARCHAR, open_lead BOOLEAN);
-    CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT);
+    CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT, score SMALLINT);
     CREATE TEMP TABLE {stage}_ids (ref BIGINT, id BIGINT);
     CREATE TEMP VIEW {stage}_rows AS
     WITH matched AS (
@@ -51,7 +51,7 @@ SIDE_TABLES = """
                 AS person_ref,
             coalesce(r.outcome, CASE WHEN s.blank THEN 'blank' WHEN s.rejected THEN 'rejected'
                                      ELSE 'added' END) AS outcome,
-            d.other_ref AS duplicate_ref
+            d.other_ref AS duplicate_ref, d.score AS possible_duplicate_score
         FROM {stage} s
         LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
         LEFT JOIN {stage}_dups d ON d.row_number = s.row_number
@@ -216,9 +216,22 @@ def counts(db: Connection, name: str) -> dict[str, int]:
     return {c[0]: int(v or 0) for c, v in zip(result.description, result.fetchone(), strict=True)}
 
 
-def head(db: Connection, name: str, limit: int) -> pd.DataFrame:
-    """The first rows as they will be imported."""
-    columns = ", ".join(["row_number", "outcome", "issue", "possible_duplicate_of",
-                         *PERSON_FIELDS])
-    return db.execute(f"SELECT {columns} FROM {name}_rows ORDER BY row_number LIMIT ?",
-                      [limit]).df()
+def head(db: Connection, name: str, limit: int, *, viewer: access.Viewer) -> pd.DataFrame:
+    """The first rows as they will be imported, a flagged row with whom it resembles (a known
+    person the viewer may not see is not named)."""
+    columns = ", ".join(f"r.{c}" for c in ["row_number", "outcome", "issue",
+                                            "possible_duplicate_of", "possible_duplicate_score",
+                                            *PERSON_FIELDS])
+    visible, params = access.people_clause(viewer, "p")
+    return db.execute(
+        f"SELECT {columns}, CASE WHEN r.duplicate_ref > 0 AND p.id IS NULL THEN"
+        f"   'a known person you may not see'"
+        f" WHEN r.duplicate_ref > 0 THEN"
+        f"   concat_ws(' ', p.first_name, p.last_name, '(' || p.company || ')')"
+        f" ELSE 'row ' || o.row_number || ': '"
+        f"   || concat_ws(' ', o.first_name, o.last_name, '(' || o.company || ')') END"
+        f" AS duplicate_name"
+        f" FROM (SELECT * FROM {name}_rows ORDER BY row_number LIMIT ?) r"
+        f" LEFT JOIN people p ON p.id = r.duplicate_ref AND {visible}"
+        f" LEFT JOIN {name} o ON o.row_number = -r.duplicate_ref"
+        f" ORDER BY r.row_number", [limit, *params]).df()

@@ -5,6 +5,8 @@ decided by plain lib modules (display, grid, lead_view, …); this module only d
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, ParamSpec, TypeVar
@@ -37,7 +39,7 @@ from lib import (
     sso,
     users,
 )
-from lib.errors import UserError
+from lib.errors import StorageBusy, UserError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,13 +53,48 @@ def _database(path: str) -> db.Connection:
     return db.connect(path)
 
 
+class SessionCursor:
+    """One session's cursor, used by one script thread at a time.
+
+    Streamlit runs a session's script in a thread that ends with its run (or its chain of
+    reruns); with fast reruns a click starts a new thread at once while the old one may still be
+    inside a DuckDB call, and two threads on one cursor fail with "connection is busy". The
+    cursor must stay the session's (an import preview lives in its temporary tables), so the
+    session's next thread waits until the thread holding the cursor has ended."""
+
+    WAIT_SECONDS = 120.0  # longer than the longest query (a million-row import)
+
+    def __init__(self, cursor: db.Connection):
+        self.cursor = cursor
+        self._holder: threading.Thread | None = None
+        self._released = threading.Condition()
+
+    def take(self) -> db.Connection:
+        """The cursor, for the calling thread until it ends."""
+        me = threading.current_thread()
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        with self._released:
+            while self._holder not in (None, me) and self._holder.is_alive():
+                if time.monotonic() > deadline:
+                    raise StorageBusy("The page is still busy with an earlier request;"
+                                      " reload it in a moment.")
+                self._released.wait(0.02)  # a thread's end is not signalled: poll
+            self._holder = me
+        return self.cursor
+
+
+_NEW_SESSION = threading.Lock()
+
+
 def connection() -> db.Connection:
-    """This session's own cursor on the process-wide connection."""
+    """This session's own cursor on the process-wide connection, held by this script run."""
     path = str(db.database_path())
-    if st.session_state.get("db_path") != path:
-        st.session_state.db_cursor = _database(path).cursor()
-        st.session_state.db_path = path
-    return st.session_state.db_cursor
+    with _NEW_SESSION:
+        held = st.session_state.get("db_session")
+        if held is None or st.session_state.get("db_path") != path:
+            held = st.session_state.db_session = SessionCursor(_database(path).cursor())
+            st.session_state.db_path = path
+    return held.take()
 
 
 def new_cursor() -> db.Connection:

@@ -69,8 +69,8 @@ def import_upload() -> None:
 
     st.subheader("Preview")
     ui.import_counts(preview.counts)
-    st.dataframe(importing.preview_rows(conn, preview), hide_index=True, width="stretch",
-                 key="import_preview_rows")
+    st.dataframe(importing.preview_rows(conn, preview, viewer=viewer), hide_index=True,
+                 width="stretch", key="import_preview_rows")
     if preview.previous_import:
         ui.info(importing.previous_import_text(preview.previous_import, list_name))
     if st.button("Import", type="primary", key="import_commit",

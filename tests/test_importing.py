@@ -345,7 +345,7 @@ def test_possible_duplicates_compare_only_within_a_block(fresh_db):
     preview = importing.prepare(fresh_db, data, "b.csv", table,
                                 importing.suggested_mapping(fresh_db, table), "KW48")
     pairs = matching.candidate_pairs(fresh_db, preview.stage)
-    assert len(pairs) == 30
+    assert 0 < len(pairs) <= 4 * matching.WINDOW  # neighbours in two sort orders, not all 30
     assert set(pairs["other_name"].str.split().str[1].str[:1]) == {"s"}
     assert set(pairs["name"]) == {"nina schulz"}
 

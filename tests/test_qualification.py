@@ -437,3 +437,12 @@ def test_ticking_an_unowned_row_makes_the_rep_its_owner_but_not_someone_elses(fr
     with pytest.raises(EditConflict):  # a refused tick takes nothing either
         q.set_tick(fresh_db, by_ops, "website", False, expected=True, by=anna)
     assert factories.stored(fresh_db, by_ops, "owner_id") == (None,)
+
+
+def test_thresholds_are_the_stored_ones_each_on_its_own(fresh_db):
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=1, lead=2)
+    settings.put(fresh_db, "prospect_threshold", 3, by=None)
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=3, lead=2)
+    settings.put(fresh_db, "lead_threshold", 4, by=None)
+    assert q.thresholds(fresh_db) == q.Thresholds(prospect=3, lead=4)
+    assert q.status_of(2, 0, False, q.thresholds(fresh_db)) == "suspect"

@@ -4,6 +4,7 @@ cannot change anything; managers change the ladder only while the admin allows i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,23 @@ def test_a_manager_not_allowed_by_the_admin_sees_the_ladder_read_only(team, demo
     assert at.button(key="FormSubmitter:settings_thresholds-Save thresholds").disabled
     assert at.button(key="FormSubmitter:settings_other-Save settings").disabled
     assert not [e for e in at.expander if e.label == "Add a criterion"]
+
+
+def test_a_switched_off_criterion_stays_listed_and_can_be_switched_back_on(
+        team, demo_path, monkeypatch):
+    with cursor(demo_path) as cur:
+        q.update_criteria(cur, [replace(c, active=c.key != "interest")
+                                for c in q.criteria(cur, active_only=False)], by=None)
+        order = [c.key for c in q.criteria(cur, active_only=False)]
+    at = open_page(demo_path, "settings", monkeypatch, acting=team["manager"])
+    listed = at.dataframe(key="settings_criteria_0").value
+    assert list(listed["key"]) == order
+    assert dict(zip(listed["key"], listed["active"], strict=True))["interest"] == False  # noqa: E712
+    at.session_state["settings_criteria_0"] = {
+        "edited_rows": {order.index("interest"): {"active": True}},
+        "added_rows": [], "deleted_rows": []}
+    at.button(key="FormSubmitter:settings_criteria-Save criteria").click().run()
+    assert not at.exception
+    assert status(demo_path, team["Erik"]) == "prospect"
+    with cursor(demo_path) as cur:
+        assert q.criterion(cur, "interest").active
