@@ -78,7 +78,7 @@ def test_users_deactivate_hands_the_work_to_another_user(demo_path):
 
 def test_settings_show_and_set(db_path):
     shown = last_json(cli("settings", "show", "--json", db_path=db_path))
-    assert (shown["visibility"], shown["session_idle_minutes"]) == ("team", 480)
+    assert (shown["visibility"], shown["session_idle_minutes"]) == ("all", 480)
     assert cli("settings", "set", "visibility", "own", db_path=db_path).stdout.strip() \
         == "visibility = own"
     wrong = cli("settings", "set", "visibility", "nobody", db_path=db_path)

@@ -195,7 +195,7 @@ def test_settings_are_the_admin_s_and_the_ladder_the_manager_s_only_when_allowed
 def test_the_viewer_carries_role_team_and_the_account_s_visibility(fresh_db, team):
     anna = access.viewer_for(fresh_db, team["anna"])
     assert (anna.user_id, anna.role, anna.team_id, anna.visibility) == (
-        team["anna"].id, "rep", team["anna"].team_id, "team")
+        team["anna"].id, "rep", team["anna"].team_id, "all")
     settings.put(fresh_db, "visibility", "own", by=None)
     assert access.viewer_of(fresh_db, team["anna"].id).visibility == "own"
     assert access.viewer_of(fresh_db, None) is access.FULL_ACCESS
