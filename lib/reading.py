@@ -104,6 +104,8 @@ _ROW_REF = re.compile(rb'<row r="(\d{1,9})"')
 _CELL_BEYOND_Z = re.compile(rb'<c r="([A-Z]{2,3})\d')  # a cell's column beyond Z
 _NS_ROW_REF = re.compile(rb'<\w+:row\b[^>]*?\br="(\d{1,9})"')
 _NS_CELL_BEYOND_Z = re.compile(rb'<\w+:c\b[^>]*?\br="([A-Z]{2,3})\d')
+# A cell that holds something: not self-closing (Excel writes formatted empty cells as <c …/>).
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _UTF8_MULTIBYTE = re.compile(
@@ -627,6 +629,8 @@ def _check_extent(data: bytes) -> None:
             continue
         rows, columns = _sheet_extent(archive, info)
         if rows * columns > MAX_CELLS:
+            rows, columns = _valued_extent(archive, info)
+        if rows * columns > MAX_CELLS:
             raise FileRefused(
                 f"A sheet of this workbook reaches cell {_column_name(columns)}{rows} "
                 f"({rows:,} rows × {columns:,} columns), far beyond any list; it is refused for "
@@ -650,6 +654,22 @@ def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int,
             last_row = max(last_row, *map(int, rows or [0]))
             if letters:
                 last_column = max(last_column, *map(_column_number, letters))
+            tail = text[-64:]
+    return last_row, last_column
+
+
+def _valued_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column of a cell that holds something: what calamine's range spans.
+
+    Slower than ``_sheet_extent`` (a match per cell), so it only looks again at a sheet that
+    names far cells, which may be formatting only (a whole sheet formatted to XFD1048576)."""
+    last_row, last_column, tail = 0, 0, b""
+    with _workbook_errors(), archive.open(info) as member:
+        while chunk := member.read(2**22):
+            text = tail + chunk
+            for letters, row in _VALUED_CELL.findall(text):
+                last_row = max(last_row, int(row))
+                last_column = max(last_column, _column_number(letters))
             tail = text[-64:]
     return last_row, last_column
 
