@@ -57,7 +57,7 @@ def test_ops_uploads_a_german_csv_and_sees_the_new_list(page: Page, empty_app: R
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     row = grid_row(page, table, "KW48 Messe München")
-    assert row["Rows"] == "12" and row["Suspects"] == "12"
+    assert row["Rows"] == "12" and row["Suspect rows"] == "12"
     assert row["By"] == FIRST_ADMIN[0]  # the logged-in user, not "the command line"
 
     empty_app.stop()  # the audit log is read from the file the app held
