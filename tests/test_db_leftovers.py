@@ -27,7 +27,7 @@ def spill_and_crash(path: Path) -> list[Path]:
     deadline = time.monotonic() + 240
     try:
         while time.monotonic() < deadline and spiller.poll() is None:
-            spilled = [f for f in folder.glob("*") if f.is_file() and f.stat().st_size > 0]
+            spilled = [f for f in folder.glob("*") if f.is_file() and f.stat().st_size > 2**20]
             if spilled:
                 break
             time.sleep(0.05)
