@@ -12,47 +12,55 @@ from typing import Any
 from tests.e2e.conftest import CHROMIUM_ARGS, RunningApp, chromium_path, start_app
 
 
-def login_session(database: Path) -> str:
-    """A login session (its cookie token) for the database's first admin, else its first
-    manager, else its first user: the benchmarks time pages, not the login form."""
+def login_session(database: Path, email: str | None = None) -> str:
+    """A login session (its cookie token) for the user with ``email``, else the database's
+    first admin, else its first manager, else its first user: the benchmarks time pages, not
+    the login form."""
     from lib import auth, db
 
     conn = db.connect(database)
     try:
         cur = conn.cursor()
         user_id = cur.execute(
-            "SELECT id FROM users WHERE active ORDER BY role <> 'admin', role <> 'manager', id"
-            " LIMIT 1").fetchone()[0]
+            "SELECT id FROM users WHERE active AND (? IS NULL OR email = ?)"
+            " ORDER BY role <> 'admin', role <> 'manager', id LIMIT 1",
+            [email, email]).fetchone()[0]
         return auth.start_session(cur, user_id, client="bench")
     finally:
         conn.close()
 
 
 @contextmanager
-def app_in_browser(database: Path, *, logged_in: bool = True
+def app_in_browser(database: Path, *, logged_in: bool = True, email: str | None = None
                    ) -> Iterator[tuple[RunningApp, Any]]:
     """The app on `database` and a Chromium page to drive it, logged in (the session cookie
-    set) unless told otherwise; both stopped afterwards."""
+    set; as ``email``, else as ``login_session`` picks) unless told otherwise; both stopped
+    afterwards. ``page.context.browser`` opens pages for other users (``page_as``)."""
     from playwright.sync_api import sync_playwright
 
-    from lib.login_routes import COOKIE
-
-    token = login_session(database) if logged_in else None
     app = start_app(database)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1600, "height": 1400})
-            if token:
-                context.add_cookies([{"name": COOKIE, "value": token, "url": app.url,
-                                      "httpOnly": True, "sameSite": "Strict"}])
-            page = context.new_page()
-            page.set_default_timeout(120_000)
-            yield app, page
+            yield app, page_as(browser, app, database, email if logged_in else "", logged_in)
             browser.close()
     finally:
         app.stop()
+
+
+def page_as(browser: Any, app: RunningApp, database: Path, email: str | None,
+            logged_in: bool = True) -> Any:
+    """A page in a context of its own, logged in as ``email`` (see ``login_session``)."""
+    from lib.login_routes import COOKIE
+
+    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    if logged_in:
+        context.add_cookies([{"name": COOKIE, "value": login_session(database, email or None),
+                              "url": app.url, "httpOnly": True, "sameSite": "Strict"}])
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    return page
 
 
 def open_times(page: Any, url: str, ready: Callable[[Any], None], runs: int) -> dict[str, float]:

@@ -243,20 +243,26 @@ def candidate_pairs(db: Connection, stage: str) -> pd.DataFrame:
 
 
 # name_key is "first|last|company": the block is company + the last name's first letter.
+# Only blocks holding a new row are built: known people elsewhere are nobody's neighbour.
 # A group is one name in one block; its best member is the one a row of that name points at:
 # the known person with the lowest id, else the earliest new row.
 GROUPS_SQL = """
     WITH n AS (
-        SELECT coalesce(r.ref, -s.row_number) AS ref, s.row_number, s.company_key, s.name_key
+        SELECT coalesce(r.ref, -s.row_number) AS ref, s.row_number, s.company_key, s.name_key,
+               substr(split_part(s.name_key, '|', 2), 1, 1) AS initial
         FROM {stage} s LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
         WHERE NOT s.blank AND NOT s.rejected AND s.name_key IS NOT NULL
           AND coalesce(r.outcome, 'added') = 'added'
+    ), blocks AS (SELECT DISTINCT company_key, initial FROM n
+    ), known AS (
+        SELECT p.id, p.company_key, p.name_key FROM people p
+        WHERE p.name_key IS NOT NULL AND p.company_key IN (SELECT company_key FROM blocks)
     ), everyone AS (
         SELECT ref, row_number, company_key, name_key FROM n
         UNION ALL
-        SELECT p.id, NULL, p.company_key, p.name_key FROM people p
-        WHERE p.name_key IS NOT NULL
-          AND p.company_key IN (SELECT company_key FROM n)
+        SELECT k.id, NULL, k.company_key, k.name_key FROM known k
+        JOIN blocks b ON b.company_key = k.company_key
+            AND b.initial = substr(split_part(k.name_key, '|', 2), 1, 1)
     ), groups AS (
         SELECT row_number() OVER () AS gid, company_key, substr(last, 1, 1) AS initial,
                first || ' ' || last AS name, last || ' ' || first AS turned,

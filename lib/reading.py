@@ -108,9 +108,6 @@ _NS_CELL_BEYOND_Z = re.compile(rb'<\w+:c\b[^>]*?\br="([A-Z]{2,3})\d')
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x19\x1b-\x1f\x7f]")
 _MARKUP_START = re.compile(r"\s*<(?:\?xml|!doctype|html|table|head|body)", re.IGNORECASE)
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n?|\n|\Z)")  # Excel's "sep=;" first line
@@ -317,7 +314,7 @@ def _decode(data: bytes, chosen: str | None) -> tuple[str, str]:
         return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _UTF8_MULTIBYTE.search(data) and _line_encodings(data)[0]:
+    if _holds_utf8_text(data) and _line_encodings(data)[0]:
         return MIXED, _decode_mixed(data)
     for encoding in (_single_byte_guess(data), "cp1252"):
         try:
@@ -325,6 +322,13 @@ def _decode(data: bytes, chosen: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     return "latin-1", data.decode("latin-1")
+
+
+def _holds_utf8_text(data: bytes) -> bool:
+    """Some non-ASCII text in a file that is not UTF-8 as a whole still is (two exports pasted
+    together). Decoding with replacement runs in C; a regular expression over the bytes took
+    0.4 s on a 14 MB file."""
+    return not data.decode("utf-8", errors="replace").replace("\ufffd", "").isascii()
 
 
 def _decode_as(data: bytes, encoding: str) -> str:
