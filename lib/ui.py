@@ -745,18 +745,35 @@ def editor_snapshot(name: str, view: tuple, load: Callable[[], pd.DataFrame], *,
     snapshot ``{name}_base`` is loaded (and the editor gets a new key) only when ``view``
     changes or on ``reload``; ``{name}_saved`` is what is stored, the baseline of
     ``grid.changed_cells``. ``renewed`` (the same view as stored now) replaces the snapshot
-    under a new key without a reload. Returns the editor's key.
+    under a new key without a reload; the replaced editor's key and snapshot stay as
+    ``{name}_previous`` (see ``previous_editor``). Returns the editor's key.
     """
     state = st.session_state
+    previous = None
     if renewed is not None and not reload and state.get(f"{name}_view") == view:
+        previous = (f"{name}_{state[f'{name}_version']}", state[f"{name}_base"])
         load = lambda: renewed  # noqa: E731
         reload = True
     if reload or state.get(f"{name}_view") != view or f"{name}_base" not in state:
+        state[f"{name}_previous"] = previous
         state[f"{name}_base"] = load()
         state[f"{name}_saved"] = state[f"{name}_base"].copy()
         state[f"{name}_view"] = view
         state[f"{name}_version"] = state.get(f"{name}_version", -1) + 1
     return f"{name}_{state[f'{name}_version']}"
+
+
+def previous_editor(name: str, shown: str) -> tuple[str, pd.DataFrame] | None:
+    """The editor replaced after the last save, when the browser still sends its edits: a
+    tick made before the fresh editor arrived (or while the run that drew it was cut short by
+    that very tick) is an edit of the old editor, relative to the old snapshot. Once the
+    fresh editor ``shown`` is in the session, the old one is gone for good."""
+    state = st.session_state
+    previous = state.get(f"{name}_previous")
+    if previous is None or shown in state:
+        state[f"{name}_previous"] = None
+        return None
+    return previous if previous[0] in state else None
 
 
 def pending_edits(key: str, base: pd.DataFrame) -> pd.DataFrame:

@@ -86,12 +86,14 @@ def load(f: rows.RowFilter, sort_by: str | None, descending: bool, size: int,
     return shown
 
 
-def save(key: str, list_id: int | None) -> tuple[bool, pd.DataFrame | None]:
+def save(key: str, list_id: int | None, edited_base: pd.DataFrame | None = None
+         ) -> tuple[bool, pd.DataFrame | None]:
     """Save every edited cell at once. Returns whether the table must be reloaded (a conflict
     or an invalid edit: the table then shows what is stored) and, after a clean save, the
-    snapshot a fresh editor gets (``grid.renewed``: no cell keeps a stale focus)."""
+    snapshot a fresh editor gets (``grid.renewed``: no cell keeps a stale focus).
+    ``edited_base`` is the snapshot the editor ``key`` was fed, when it is an older one."""
     base, saved = (st.session_state[f"{EDITOR}_{part}"] for part in ("base", "saved"))
-    edited = ui.pending_edits(key, base)
+    edited = ui.pending_edits(key, base if edited_base is None else edited_base)
     result = ui.attempt(grid.save_edits, conn, base, saved, edited, active, owner_names,
                         list_id=list_id, viewer=viewer)
     if result is None:
@@ -147,7 +149,11 @@ def table(f: rows.RowFilter, sort_by: str | None, descending: bool, name: str) -
     must_reload, renewed = state.pop("prospecting_reload", False), None
     shown = f"{EDITOR}_{state.get(f'{EDITOR}_version')}"
     cards = ui.card_view_toggle("prospecting_cards")
-    if shown in state and not cards:
+    previous = ui.previous_editor(EDITOR, shown)
+    if previous is not None and not cards:
+        reload_now, renewed = save(previous[0], f.list_id, previous[1])
+        must_reload |= reload_now
+    elif shown in state and not cards:
         reload_now, renewed = save(shown, f.list_id)
         must_reload |= reload_now
     elif not cards:  # the editor was not drawn last run (another page ran): its edits are gone

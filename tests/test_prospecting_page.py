@@ -329,3 +329,24 @@ def test_the_card_view_ticks_with_a_toggle_and_steps_through_the_rows(walk_ins, 
     assert at.text[1].value.startswith("🟡 prospect · prospect: lead 1 of 2 needed")
     at.button(key="prospecting_card_next").click().run()
     assert at.text[0].value == "Berta Brandt · Beta Bau AG"
+
+
+def test_a_tick_in_the_editor_replaced_by_an_interrupted_run_is_saved(walk_ins, demo_path,
+                                                                     monkeypatch):
+    """A tick saved, the run drawing the fresh editor cut short by the rep's next tick: the
+    browser still sends the old editor's edits, relative to the old snapshot, and the fresh
+    editor never reached the session. The next tick is saved, the first not undone."""
+    at = prospecting(demo_path, monkeypatch, walk_ins["list"], walk_ins["anna"])
+    version = at.session_state["prospecting_rows_version"]
+    edit(at, {0: {"tick:reached": True}})
+    assert at.session_state["prospecting_rows_version"] == version + 1
+    del at.session_state[f"prospecting_rows_{version + 1}"]  # the cut-short run never drew it
+    at.session_state[f"prospecting_rows_{version}"] = {
+        "edited_rows": {0: {"tick:reached": True}, 2: {"tick:needs": True}},
+        "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_failure(at)
+    assert stored(demo_path, walk_ins["Albert"], "tick:reached") == (True,)
+    assert stored(demo_path, walk_ins["Gerd"], "status", "tick:needs") == ("prospect", True)
+    assert stored(demo_path, walk_ins["Berta"], "tick:reached", "tick:needs") == (False, False)
+    assert bool(shown(at).loc[walk_ins["Gerd"], "tick:needs"]) is True
