@@ -9,14 +9,18 @@ without it they read everything and write as "command line".
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from pathlib import Path
 from typing import Any
 
 from lib import access, db
-from lib.errors import FileRefused, UserError
+from lib.errors import DatabaseLocked, FileRefused, UserError
 
 COMMANDS: dict[str, tuple[Callable[[db.Connection, argparse.Namespace], int], str]] = {}
 JSON_OUTPUT: dict[str, str] = {}  # command → what --json prints
@@ -77,20 +81,76 @@ def arguments(name: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    run, _ = COMMANDS[args.command]
+    path = db.database_path(args.db)
     try:
-        conn = db.connect(db.database_path(args.db))
+        conn = db.connect(path)
+    except DatabaseLocked as exc:
+        return _handed_over(path, argv, args, exc)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        return run(conn.cursor(), args)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _run(conn.cursor(), args)
     finally:
         conn.close()
+
+
+def _run(cur: db.Connection, args: argparse.Namespace) -> int:
+    run, _ = COMMANDS[args.command]
+    try:
+        return run(cur, args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _handed_over(path: Path, argv: list[str], args: argparse.Namespace,
+                 locked: DatabaseLocked) -> int:
+    """The running app holds the file: it runs the command (``lib.relay``)."""
+    from lib import relay
+
+    stdin = sys.stdin.read() if getattr(args, "password_stdin", False) else ""
+    answer = relay.hand_over(path, argv, stdin)
+    if answer is None:
+        print(f"error: {locked}", file=sys.stderr)
+        return 2
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.code
+
+
+PATH_ARGUMENTS = ("file", "out")  # resolved against the caller's directory when handed over
+_ONE_HANDED_OVER = threading.Lock()
+
+
+def run_handed_over(cur: db.Connection, argv: list[str], cwd: str, stdin: str
+                    ) -> tuple[int, str, str]:
+    """A command handed over to the running app: parsed as typed, its paths taken from the
+    caller's directory, run on the app's cursor ``cur``; exit code, stdout and stderr.
+
+    One at a time: the output is captured by swapping the process's stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with _ONE_HANDED_OVER, redirect_stdout(out), redirect_stderr(err), _stdin(stdin):
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as ended:  # --help, or arguments argparse refused (said on stderr)
+            return int(ended.code or 0), out.getvalue(), err.getvalue()
+        for name in PATH_ARGUMENTS:
+            if getattr(args, name, None):
+                setattr(args, name, os.path.join(cwd, getattr(args, name)))
+        code = _run(cur, args)
+    return code, out.getvalue(), err.getvalue()
+
+
+@contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    kept, sys.stdin = sys.stdin, io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = kept
 
 
 

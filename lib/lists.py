@@ -18,7 +18,7 @@ def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
     return db.execute(
         f"""
         WITH latest AS (
-            SELECT list_id, file_name, imported_at, imported_by,
+            SELECT list_id, file_name, imported_at, imported_by, via,
                    row_number() OVER (PARTITION BY list_id ORDER BY imported_at DESC, id DESC) AS n
             FROM imports WHERE undone_at IS NULL
         ), counts AS (
@@ -31,7 +31,7 @@ def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
             GROUP BY r.list_id
         )
         SELECT l.id, l.name AS list, l.source, latest.file_name, latest.imported_at,
-               u.name AS imported_by, coalesce(c.rows, 0) AS rows,
+               coalesce(u.name, latest.via) AS imported_by, coalesce(c.rows, 0) AS rows,
                coalesce(c.suspect, 0) AS suspect, coalesce(c.prospect, 0) AS prospect,
                coalesce(c.lead, 0) AS lead, coalesce(c.dead, 0) AS dead
         FROM lists l
