@@ -35,29 +35,30 @@ def app_in_browser(database: Path, *, logged_in: bool = True, email: str | None 
                    ) -> Iterator[tuple[RunningApp, Any]]:
     """The app on `database` and a Chromium page to drive it, logged in (the session cookie
     set; as ``email``, else as ``login_session`` picks) unless told otherwise; both stopped
-    afterwards. ``page.context.browser`` opens pages for other users (``page_as``)."""
+    afterwards. ``page.context.browser`` opens pages for other users (``page_as``, with a
+    ``login_session`` made before the app holds the file)."""
     from playwright.sync_api import sync_playwright
 
+    token = login_session(database, email) if logged_in else None
     app = start_app(database)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
-            yield app, page_as(browser, app, database, email if logged_in else "", logged_in)
+            yield app, page_as(browser, app, token)
             browser.close()
     finally:
         app.stop()
 
 
-def page_as(browser: Any, app: RunningApp, database: Path, email: str | None,
-            logged_in: bool = True) -> Any:
-    """A page in a context of its own, logged in as ``email`` (see ``login_session``)."""
+def page_as(browser: Any, app: RunningApp, token: str | None) -> Any:
+    """A page in a context of its own, with the login session ``token`` (None: logged out)."""
     from lib.login_routes import COOKIE
 
     context = browser.new_context(viewport={"width": 1600, "height": 1400})
-    if logged_in:
-        context.add_cookies([{"name": COOKIE, "value": login_session(database, email or None),
-                              "url": app.url, "httpOnly": True, "sameSite": "Strict"}])
+    if token:
+        context.add_cookies([{"name": COOKIE, "value": token, "url": app.url,
+                              "httpOnly": True, "sameSite": "Strict"}])
     page = context.new_page()
     page.set_default_timeout(120_000)
     return page
