@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 ACTIONS = {
     "login": "Logged in",
     "login_failed": "Failed login",
+    "password_change_failed": "Failed password change",
     "logout": "Logged out",
     "logout_everywhere": "Logged out everywhere",
     "user_added": "User added",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lib import audit, passwords, settings, users
-from lib.db import Connection, transaction, utcnow
+from lib.db import Connection, take_guard, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 
 FAILURE_LIMIT = 5
@@ -30,6 +30,10 @@ HANDOFF_SECONDS = 60
 WRONG = "The e-mail or the password is wrong (or the account is not active)."
 THROTTLED = (f"Too many failed logins for this account or from this computer: wait "
              f"{int(LOCKOUT.total_seconds() // 60)} minutes, then try again.")
+ADMIN_EXISTS = "An admin already exists; log in."
+CURRENT_WRONG = (f"The current password is wrong, or it was mistyped too often: after "
+                 f"{FAILURE_LIMIT} failures the account is locked for "
+                 f"{int(LOCKOUT.total_seconds() // 60)} minutes.")
 LINK_UNUSABLE = ("This link is not valid any more (used, expired or replaced by a newer one): "
                  "ask an admin for a new one.")
 
@@ -97,11 +101,14 @@ def _password_hash(db: Connection, user_id: int) -> str | None:
 
 
 @transaction
-def _failed(db: Connection, key: str, client: str | None, why: str) -> None:
+def _failed(db: Connection, key: str, client: str | None, why: str, *,
+            action: str = "login_failed", by: int | None = None) -> None:
+    """One more failure of the account and client (a refusal while throttled counts no more),
+    in the audit log as ``action``."""
     if why != "throttled":
         db.execute("INSERT INTO login_failures (happened_at, email_key, client) VALUES (?, ?, ?)",
                    [utcnow(), key, client])
-    audit.record(db, "login_failed", user_id=None, target=key[:200],
+    audit.record(db, action, user_id=by, target=key[:200],
                  detail=f"{why}; client {client or 'local'}")
 
 
@@ -196,9 +203,14 @@ def _email(db: Connection, user_id: int) -> str | None:
 @transaction
 def create_first_admin(db: Connection, name: str, email: str, password: str, repeated: str,
                        *, client: str | None = None) -> Login:
-    """The first user of an empty database, an admin, logged in at once."""
+    """The first user of an empty database, an admin, logged in at once.
+
+    Two first-admin forms sent at once (two browsers on a new database) make one admin: the
+    guard lets one transaction check and insert at a time, the other then finds the admin and
+    writes nothing."""
+    take_guard(db, "first_admin")
     if users.exist(db):
-        raise UserError("This database already has users: log in instead.")
+        raise UserError(ADMIN_EXISTS)
     if password != repeated:
         raise InvalidInput("the two passwords differ", column="password")
     user = users.add(db, name, email, "admin", password=password)
@@ -262,17 +274,36 @@ def use_link(db: Connection, token: str, password: str, repeated: str, *,
     return Login(user, start_session(db, user.id, client=client, how=f"{purpose} link"))
 
 
-@transaction
 def change_password(db: Connection, user_id: int, current: str, new: str, repeated: str, *,
-                    keep: str | None = None) -> int:
+                    keep: str | None = None, client: str | None = None) -> int:
     """A logged-in user's own change: the current password first; every other session ends
-    (``keep`` is the token of the browser making the change). Returns how many ended."""
+    (``keep`` is the token of the browser making the change). Returns how many ended.
+
+    A wrong current password is a failed login of the account (the same count and lockout as
+    the login form, so a borrowed session cannot guess it), is audited, and gets one answer
+    however often it was tried."""
+    user = users.get(db, user_id)
+    if user is None:
+        raise InvalidInput(f"there is no user #{user_id}", column="user")
+    key = email_key(user.email)
+    if throttled(db, key, client):
+        _failed(db, key, client, "throttled", action="password_change_failed", by=user_id)
+        raise LoginRefused(CURRENT_WRONG)
     if not passwords.verify(_password_hash(db, user_id), current):
-        raise InvalidInput("the current password is wrong", column="current password")
+        _failed(db, key, client, "wrong current password", action="password_change_failed",
+                by=user_id)
+        raise LoginRefused(CURRENT_WRONG)
+    return _changed_password(db, user, new, repeated, keep)
+
+
+@transaction
+def _changed_password(db: Connection, user: users.User, new: str, repeated: str,
+                      keep: str | None) -> int:
     if new != repeated:
         raise InvalidInput("the two new passwords differ", column="password")
-    set_password(db, user_id, new)
-    return _end_sessions(db, user_id, keep)
+    set_password(db, user.id, new)
+    db.execute("DELETE FROM login_failures WHERE email_key = ?", [email_key(user.email)])
+    return _end_sessions(db, user.id, keep)
 
 
 @transaction

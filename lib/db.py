@@ -186,6 +186,18 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+def take_guard(db: Connection, name: str) -> None:
+    """Inside a ``transaction``: be the only transaction doing ``name`` until this one ends.
+
+    Snapshot isolation lets two transactions both see "nothing there yet" and both insert; a
+    second one updating the same guard row gets a write conflict instead, and ``transaction``
+    retries it after the first committed, when it sees the first one's rows.
+    """
+    if not changed_rows(db, "UPDATE write_guards SET taken_at = ? WHERE name = ?",
+                        [utcnow(), name]):
+        raise ValueError(f"unknown write guard {name!r}")
+
+
 def _rollback_quietly(db: Connection) -> None:
     """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
     try:

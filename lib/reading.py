@@ -107,6 +107,8 @@ _NS_CELL_BEYOND_Z = re.compile(rb'<\w+:c\b[^>]*?\br="([A-Z]{2,3})\d')
 # A cell that holds something: not self-closing (Excel writes formatted empty cells as <c …/>).
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+# A line of a one-column file that is one quoted value as a whole; any other quote is text.
+_QUOTED_LINE = re.compile(r'"((?:[^"]|"")*)"')
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x19\x1b-\x1f\x7f]")
 _MARKUP_START = re.compile(r"\s*<(?:\?xml|!doctype|html|table|head|body)", re.IGNORECASE)
@@ -293,6 +295,8 @@ def _read_csv(data: bytes, options: ReadOptions, max_rows: int) -> Table:
         notes.append(_mixed_note(data))
     if delimiter == ONE_COLUMN and options.delimiter is None:
         notes.extend(_one_column_note(text))
+    if delimiter == ONE_COLUMN:
+        notes.extend(_stray_quotes_note(text))
     if short:
         notes.append(
             f"{_count(short, 'row')} had fewer cells than the header; the missing cells are empty."
@@ -514,11 +518,40 @@ def _csv_records(text: str, delimiter: str) -> Iterator[_Record]:
             consumed = match.end()
             yield match.group()
 
-    reader = csv.reader(lines(), delimiter=_parse_delimiter(text, delimiter))
+    reader = _parsed(lines(), text, delimiter)
     start = 0
     for index, cells in enumerate(reader):
         yield _Record(index, start, cells)
         start = consumed
+
+
+def _parsed(lines: Iterable[str], text: str, delimiter: str) -> Iterator[list[str]]:
+    """The records of ``lines``: by the CSV rules, or, for one column, one value per line (a
+    lone quote in a list of names must not swallow the lines after it)."""
+    if delimiter == ONE_COLUMN:
+        return ([_line_value(line)] for line in lines)
+    return csv.reader(lines, delimiter=delimiter)
+
+
+def _line_value(line: str) -> str:
+    """A line of a one-column file as its value: a line that is one quoted value loses its
+    quotes (as in CSV); any other quote is part of the text."""
+    value = line.rstrip("\r\n")
+    quoted = _QUOTED_LINE.fullmatch(value)
+    return quoted.group(1).replace('""', '"') if quoted else value
+
+
+def _stray_quotes_note(text: str) -> list[str]:
+    """Where a one-column file holds a quote that is not around a whole line (read as text)."""
+    if '"' not in text:
+        return []
+    stray = [number for number, match in enumerate(_LINE.finditer(text), start=1)
+             if '"' in (line := match.group().rstrip("\r\n"))
+             and not _QUOTED_LINE.fullmatch(line)]
+    if not stray:
+        return []
+    return [f'Read one value per line: the quote (") on {_lines(stray)} does not enclose the '
+            "whole line, so it is kept as part of the value."]
 
 
 def _parse_delimiter(text: str, delimiter: str) -> str:
@@ -538,15 +571,18 @@ def _csv_body(
     """Every record below the header as string columns, and how many rows were short."""
     width = len(header.cells)
     offset = len(text[: header.start].encode("utf-8"))
-    body = _arrow_body(utf8[offset:], _parse_delimiter(text, delimiter), width)
+    body = _arrow_body(utf8[offset:], _parse_delimiter(text, delimiter), width,
+                       quoted=delimiter != ONE_COLUMN)
     if body is not None:
         _check_rows(body.num_rows, max_rows)
         return body, 0
     return _python_body(text[header.start :], delimiter, width, max_rows)
 
 
-def _arrow_body(utf8: bytes | memoryview, delimiter: str, width: int) -> pa.Table | None:
-    """Parse with pyarrow from the header on; None when a record has another field count."""
+def _arrow_body(utf8: bytes | memoryview, delimiter: str, width: int, *, quoted: bool = True
+                ) -> pa.Table | None:
+    """Parse with pyarrow from the header on; None when a record has another field count.
+    Not ``quoted``: one value per line, unquoted as ``_line_value`` does."""
     names = [f"f{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
@@ -554,7 +590,7 @@ def _arrow_body(utf8: bytes | memoryview, delimiter: str, width: int) -> pa.Tabl
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
-                quote_char='"',
+                quote_char='"' if quoted else False,
                 double_quote=True,
                 escape_char=False,
                 newlines_in_values=True,
@@ -568,13 +604,25 @@ def _arrow_body(utf8: bytes | memoryview, delimiter: str, width: int) -> pa.Tabl
         )
     except pa.ArrowInvalid:
         return None
+    if not quoted:
+        table = pa.table([_unquoted_lines(column) for column in table.columns],
+                         names=table.column_names)
     return table.slice(1)
+
+
+def _unquoted_lines(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``_line_value`` for a whole column: values that are one quoted value lose the quotes."""
+    whole = pc.match_substring_regex(values, r'^"(?:[^"]|"")*"$')
+    if not pc.any(whole).as_py():
+        return values
+    inner = pc.replace_substring(pc.utf8_slice_codeunits(values, 1, -1), '""', '"')
+    return pc.if_else(whole, inner, values)
 
 
 def _python_body(text: str, delimiter: str, width: int, max_rows: int) -> tuple[pa.Table, int]:
     """The csv module's reading of a ragged file: short rows padded, long rows kept whole."""
     lines = (match.group() for match in _LINE.finditer(text))  # io.StringIO would copy the text
-    reader = csv.reader(lines, delimiter=_parse_delimiter(text, delimiter))
+    reader = _parsed(lines, text, delimiter)
     next(reader, None)
     short = 0
 

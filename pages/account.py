@@ -30,7 +30,7 @@ with st.form("account_password", clear_on_submit=True):
     changed = st.form_submit_button("Change password")
 if changed:
     ended = ui.attempt(auth.change_password, conn, me.id, current, new, repeated,
-                       keep=st.session_state.get("auth_token"))
+                       keep=st.session_state.get("auth_token"), client=ui.client())
     if ended is not None:
         ui.flash(f"Password changed; {ended} other login session(s) ended.")
         st.rerun()

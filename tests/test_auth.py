@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 
-from lib import audit, auth, passwords, settings, users
+from lib import audit, auth, db, passwords, settings, users
 from lib.db import utcnow
 from lib.errors import InvalidInput, UserError
 
@@ -176,9 +177,55 @@ def test_the_first_admin_is_created_only_on_a_database_without_users(fresh_db):
     login = auth.create_first_admin(fresh_db, "Ada", "ada@example.com", PASSWORD, PASSWORD)
     assert login.user.role == "admin"
     assert auth.session_user(fresh_db, login.token) == login.user
-    with pytest.raises(UserError, match="already has users"):
+    with pytest.raises(UserError) as refused:
         auth.create_first_admin(fresh_db, "Eve", "eve@example.com", PASSWORD, PASSWORD)
+    assert str(refused.value) == auth.ADMIN_EXISTS == "An admin already exists; log in."
     assert [u.name for u in users.all_users(fresh_db)] == ["Ada"]
+
+
+def first_admin_forms_at_once(conn: db.Connection) -> dict[str, auth.Login | str]:
+    """Two sessions (a cursor and a thread each) send the first-admin form at the same moment;
+    what each got back: its login, or the message it was shown."""
+    start = threading.Barrier(2)
+    got: dict[str, auth.Login | str] = {}
+
+    def send(name: str, email: str) -> None:
+        cursor = conn.cursor()
+        start.wait()
+        try:
+            got[name] = auth.create_first_admin(cursor, name, email, PASSWORD, PASSWORD)
+        except Exception as exc:  # the test reads what happened, a crash included
+            got[name] = f"{type(exc).__name__}: {exc}"
+
+    senders = [threading.Thread(target=send, args=person)
+               for person in (("Ada", "ada@example.com"), ("Eve", "eve@example.com"))]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    return got
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_first_admin_forms_at_once_make_one_admin_and_tell_the_other(attempt):
+    conn = db.connect(":memory:")
+    try:
+        got = first_admin_forms_at_once(conn)
+        winners = [name for name, result in got.items() if isinstance(result, auth.Login)]
+        assert len(winners) == 1, got
+        loser = ({"Ada", "Eve"} - set(winners)).pop()
+        assert got[loser] == "UserError: " + auth.ADMIN_EXISTS
+        cur = conn.cursor()
+        assert [(u.name, u.role) for u in users.all_users(cur, include_inactive=True)] == [
+            (winners[0], "admin")]
+        assert cur.execute("SELECT count(*) FROM login_sessions").fetchone()[0] == 1
+        assert auth.session_user(cur, got[winners[0]].token).name == winners[0]
+        assert [(a, t) for a, t in cur.execute(
+            "SELECT action, target FROM audit_log ORDER BY id").fetchall()] == [
+            ("user_added", f"{winners[0].lower()}@example.com"),
+            ("login", f"{winners[0].lower()}@example.com")]
+    finally:
+        conn.close()
 
 
 def test_a_handoff_code_gives_its_token_once_and_only_to_its_client():
@@ -199,3 +246,48 @@ def test_logins_and_failures_are_in_the_audit_log(fresh_db, anna):
     assert list(log["action"])[:2] == ["login", "login_failed"]
     assert list(log["who"])[:2] == ["Anna Schmidt", "anonymous"]
     assert "10.0.0.1" in log["detail"].iloc[1]
+
+
+def test_a_wrong_current_password_counts_as_a_failed_login_and_locks_the_change(fresh_db, anna):
+    """A borrowed session must not be a way to guess the password: the change form shares the
+    login's count and lockout, each failure is audited, and the answer never varies."""
+    stored = stored_hash(fresh_db, anna.id)
+    answers = []
+    for n in range(auth.FAILURE_LIMIT):
+        with pytest.raises(auth.LoginRefused) as wrong:
+            auth.change_password(fresh_db, anna.id, f"wrong guess number {n}", "a new phrase x1",
+                                 "a new phrase x1", client="10.0.0.1")
+        answers.append(str(wrong.value))
+    with pytest.raises(auth.LoginRefused) as locked:  # the right password, but locked now
+        auth.change_password(fresh_db, anna.id, PASSWORD, "a new phrase x1", "a new phrase x1",
+                             client="10.0.0.1")
+    assert set(answers) == {str(locked.value)} == {auth.CURRENT_WRONG}
+    assert stored_hash(fresh_db, anna.id) == stored
+    with pytest.raises(auth.LoginRefused) as login:  # the same lock on the login form
+        auth.log_in(fresh_db, anna.email, PASSWORD, client="10.9.9.9")
+    assert str(login.value) == auth.THROTTLED
+    failed = audit.recent(fresh_db, action="password_change_failed")
+    assert list(failed["who"]) == ["Anna Schmidt"] * (auth.FAILURE_LIMIT + 1)
+    assert list(failed["detail"]) == (["throttled; client 10.0.0.1"]
+                                      + ["wrong current password; client 10.0.0.1"] * 5)
+    fresh_db.execute("UPDATE login_failures SET happened_at = happened_at - INTERVAL 16 MINUTE")
+    assert auth.change_password(fresh_db, anna.id, PASSWORD, "a new phrase x1",
+                                "a new phrase x1", client="10.0.0.1") == 0
+    assert auth.log_in(fresh_db, anna.email, "a new phrase x1", client="10.0.0.1").user == anna
+
+
+def test_failed_logins_count_towards_the_change_form_s_lock_and_a_change_clears_them(
+        fresh_db, anna):
+    for n in range(auth.FAILURE_LIMIT - 1):
+        with pytest.raises(auth.LoginRefused):
+            auth.log_in(fresh_db, anna.email, f"wrong guess number {n}", client=None)
+    with pytest.raises(auth.LoginRefused, match="current password is wrong"):
+        auth.change_password(fresh_db, anna.id, "one more guess!", "a new phrase x1",
+                             "a new phrase x1")
+    with pytest.raises(auth.LoginRefused, match="current password is wrong"):
+        auth.change_password(fresh_db, anna.id, PASSWORD, "a new phrase x1", "a new phrase x1")
+    fresh_db.execute("UPDATE login_failures SET happened_at = happened_at - INTERVAL 16 MINUTE")
+    with pytest.raises(auth.LoginRefused):
+        auth.log_in(fresh_db, anna.email, "a wrong guess again", client=None)
+    auth.change_password(fresh_db, anna.id, PASSWORD, "a new phrase x1", "a new phrase x1")
+    assert fresh_db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0

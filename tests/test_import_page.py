@@ -81,23 +81,26 @@ def test_the_upload_limit_is_the_setting_in_the_widget_and_in_streamlit(db_path,
         "(Largest upload (MB))."]
 
 
-def test_a_browser_import_is_recorded_for_the_acting_user(db_path, monkeypatch):
+def imported_in_the_browser(db_path, monkeypatch) -> tuple[object, int]:
+    """Olga Ops logs in, uploads kw48.csv into a new list and clicks Import; the page after it,
+    and her user id."""
     with cursor(db_path) as db:
         ops = factories.user(db, "Olga Ops", role="ops")
     at = upload(open_page(db_path, "import_file", monkeypatch, acting=ops), "kw48.csv",
                 LIST_FILE)
     at.button(key="import_commit").click().run()
+    return at, ops
+
+
+def test_a_browser_import_is_recorded_for_the_acting_user(db_path, monkeypatch):
+    _, ops = imported_in_the_browser(db_path, monkeypatch)
     with cursor(db_path) as db:
         assert db.execute("SELECT imported_by, via FROM imports").fetchall() == [(ops, "browser")]
         assert importing.history_frame(db, viewer=access.FULL_ACCESS)["by"].tolist() == ["Olga Ops"]
 
 
 def test_a_second_browser_import_of_the_file_names_who_did_the_first(db_path, monkeypatch):
-    with cursor(db_path) as db:
-        ops = factories.user(db, "Olga Ops", role="ops")
-    at = upload(open_page(db_path, "import_file", monkeypatch, acting=ops), "kw48.csv",
-                LIST_FILE)
-    at.button(key="import_commit").click().run()
+    _, ops = imported_in_the_browser(db_path, monkeypatch)
     at = upload(open_page(db_path, "import_file", monkeypatch, acting=ops), "kw48.csv",
                 LIST_FILE)
     at.selectbox(key="import_target").set_value("kw48").run()

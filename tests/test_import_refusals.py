@@ -124,6 +124,15 @@ def test_a_one_column_file_without_delimiters_says_nothing_about_them():
     assert (table.options.delimiter, table.notes) == (reading.ONE_COLUMN, [])
 
 
+def test_a_one_column_list_with_stray_quotes_imports_one_person_per_line(fresh_db):
+    lines = ["Firma", 'ACME 12" Rohre', "Bau AG", '"Clas KG', "Dorn GmbH", 'Eck "Ecki" AG']
+    data = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    result = importing.import_file(fresh_db, data, "firmen.csv", "Firmen", by=None)
+    assert (result.counts.rows_in_file, result.counts.added) == (5, 5)
+    assert [company for (company,) in fresh_db.execute(
+        "SELECT company FROM people ORDER BY id").fetchall()] == lines[1:]
+
+
 def test_the_command_line_prints_what_the_reader_noticed(db_path, tmp_path):
     upload = tmp_path / "liste.csv"
     upload.write_bytes("Firma;Vorname\r\nBäckerei;Jürgen\r\n".encode()

@@ -12,63 +12,61 @@ from lib import access, db, importing, matching, settings, staging
 
 HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "Mobil", "Ort"]
 
+
+def row(company: str = "", first: str = "", last: str = "", email: str = "", *,
+        salutation: str = "", phone: str = "", mobile: str = "", city: str = "") -> list[str]:
+    """The cells of one line of the file, in HEADER's order ("" where the file is empty)."""
+    return [company, salutation, first, last, email, phone, mobile, city]
+
+
 # Week 1: the people already known, by label (ids follow this order).
 KNOWN = {
-    "anna": ["Alt GmbH", "", "Anna", "Alt", "anna@alt.de", "030 111111", "", "Köln"],
-    "bernd": ["Bau AG", "", "Bernd", "Bau", "", "040 222222", "0151 22222222", ""],
-    "carla": ["Clas KG", "", "Carla", "Clas", "carla@clas.de", "", "", ""],
-    "dora": ["Dorn GmbH", "", "Dora", "Dorn", "", "", "", ""],
-    "emil": ["Eck AG", "", "Emil", "Eck", "", "089 555555", "", ""],
-    "johannes": ["Eich AG", "", "Johannes", "Eichmann", "johannes@eich.de", "", "", ""],
-    "johanna": ["Eich AG", "", "Johanna", "Eichmann", "johanna@eich.de", "", "", ""],
-    "anne": ["Alt GmbH", "", "Anne", "Alt", "anne@alt.de", "", "", ""],
-    "hanna": ["Horn AG", "", "Hanna", "Horn", "hanna@horn.de", "", "", ""],
+    "anna": row("Alt GmbH", "Anna", "Alt", "anna@alt.de", phone="030 111111", city="Köln"),
+    "bernd": row("Bau AG", "Bernd", "Bau", phone="040 222222", mobile="0151 22222222"),
+    "carla": row("Clas KG", "Carla", "Clas", "carla@clas.de"),
+    "dora": row("Dorn GmbH", "Dora", "Dorn"),
+    "emil": row("Eck AG", "Emil", "Eck", phone="089 555555"),
+    "johannes": row("Eich AG", "Johannes", "Eichmann", "johannes@eich.de"),
+    "johanna": row("Eich AG", "Johanna", "Eichmann", "johanna@eich.de"),
+    "anne": row("Alt GmbH", "Anne", "Alt", "anne@alt.de"),
+    "hanna": row("Horn AG", "Hanna", "Horn", "hanna@horn.de"),
 }
 
 # Week 2, one case per row (the file's row numbers start at 2, after the header):
 # (row, cells, outcome, who it is: a known label or "row N" = the new person of row N,
 #  whom it is flagged against with the score, or None).
 CASES = [
-    (2, ["Fink AG", "", "Frida", "Fink", "", "", "0160 5555555", ""],
-     "added", "row 2", None),
+    (2, row("Fink AG", "Frida", "Fink", mobile="0160 5555555"), "added", "row 2", None),
     # shares the mobile with row 2 (new) and the phone with Emil (known): the known one wins
-    (3, ["", "", "", "", "", "089 555555", "0160 5555555", ""],
-     "known", "emil", None),
+    (3, row(phone="089 555555", mobile="0160 5555555"), "known", "emil", None),
     # same e-mail in capitals; similar to Anne Alt, but a known row is never flagged
-    (4, ["Alt GmbH", "Frau", "Anna", "Alt", "ANNA@ALT.DE", "", "", "Bonn"],
+    (4, row("Alt GmbH", "Anna", "Alt", "ANNA@ALT.DE", salutation="Frau", city="Bonn"),
      "known", "anna", None),
     # only a company and Bernd's mobile number
-    (5, ["Bau AG", "", "", "", "bernd@bau.de", "", "0151 22222222", ""],
-     "known", "bernd", None),
+    (5, row("Bau AG", email="bernd@bau.de", mobile="0151 22222222"), "known", "bernd", None),
     # Carla's name and company but another e-mail: both have e-mails, so another person
-    (6, ["Clas KG", "", "Carla", "Clas", "carla.clas@gmail.com", "", "", ""],
-     "added", "row 6", ("carla", 100)),
+    (6, row("Clas KG", "Carla", "Clas", "carla.clas@gmail.com"), "added", "row 6", ("carla", 100)),
     # Dora's name key; Dora has no e-mail, so the name decides
-    (7, ["Dorn GmbH", "", "Dora", "Dorn", "dora@dorn.de", "", "", ""],
-     "known", "dora", None),
+    (7, row("Dorn GmbH", "Dora", "Dorn", "dora@dorn.de"), "known", "dora", None),
     # similar to Johannes (94) and to Johanna (82): the best one is named
-    (8, ["Eich AG", "", "Johannes", "Eichman", "jeichman@eich.de", "", "", ""],
-     "added", "row 8", ("johannes", 94)),
+    (8, row("Eich AG", "Johannes", "Eichman", "jeichman@eich.de"), "added", "row 8",
+     ("johannes", 94)),
     # row 2 again by name (row 2 has no e-mail), bringing an e-mail and a city
-    (9, ["Fink AG", "", "Frida", "Fink", "frida@fink.de", "", "", "Berlin"],
-     "duplicate_in_file", "row 2", None),
-    (10, ["", "", "", "", "", "", "", "Hamburg"], "rejected", None, None),
-    (11, ["", "", "", "", "", "", "", ""], "blank", None, None),
-    (12, ["Gans AG", "", "Gerd", "Gans", "gerd@gans.de", "", "", ""], "added", "row 12", None),
+    (9, row("Fink AG", "Frida", "Fink", "frida@fink.de", city="Berlin"), "duplicate_in_file",
+     "row 2", None),
+    (10, row(city="Hamburg"), "rejected", None, None),
+    (11, row(), "blank", None, None),
+    (12, row("Gans AG", "Gerd", "Gans", "gerd@gans.de"), "added", "row 12", None),
     # the same name as row 8: the identical earlier row beats the similar known person
-    (13, ["Eich AG", "", "Johannes", "Eichman", "other@eich.de", "", "", ""],
-     "added", "row 13", ("row 8", 100)),
+    (13, row("Eich AG", "Johannes", "Eichman", "other@eich.de"), "added", "row 13",
+     ("row 8", 100)),
     # Carla's e-mail under another name: the e-mail decides, the name is kept
-    (14, ["Clas KG", "", "Carola", "Klas", "CARLA@clas.de", "", "", ""],
-     "known", "carla", None),
+    (14, row("Clas KG", "Carola", "Klas", "CARLA@clas.de"), "known", "carla", None),
     # namesakes of Hanna (known): both point at her, the later one not at the earlier row
-    (15, ["Horn AG", "", "Hanna", "Horn", "h1@horn.de", "", "", ""],
-     "added", "row 15", ("hanna", 100)),
-    (16, ["Horn AG", "", "Hanna", "Horn", "h2@horn.de", "", "", ""],
-     "added", "row 16", ("hanna", 100)),
+    (15, row("Horn AG", "Hanna", "Horn", "h1@horn.de"), "added", "row 15", ("hanna", 100)),
+    (16, row("Horn AG", "Hanna", "Horn", "h2@horn.de"), "added", "row 16", ("hanna", 100)),
     # Hanna herself, after two new namesakes: a known row is never flagged
-    (17, ["Horn AG", "", "Hanna", "Horn", "HANNA@horn.de", "", "", ""],
-     "known", "hanna", None),
+    (17, row("Horn AG", "Hanna", "Horn", "HANNA@horn.de"), "known", "hanna", None),
 ]
 
 # What the import filled in (field → value) for each person it met; nothing else changed.
@@ -186,7 +184,7 @@ def test_the_counts_agree_with_the_rows(week2):
 def test_a_rejected_row_is_never_matched_even_when_it_carries_a_known_key(fresh_db):
     """Defence in depth: a rejected row is out of matching, whatever its keys say."""
     importing.import_file(fresh_db, csv_bytes(KNOWN["anna"]), "w1.csv", "W1", by=None)
-    data = csv_bytes(["Alt GmbH", "", "Anna", "Alt", "anna@alt.de", "", "", ""])
+    data = csv_bytes(row("Alt GmbH", "Anna", "Alt", "anna@alt.de"))
     table = importing.read(fresh_db, data, "w2.csv")
     preview = importing.prepare(fresh_db, data, "w2.csv", table,
                                 importing.suggested_mapping(fresh_db, table), "W2")
@@ -199,9 +197,9 @@ def test_a_rejected_row_is_never_matched_even_when_it_carries_a_known_key(fresh_
 
 def test_the_preview_names_whom_a_flagged_row_resembles(fresh_db):
     importing.import_file(fresh_db, csv_bytes(KNOWN["johannes"]), "w1.csv", "W1", by=None)
-    data = csv_bytes(["Eich AG", "", "Johannes", "Eichman", "a@eich.de", "", "", ""],
-                     ["Gans AG", "", "Gerhard", "Gansmann", "gerd@gans.de", "", "", ""],
-                     ["Gans AG", "", "Gerhard", "Ganzmann", "g.ganz@gans.de", "", "", ""])
+    data = csv_bytes(row("Eich AG", "Johannes", "Eichman", "a@eich.de"),
+                     row("Gans AG", "Gerhard", "Gansmann", "gerd@gans.de"),
+                     row("Gans AG", "Gerhard", "Ganzmann", "g.ganz@gans.de"))
     table = importing.read(fresh_db, data, "w2.csv")
     preview = importing.prepare(fresh_db, data, "w2.csv", table,
                                 importing.suggested_mapping(fresh_db, table), "W2")

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, demo, users
+from lib import audit, auth, demo, passwords, users
 from tests.apptest import ROOT, computed, errors, logged_in_as, no_errors, open_page
 from tests.lead_seed import ANNA, BEN, CLARA, EVA, user_id
 
@@ -31,6 +32,14 @@ def set_password_page(db_path, monkeypatch, token: str) -> AppTest:
     at.query_params["token"] = token
     at.run()
     return at.switch_page("pages/set_password.py").run()
+
+
+def change_password(at: AppTest, current: str, new: str) -> AppTest:
+    """Fill the account page's password form (it clears itself after each submit)."""
+    at.text_input(key="account_current").input(current)
+    at.text_input(key="account_new").input(new)
+    at.text_input(key="account_repeated").input(new)
+    return at.button(key="FormSubmitter:account_password-Change password").click().run()
 
 
 def test_the_admin_invites_a_rep_whose_link_sets_a_password_once(demo_path, monkeypatch):
@@ -97,16 +106,28 @@ def test_my_account_stores_the_language_and_changes_the_password(demo_path, monk
     at.button(key="FormSubmitter:account_language-Save language").click().run()
     assert computed(demo_path, lambda cur: users.get(cur, anna).language) == "de"
     old = next(u["password"] for u in demo.logins() if u["email"] == ANNA)
-    at.text_input(key="account_current").input("not my password")
-    at.text_input(key="account_new").input("anna's better phrase")
-    at.text_input(key="account_repeated").input("anna's better phrase")
-    at.button(key="FormSubmitter:account_password-Change password").click().run()
-    assert errors(at) == ["current password: the current password is wrong"]
-    at.text_input(key="account_current").input(old)
-    at.text_input(key="account_new").input("anna's better phrase")
-    at.text_input(key="account_repeated").input("anna's better phrase")
-    at.button(key="FormSubmitter:account_password-Change password").click().run()
+    change_password(at, "not my password", "anna's better phrase")
+    assert errors(at) == [auth.CURRENT_WRONG]
+    change_password(at, old, "anna's better phrase")
     no_errors(at)
     assert logged_in_as(at) == "Anna Schmidt"  # this browser stays logged in
     assert computed(demo_path, lambda cur: auth.log_in(
         cur, ANNA, "anna's better phrase", client=None)).user.id == anna
+
+
+def test_guessing_the_current_password_on_my_account_is_locked_like_the_login(demo_path,
+                                                                              monkeypatch):
+    anna = who(demo_path, ANNA)
+    old = next(u["password"] for u in demo.logins() if u["email"] == ANNA)
+    at = open_page(demo_path, "account", monkeypatch, acting=anna)
+    for n in range(auth.FAILURE_LIMIT):
+        assert errors(change_password(at, f"guess number {n}!", "anna's better phrase")) == [
+            auth.CURRENT_WRONG]
+    assert errors(change_password(at, old, "anna's better phrase")) == [auth.CURRENT_WRONG]
+    assert logged_in_as(at) == "Anna Schmidt"
+    with pytest.raises(auth.LoginRefused, match="Too many failed logins"):
+        computed(demo_path, lambda cur: auth.log_in(cur, ANNA, old, client=None))
+    failed = computed(demo_path, lambda cur: audit.recent(cur, action="password_change_failed"))
+    assert list(failed["who"]) == ["Anna Schmidt"] * (auth.FAILURE_LIMIT + 1)
+    assert computed(demo_path, lambda cur: passwords.verify(
+        cur.execute("SELECT password_hash FROM users WHERE id = ?", [anna]).fetchone()[0], old))

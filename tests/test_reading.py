@@ -57,7 +57,7 @@ def assert_round_trip(data: bytes, name: str, table: Table) -> None:
 @pytest.fixture
 def python_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     """Force the csv-module path that ragged files take."""
-    monkeypatch.setattr(reading, "_arrow_body", lambda *args: None)
+    monkeypatch.setattr(reading, "_arrow_body", lambda *args, **kwargs: None)
 
 
 # --- the encoding x delimiter x line-end matrix -------------------------------------------------
@@ -124,7 +124,7 @@ def test_matrix_the_csv_module_path_gives_the_same_table(
 ):
     data = german_csv(encoding, delimiter, newline)
     fast = read_table(data, "leads.csv")
-    monkeypatch.setattr(reading, "_arrow_body", lambda *args: None)
+    monkeypatch.setattr(reading, "_arrow_body", lambda *args, **kwargs: None)
     assert_same_table(read_table(data, "leads.csv"), fast)
 
 
@@ -171,6 +171,35 @@ def test_a_file_that_does_not_split_is_one_column():
         [["Hallo, Welt"], ["Tschüss"], ["Eins, zwei, drei; vier"]],
     )
     assert_round_trip(data, "notes.txt", table)
+
+
+# A plain list, one name per line; some lines hold a lone quote (an inch mark, a nickname).
+LIST_WITH_QUOTES = ["Name", 'Max "Mäxchen Muster', "Anna Alt", '"Ben Bau"', 'ACME 12" Rohre',
+                    '"Dora Dorn', "Emil Eck", '"Clas, Carla"', 'Frida "Fink"', "Gerd Gans"]
+READ_AS = [['Max "Mäxchen Muster'], ["Anna Alt"], ["Ben Bau"], ['ACME 12" Rohre'],
+           ['"Dora Dorn'], ["Emil Eck"], ["Clas, Carla"], ['Frida "Fink"'], ["Gerd Gans"]]
+STRAY_NOTE = ('Read one value per line: the quote (") on lines 2, 5, 6, 9 does not enclose the '
+              "whole line, so it is kept as part of the value.")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("parser", ["arrow", "python"])
+def test_a_one_column_list_with_stray_quotes_is_one_row_per_line(request, newline, parser):
+    if parser == "python":
+        request.getfixturevalue("python_parser")
+    data = newline.join(LIST_WITH_QUOTES).encode() + newline.encode()
+    table = read_table(data, "namen.txt")
+    assert table.options.delimiter == reading.ONE_COLUMN
+    assert (table.columns, values(table)) == (["Name"], READ_AS)
+    assert table.notes == [STRAY_NOTE]
+    assert_round_trip(data, "namen.txt", table)
+
+
+def test_a_one_column_list_whose_quotes_enclose_whole_lines_says_nothing():
+    data = b'"E-Mail"\n"anna@alt.de"\n"ben ""der Bauer""@bau.de"\nclara@clas.de\n'
+    table = read_table(data, "liste.csv")
+    assert values(table) == [["anna@alt.de"], ['ben "der Bauer"@bau.de'], ["clara@clas.de"]]
+    assert table.notes == []
 
 
 def test_ragged_rows_still_split_on_the_delimiter():
