@@ -593,7 +593,7 @@ def _arrow_body(utf8: bytes | memoryview, delimiter: str, width: int, *, quoted:
                 quote_char='"' if quoted else False,
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=True,
+                newlines_in_values=quoted,
                 ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
