@@ -446,3 +446,56 @@ def test_thresholds_are_the_stored_ones_each_on_its_own(fresh_db):
     settings.put(fresh_db, "lead_threshold", 4, by=None)
     assert q.thresholds(fresh_db) == q.Thresholds(prospect=3, lead=4)
     assert q.status_of(2, 0, False, q.thresholds(fresh_db)) == "suspect"
+
+
+def test_a_switched_off_criterion_stays_in_the_settings_table_and_the_change_names_its_admin(
+        fresh_db):
+    admin = factories.user(fresh_db, "Ada", "admin")
+    q.set_active(fresh_db, "budget", False, by=admin)
+    table = q.criteria_table(fresh_db)
+    assert list(table["key"]) == [c.key for c in q.criteria(fresh_db, active_only=False)]
+    assert table.set_index("key").loc["budget", "active"] == False  # noqa: E712 (numpy bool)
+    assert "budget" not in [c.key for c in q.criteria(fresh_db)]
+    assert q.criteria_from_table(table) == q.criteria(fresh_db, active_only=False)
+    assert fresh_db.execute(
+        "SELECT user_id, field FROM history WHERE kind = 'settings'").fetchall() == [
+        (admin, "criterion:budget.active")]
+
+
+def test_a_conflict_names_who_unticked_and_says_it_is_unticked_now(fresh_db):
+    anna, ben = factories.user(fresh_db, "Anna"), factories.user(fresh_db, "Ben")
+    pid = factories.person(fresh_db)
+    q.set_tick(fresh_db, pid, "website", True, expected=False, by=anna)
+    q.set_tick(fresh_db, pid, "website", False, expected=True, by=ben)
+    with pytest.raises(EditConflict) as caught:  # Anna still sees her tick and unticks it
+        q.set_tick(fresh_db, pid, "website", False, expected=True, by=anna)
+    assert str(caught.value) == (
+        "Ben unticked 'website' since you loaded the list; it is unticked now.")
+    assert caught.value.fresh_value is False
+
+
+def test_a_conflict_with_the_command_line_or_without_history_names_someone(fresh_db):
+    anna = factories.user(fresh_db, "Anna")
+    pid, untouched = factories.person(fresh_db), factories.person(fresh_db)
+    q.set_tick(fresh_db, pid, "website", True, expected=False, by=None)
+    with pytest.raises(EditConflict) as caught:
+        q.set_tick(fresh_db, pid, "website", True, expected=False, by=anna)
+    assert str(caught.value).startswith("someone ticked 'website' since you loaded the list")
+    assert q.last_changer(fresh_db, untouched, ("tick", "untick"), "website") == "Someone"
+
+
+def test_the_row_taken_by_ticking_says_who_took_it_in_its_history(fresh_db):
+    anna = factories.user(fresh_db, "Anna Alt")
+    pid = factories.person(fresh_db)
+    q.set_tick(fresh_db, pid, "website", True, expected=False, by=anna)
+    assert fresh_db.execute(
+        "SELECT user_id, new_value, note FROM history WHERE person_id = ? AND kind = 'owner'",
+        [pid]).fetchall() == [
+        (anna, str(anna), "nobody → Anna Alt (took the unowned row by ticking it)")]
+
+
+def test_the_standing_of_a_dead_row_is_dead_with_its_reason(fresh_db):
+    pid = factories.person(fresh_db)
+    factories.tick(fresh_db, pid, "interest", "budget")
+    assert q.standing(fresh_db, pid, None) == ("lead", "lead: 2 of 5 — interest, budget")
+    assert q.standing(fresh_db, pid, "no budget") == ("dead", "dead: no budget")
