@@ -97,8 +97,8 @@ def test_both_csv_parsers_agree_on_the_corpus(external: Path, monkeypatch: pytes
     real_arrow_body = reading._arrow_body
     parsed: list[bool] = []
 
-    def spy(*args: object) -> object:
-        body = real_arrow_body(*args)
+    def spy(*args: object, **kwargs: object) -> object:
+        body = real_arrow_body(*args, **kwargs)
         parsed.append(body is not None)
         return body
 
@@ -113,7 +113,7 @@ def test_both_csv_parsers_agree_on_the_corpus(external: Path, monkeypatch: pytes
             continue
         if not any(parsed):
             continue  # a workbook, or ragged: the csv module read it in the first place
-        monkeypatch.setattr(reading, "_arrow_body", lambda *args: None)
+        monkeypatch.setattr(reading, "_arrow_body", lambda *args, **kwargs: None)
         compared.append(path)
         try:
             assert_same_table(read_table(data, path), fast)
