@@ -10,6 +10,8 @@ st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
 ui.upload_limit_mb(ui.connection())  # Streamlit's upload cap follows the app's limit
 me = ui.signed_in_user()
+admin_only = [st.Page("pages/privacy.py", title="Privacy", icon="🛡️")] if (
+    me is not None and ui.current_viewer().may("privacy")) else []
 set_password = st.Page("pages/set_password.py", title="Set your password", icon="🔑",
                        visibility="hidden")
 
@@ -33,6 +35,7 @@ navigation = st.navigation(
         "Admin": [
             st.Page("pages/people.py", title="People", icon="👥"),
             st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+            *admin_only,
         ],
         "Me": [
             st.Page("pages/account.py", title="My account", icon="🙂"),

@@ -32,6 +32,11 @@ ACTIONS = {
     "import_undone": "Import undone",
     "export": "Export",
     "download": "Download",
+    "privacy_export": "Subject access export",
+    "privacy_erase": "Person erased",
+    "privacy_purge": "Retention purge",
+    "do_not_contact": "Do not contact set",
+    "do_not_contact_cleared": "Do not contact lifted",
 }
 
 

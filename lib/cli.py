@@ -473,5 +473,91 @@ def _export(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
+@arguments("privacy")
+def _privacy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("export", "erase", "purge"))
+    parser.add_argument("email", nargs="?", help="the person's e-mail (export, erase)")
+    parser.add_argument("--out", help="the JSON file to write (export)")
+    parser.add_argument("--yes", action="store_true",
+                        help="erase without asking (erase); needed when stdin is no terminal")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="only list whom the retention settings would purge (purge)")
+
+
+@command("privacy", "Answer privacy requests: export what is held about a person (JSON), "
+         "erase them for good (a suppression entry keeps them out of later imports), or purge "
+         "under the retention settings. Admins only.", json_output=ONE_OBJECT, acting=True)
+def _privacy(cur: db.Connection, args: argparse.Namespace) -> int:
+    acting = viewer(cur, args, "privacy", "answer privacy requests")
+    if args.action == "purge":
+        return _privacy_purge(cur, args, acting)
+    if not args.email:
+        raise UserError(f"privacy {args.action} needs the person's e-mail")
+    from lib import privacy
+
+    found = privacy.people_with_email(cur, args.email, viewer=acting)
+    return (_privacy_export if args.action == "export" else _privacy_erase)(
+        cur, args, acting, found)
+
+
+def _privacy_export(cur: db.Connection, args: argparse.Namespace, acting: access.Viewer,
+                    found: list[int]) -> int:
+    from lib import privacy
+
+    if not args.out:
+        raise UserError("privacy export needs --out FILE.json")
+    data = {"request": args.email,
+            "people": [privacy.subject_access(cur, i, viewer=acting) for i in found]}
+    try:
+        with open(args.out, "wb") as out:
+            out.write(privacy.subject_access_json(data))
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    privacy.record_export(cur, found, by=acting.user_id, where=f"command line → {args.out}")
+    emit({"people": len(found), "out": args.out}, args.json,
+         f"wrote what is held about {len(found)} {'person' if len(found) == 1 else 'people'}"
+         f" to {args.out}")
+    return 0
+
+
+def _privacy_erase(cur: db.Connection, args: argparse.Namespace, acting: access.Viewer,
+                   found: list[int]) -> int:
+    from lib import privacy
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("privacy erase asks for confirmation: run it in a terminal or "
+                            "add --yes")
+        answer = input(f"Erase everything held about {args.email} ({len(found)} "
+                       f"{'person' if len(found) == 1 else 'people'})? This cannot be undone."
+                       " [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing erased")
+            return 1
+    result = privacy.erase(cur, found, by=acting.user_id)
+    emit({"people": result.people, "suppression_entries": result.suppression_entries,
+          "files_rewritten": result.files_rewritten, **result.removed}, args.json,
+         result.message)
+    return 0
+
+
+def _privacy_purge(cur: db.Connection, args: argparse.Namespace,
+                   acting: access.Viewer) -> int:
+    from lib import privacy
+
+    if args.dry_run:
+        frame = privacy.purge_candidates(cur, viewer=acting)
+        lines = [f"#{r.person_id} {r.name or ''} ({r.company or '-'}): {r.why} since "
+                 f"{r.since:%Y-%m-%d}" for r in frame.itertuples()]
+        emit({"would_purge": len(frame), "person_ids": frame["person_id"].tolist()}, args.json,
+             "\n".join([*lines, f"would purge {len(frame)} people (dry run)"]))
+        return 0
+    result = privacy.purge(cur, by=acting.user_id)
+    emit({"purged": result.erased.people, "person_ids": result.person_ids,
+          "suppression_entries": result.erased.suppression_entries}, args.json,
+         result.message)
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())

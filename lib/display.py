@@ -181,13 +181,17 @@ def status_of_badge(shown: Any) -> str:
 
 def contact_links(row: Mapping[str, Any]) -> Markdown:
     """E-mail and phone numbers of a lead row as mailto: and tel: links (markdown). The shown
-    part is literal, the address percent-encoded: no e-mail can end the link early."""
+    part is literal, the address percent-encoded: no e-mail can end the link early. A channel
+    flagged do not contact (``do_not_contact``: "e-mail, phone") shows as text, without a link."""
+    blocked = str(given(row.get("do_not_contact")) or "").split(", ")
     links = []
     if email := given(row.get("email")):
-        links.append(f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
+        links.append(f"{literal(email)} (do not e-mail)" if "e-mail" in blocked else
+                     f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
     for key in ("phone", "mobile"):
         if number := given(row.get(key)):
-            links.append(f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
+            links.append(f"{literal(number)} (do not call)" if "phone" in blocked else
+                         f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
     return Markdown(" · ".join(links))
 
 

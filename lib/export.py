@@ -63,16 +63,23 @@ def _escaped(value: object) -> object:
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "leadladder") -> bytes:
     """One sheet; every string written as a string (never a formula), unchanged."""
+    return to_xlsx_sheets({sheet: frame})
+
+
+def to_xlsx_sheets(frames: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame, each as ``to_xlsx`` writes it."""
     buffer = io.BytesIO()
-    stored = frame.copy()
-    stored.columns = [ooxml_escape(str(c)) for c in stored.columns]
-    for index in range(stored.shape[1]):
-        if _is_text(stored.iloc[:, index]):
-            stored.isetitem(index, stored.iloc[:, index].map(_escaped, na_action="ignore"))
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        stored.to_excel(writer, index=False, sheet_name=sheet[:31])
-        for row in writer.sheets[sheet[:31]].iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is text
-                    cell.data_type = "s"
+        for sheet, frame in frames.items():
+            stored = frame.copy()
+            stored.columns = [ooxml_escape(str(c)) for c in stored.columns]
+            for index in range(stored.shape[1]):
+                if _is_text(stored.iloc[:, index]):
+                    stored.isetitem(index, stored.iloc[:, index].map(_escaped,
+                                                                     na_action="ignore"))
+            stored.to_excel(writer, index=False, sheet_name=sheet[:31])
+            for row in writer.sheets[sheet[:31]].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is text
+                        cell.data_type = "s"
     return buffer.getvalue()

@@ -86,7 +86,7 @@ def sort_label(column: str, criteria: Sequence[q.Criterion], *, on_list: bool) -
 def extra_columns(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
     """The imported file's own columns among a page's columns (read-only, at the far right)."""
     known = {"select", "status", "row_name", "why", "converted", "owner_id", "owner",
-             "last_action",
+             "last_action", "do_not_contact",
              "last_action_at", "possible_duplicate", *rows.CONTACT_FIELDS,
              *tick_columns(criteria)}
     return [c for c in columns if c not in known]
@@ -95,7 +95,8 @@ def extra_columns(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> li
 def column_order(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
     """Who and status pinned at the left, owner, why and the lead marker next to them (in view
     at 1600 px), then the ticks the rep works, then the details."""
-    return [*PINNED, "owner_id", "why", "converted", *tick_columns(criteria), "last_action",
+    return [*PINNED, "owner_id", "why", "converted", "do_not_contact", *tick_columns(criteria),
+            "last_action",
             "last_action_at", *DETAILS, "possible_duplicate", *extra_columns(columns, criteria)]
 
 

@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from lib import access, mapping, matching, merging, reading, settings, staging
+from lib import access, mapping, matching, merging, privacy, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 
@@ -42,6 +42,7 @@ class Counts:
     already_lead: int = 0
     already_dead: int = 0
     possible_duplicates: int = 0
+    suppressed: int = 0  # kept out: erased people (the suppression list)
 
     @property
     def shown(self) -> list[tuple[str, int]]:
@@ -51,7 +52,8 @@ class Counts:
                 ("…of them dead", self.already_dead),
                 ("Duplicates in file", self.duplicates_in_file),
                 ("Rejected", self.rejected), ("Flagged", self.flagged),
-                ("Blank", self.blank), ("Possible duplicates", self.possible_duplicates)]
+                ("Blank", self.blank), ("Possible duplicates", self.possible_duplicates),
+                ("Kept out (erased)", self.suppressed)]
 
 
 @dataclass
@@ -84,8 +86,10 @@ class ImportResult:
 
     @property
     def message(self) -> str:
+        kept = (f"; {self.counts.suppressed} kept out (erased on request)"
+                if self.counts.suppressed else "")
         return (f"Imported {self.counts.added} new and {self.counts.already_known} "
-                f"known people into '{self.list}'")
+                f"known people into '{self.list}'{kept}")
 
     def as_dict(self) -> dict:
         return {
@@ -189,7 +193,7 @@ def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
     version = _people_version(db)
     _match(db, stage)
     counts = Counts(**staging.counts(db, stage))
-    if counts.rejected + counts.blank == counts.rows_in_file:
+    if counts.rejected + counts.blank + counts.suppressed == counts.rows_in_file:
         staging.drop_stages(db)
         raise FileRefused(nobody_text(counts, table.notes))
     header_only = replace(table, rows=table.rows.iloc[:0])  # the rows live in the stage now
@@ -207,6 +211,7 @@ def nobody_text(counts: Counts, notes: list[str]) -> str:
 
 
 def _match(db: Connection, stage: str) -> None:
+    privacy.mark_suppressed(db, stage)
     matching.match(db, stage)
     matching.flag_possible_duplicates(db, stage, int(settings.get(db, "duplicate_similarity")))
 
@@ -214,7 +219,8 @@ def _match(db: Connection, stage: str) -> None:
 def _people_version(db: Connection) -> tuple:
     """Changes when anyone adds or edits a person: a preview older than that is matched again
     before it is committed."""
-    return tuple(db.execute("SELECT count(*), max(id), max(updated_at) FROM people").fetchone())
+    return (*db.execute("SELECT count(*), max(id), max(updated_at) FROM people").fetchone(),
+            *privacy.suppression_version(db))
 
 
 def _list_name(name: str) -> str:
@@ -271,7 +277,8 @@ def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
 def _already_imported(db: Connection, earlier: dict, list_name: str) -> ImportResult:
     row = db.execute(
         "SELECT rows_in_file, blank, added, already_known, duplicates_in_file, rejected, flagged,"
-        " already_lead, already_dead, possible_duplicates FROM imports WHERE id = ?",
+        " already_lead, already_dead, possible_duplicates, coalesce(suppressed, 0)"
+        " FROM imports WHERE id = ?",
         [earlier["import_id"]],
     ).fetchone()
     return ImportResult(earlier["import_id"], list_name, Counts(*row), True,
@@ -292,13 +299,16 @@ def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes
                    list_id: int, by: int | None, now: datetime, via: str | None) -> int:
     numbers = asdict(counts)
     columns = ", ".join(numbers)
+    options = json.dumps(asdict(preview.table.options))
+    if counts.suppressed:  # the stored file must not hold the people it kept out
+        data, options = privacy.scrubbed_file(data, preview.file_name, options,
+                                              privacy.kept_out_rows(db, preview.stage))
     return int(scalar(
         db,
         f"INSERT INTO imports (list_id, file_name, file_sha256, file_bytes, read_options,"
         f" mapping, imported_by, imported_at, via, {columns})"
         f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(numbers))}) RETURNING id",
-        [list_id, preview.file_name, preview.sha256, data,
-         json.dumps(asdict(preview.table.options)), json.dumps(preview.mapping),
+        [list_id, preview.file_name, preview.sha256, data, options, json.dumps(preview.mapping),
          by, now, via, *numbers.values()],
     ))
 
@@ -324,6 +334,19 @@ def _write_people(db: Connection, stage: str, list_id: int, import_id: int | Non
                f" added_at, added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
                f" FROM {stage}_rows WHERE outcome IN ('added', 'known') ON CONFLICT DO NOTHING",
                [list_id, import_id, now, by])
+    db.execute(DNC_SQL.format(stage=stage), [now, by, import_id])
+
+
+# Do-not-contact columns of the file: the person asked (an earlier flag stays as it was).
+DNC_SQL = """
+    INSERT INTO do_not_contact (person_id, channel, source, noted_at, noted_by, import_id)
+    SELECT person_id, channel, 'asked', ?, ?, ? FROM (
+        SELECT person_id, 'email' AS channel FROM {stage}_rows
+        WHERE dnc_email AND outcome IN ('added', 'known', 'duplicate_in_file')
+        UNION SELECT person_id, 'phone' FROM {stage}_rows
+        WHERE dnc_phone AND outcome IN ('added', 'known', 'duplicate_in_file'))
+    ON CONFLICT DO NOTHING
+"""
 
 
 def _assign_ids(db: Connection, stage: str) -> None:
@@ -561,7 +584,7 @@ def mapping_from_table(frame: pd.DataFrame) -> dict[str, str | None]:
 
 OUTCOME_LABELS = {
     "added": "new", "known": "already known", "duplicate_in_file": "duplicate in file",
-    "rejected": "rejected", "blank": "blank",
+    "rejected": "rejected", "blank": "blank", "suppressed": "kept out", "erased": "erased",
 }
 
 
@@ -575,6 +598,7 @@ def preview_rows(db: Connection, preview: Preview, limit: int = 200, *,
     """The first rows as they will be imported: outcome, issue, whom a flagged row resembles
     (as far as the viewer may see), the mapped fields."""
     rows = staging.head(db, preview.stage, limit, viewer=viewer)
+    rows.loc[rows["outcome"] == "suppressed", PERSON_FIELDS] = None  # erased: not shown again
     shown = [f for f in PERSON_FIELDS if rows[f].notna().any()]
     frame = pd.DataFrame({
         "row": rows["row_number"],

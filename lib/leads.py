@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, history, schedule
+from lib import access, history, privacy, schedule
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
@@ -332,6 +332,7 @@ def convert(
         raise UserError(f"{default_title(person)} is cancelled (dead); revive the row first")
     if not isinstance(next_step, NextStep):
         raise InvalidInput("a lead needs a next step", column="next step")
+    privacy.refuse_blocked(db, person_id, next_step.type)
     owner_id = _owner(db, owner_id)
     access.check_assign(db, viewer, owner_id)
     lead = _insert_lead(db, person_id, owner_id=owner_id,
@@ -413,6 +414,7 @@ def log_activity_and_next_step(
 
 def _write_next_step(db: Connection, lead: dict[str, Any], step: NextStep,
                      by: int | None) -> None:
+    privacy.refuse_blocked(db, lead["person_id"], step.type)
     db.execute(
         "UPDATE leads SET next_type = ?, next_due_date = ?, next_due_time = ?,"
         " next_duration_min = ?, next_note = ? WHERE id = ?",
@@ -534,6 +536,7 @@ def reopen(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None)
         raise UserError(f"“{lead['title']}” is open already")
     if not isinstance(next_step, NextStep):
         raise InvalidInput("a reopened lead needs a next step", column="next step")
+    privacy.refuse_blocked(db, lead["person_id"], next_step.type)
     _claim(db, lead["person_id"])
     if open_lead_of(db, lead["person_id"]) is not None:
         raise UserError("this person has another open lead; work on that one")
@@ -706,7 +709,8 @@ def _lead_table_sql(scope: str, view: str, parts: int | None, viewer: access.Vie
         last_action AS ({last_action_per_lead_sql('chosen')})
         SELECT l."group", l.lead_id, l.person_id, l.title, p.company,
             trim(concat_ws(' ', p.first_name, p.last_name)) AS name, p.email, p.phone,
-            p.mobile, l.owner_id, u.name AS owner, l.step_key, l.step_label AS step,
+            p.mobile, {privacy.FLAGS_SQL.format(id='l.person_id')} AS do_not_contact,
+            l.owner_id, u.name AS owner, l.step_key, l.step_label AS step,
             l.step_position, l.effective_status AS status, l.standby_until, l.due,
             {amount} AS amount, l.currency, l.probability,
             {amount} * coalesce(l.probability, 0) / 100 AS weighted, l.expected_close,
@@ -840,7 +844,8 @@ def lead_detail(db: Connection, lead_id: int, now: datetime | None = None, *,
                      [person_id]).fetchone()
     return LeadDetail(
         lead=lead,
-        contact=dict(zip(CONTACT_FIELDS, row, strict=True)),
+        contact={**dict(zip(CONTACT_FIELDS, row, strict=True)),
+                 "do_not_contact": lead["do_not_contact"]},
         criteria=_ticked_criteria(db, person_id),
         timeline=timeline(db, lead_id, viewer=viewer),
         next_step=next_step_of(_lead(db, lead_id)),

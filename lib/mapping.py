@@ -106,7 +106,18 @@ FIELDS: tuple[Field, ...] = (
         "notes", "note", "comment", "comments", "remarks", "remark", "memo", "bemerkung",
         "bemerkungen", "notiz", "notizen", "kommentar", "kommentare", "anmerkung",
         "anmerkungen")),
+    # Do not contact (lib/privacy.py): any value but a "no" flags the channel(s).
+    Field("do_not_contact", "Do not contact", (
+        "do not contact", "opt-out", "opt out", "optout", "werbewiderspruch", "kein kontakt",
+        "keine werbung", "werbesperre", "sperrvermerk", "widerspruch", "kontaktsperre")),
+    Field("do_not_email", "Do not e-mail", (
+        "do not email", "email opt-out", "e-mail opt-out", "unsubscribed", "keine e-mail",
+        "keine e-mails", "e-mail-sperre", "newsletter abgemeldet", "abgemeldet")),
+    Field("do_not_call", "Do not call", (
+        "do not call", "dnc", "no calls", "keine anrufe", "nicht anrufen", "telefonsperre",
+        "anrufsperre")),
 )
+DNC_FIELDS = ("do_not_contact", "do_not_email", "do_not_call")
 FIELD_KEYS = tuple(field.key for field in FIELDS)
 FIELD_BY_KEY = {field.key: field for field in FIELDS}
 LABELS = {field.key: field.label for field in FIELDS}

@@ -36,6 +36,8 @@ def match(db: Connection, stage: str) -> None:
     refs, outcomes = _resolve(rows, known)
     resolved = pd.DataFrame({"row_number": rows["row_number"], "ref": refs, "outcome": outcomes})
     _replace(db, f"{stage}_resolved", resolved)
+    db.execute(f"INSERT INTO {stage}_resolved SELECT row_number, NULL, 'suppressed'"
+               f" FROM {stage}_suppressed")
     _replace(db, f"{stage}_known", known[["id", "status", "open_lead"]])
 
 
@@ -49,7 +51,8 @@ def _replace(db: Connection, table: str, frame: pd.DataFrame) -> None:
 # Every key of every active staged row, as (row_number, tag, value); phone and mobile
 # share the tag "p" because either may match the other.
 KEYS_SQL = """
-    WITH f AS (SELECT * FROM {stage} WHERE NOT blank AND NOT rejected), k AS (
+    WITH f AS (SELECT * FROM {stage} WHERE NOT blank AND NOT rejected
+               AND row_number NOT IN (SELECT row_number FROM {stage}_suppressed)), k AS (
         SELECT row_number, 'e' AS tag, email_key AS value FROM f WHERE email_key IS NOT NULL
         UNION ALL SELECT row_number, 'p', phone_key FROM f WHERE phone_key IS NOT NULL
         UNION ALL SELECT row_number, 'p', mobile_key FROM f WHERE mobile_key IS NOT NULL

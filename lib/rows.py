@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, history, leads, normalise, settings
+from lib import access, history, leads, normalise, privacy, settings
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
@@ -272,7 +272,8 @@ def _rows_of(db: Connection, ids: list[int], list_id: int | None) -> pd.DataFram
     page = db.execute(
         f"SELECT p.id AS person_id, {', '.join(f'p.{c}' for c in CONTACT_FIELDS)},"
         " p.status, p.dead_reason, p.owner_id, u.name AS owner,"
-        " p.possible_duplicate_of IS NOT NULL AS possible_duplicate, lr.extras"
+        " p.possible_duplicate_of IS NOT NULL AS possible_duplicate, lr.extras,"
+        f" {privacy.FLAGS_SQL.format(id='p.id')} AS do_not_contact"
         " FROM people p LEFT JOIN users u ON u.id = p.owner_id"
         " LEFT JOIN (SELECT person_id, extras FROM list_rows WHERE list_id = ?"
         " AND person_id = ANY(?)) lr ON lr.person_id = p.id"
@@ -808,7 +809,8 @@ def export_rows(db: Connection, f: RowFilter, *, viewer: access.Viewer) -> pd.Da
     page = _rows_of(db, ids, f.list_id)
     frame = _decorate(db, page, active)
     ticks = {tick_column(c.key): f"✓ {c.short_label}" for c in active}
-    columns = [*CONTACT_FIELDS, *ticks, "status", "why", "owner", "last_action", "last_action_at"]
+    columns = [*CONTACT_FIELDS, "do_not_contact", *ticks, "status", "why", "owner", "last_action",
+               "last_action_at"]
     shown = frame[columns].rename(columns={**{c: label(c) for c in columns}, **ticks})
     extras = _expand_extras(page["extras"], set(shown.columns))
     if f.list_id is not None:

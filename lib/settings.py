@@ -114,6 +114,13 @@ SETTINGS: dict[str, Setting] = {
                 "When on, someone the identity provider knows but leadladder does not becomes "
                 "a rep at their first login; otherwise they are refused.", _flag,
                 choices=(False, True)),
+        Setting("retention_unworked_months", 0, "Purge unworked suspects after (months)",
+                "Suspects nobody worked (no tick, no activity, no lead) are purged this many "
+                "months after their last import. 0: never.", _whole(0, 600),
+                permission="privacy"),
+        Setting("retention_dead_months", 0, "Purge dead rows after (months)",
+                "Cancelled (dead) rows are purged this many months after they died. 0: never.",
+                _whole(0, 600), permission="privacy"),
     )
 }
 

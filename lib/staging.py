@@ -18,17 +18,21 @@ import pyarrow as pa
 from lib import access, mapping, normalise
 from lib.db import Connection, registered
 
-PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f != "full_name"]
+PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f not in ("full_name", *mapping.DNC_FIELDS)]
+DNC_COLUMNS = ("dnc_email", "dnc_phone")  # the file asks not to e-mail / call this person
+NOT_A_FLAG = frozenset({"0", "no", "nein", "n", "false", "falsch", "-", "none", "kein", "keine",
+                        "nicht", "off", "aus", "ok"})
 CHECKED_FIELDS = ("email", "phone", "mobile")
 KEY_COLUMNS = ("email_key", "phone_key", "mobile_key", "name_key", "company_key")
 VALID_COLUMNS = ("email_valid", "phone_valid", "mobile_valid")
 STAGE_COLUMNS = ["row_number", "blank", "rejected", *PERSON_FIELDS, *KEY_COLUMNS,
-                 *VALID_COLUMNS, "issue", "extras"]
+                 *VALID_COLUMNS, "issue", "extras", *DNC_COLUMNS]
 # The staging table's types, fixed up front: a chunk whose column is all empty (no issue yet)
 # must not decide the type for the chunks after it.
 STAGE_TYPES: dict[str, tuple[str, pa.DataType]] = {
     "row_number": ("INTEGER", pa.int32()),
-    **dict.fromkeys(("blank", "rejected", *VALID_COLUMNS), ("BOOLEAN", pa.bool_())),
+    **dict.fromkeys(("blank", "rejected", *VALID_COLUMNS, *DNC_COLUMNS),
+                    ("BOOLEAN", pa.bool_())),
     **dict.fromkeys((*PERSON_FIELDS, *KEY_COLUMNS, "issue", "extras"),
                     ("VARCHAR", pa.large_string())),
 }
@@ -44,17 +48,19 @@ SIDE_TABLES = """
     CREATE TEMP TABLE {stage}_known (id BIGINT, status VARCHAR, open_lead BOOLEAN);
     CREATE TEMP TABLE {stage}_dups (row_number INTEGER, other_ref BIGINT, score SMALLINT);
     CREATE TEMP TABLE {stage}_ids (ref BIGINT, id BIGINT);
+    CREATE TEMP TABLE {stage}_suppressed (row_number INTEGER, why VARCHAR);
     CREATE TEMP VIEW {stage}_rows AS
     WITH matched AS (
-        SELECT s.*,
-            coalesce(r.ref, CASE WHEN s.blank OR s.rejected THEN NULL ELSE -s.row_number END)
-                AS person_ref,
+        SELECT s.* REPLACE (coalesce(k.why, s.issue) AS issue),
+            CASE WHEN r.outcome = 'suppressed' THEN NULL ELSE coalesce(r.ref, CASE
+                WHEN s.blank OR s.rejected THEN NULL ELSE -s.row_number END) END AS person_ref,
             coalesce(r.outcome, CASE WHEN s.blank THEN 'blank' WHEN s.rejected THEN 'rejected'
                                      ELSE 'added' END) AS outcome,
             d.other_ref AS duplicate_ref, d.score AS possible_duplicate_score
         FROM {stage} s
         LEFT JOIN {stage}_resolved r ON r.row_number = s.row_number
         LEFT JOIN {stage}_dups d ON d.row_number = s.row_number
+        LEFT JOIN {stage}_suppressed k ON k.row_number = s.row_number
     )
     SELECT m.*, k.status AS known_status,
         coalesce(k.status = 'lead' OR k.open_lead, false) AS known_lead,
@@ -133,7 +139,7 @@ def mapped(source: pd.DataFrame, first_row_number: int,
     for column, target in column_mapping.items():
         if target is not None:
             rows[target] = cells[column]
-    for target in [*PERSON_FIELDS, "full_name"]:
+    for target in [*PERSON_FIELDS, "full_name", *mapping.DNC_FIELDS]:
         if target not in rows:
             rows[target] = None
     _split_full_name(rows)
@@ -179,7 +185,16 @@ def keyed(rows: pd.DataFrame, region: str) -> pd.DataFrame:
     identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
     rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
     rows["issue"] = _issues(rows)
+    everything = _flagged(rows["do_not_contact"])
+    rows["dnc_email"] = everything | _flagged(rows["do_not_email"])
+    rows["dnc_phone"] = everything | _flagged(rows["do_not_call"])
     return rows
+
+
+def _flagged(values: pd.Series) -> pd.Series:
+    """A do-not-contact cell that says anything but "no" ("x", "ja", a date, "opt-out")."""
+    text = values.astype("str").str.strip().str.lower()
+    return (values.notna() & text.ne("") & ~text.isin(NOT_A_FLAG)).astype(bool)
 
 
 def _issues(rows: pd.DataFrame) -> pd.Series:
@@ -205,7 +220,8 @@ COUNTS_SQL = """
                             AND outcome IN ('added', 'known', 'duplicate_in_file')) AS flagged,
            count(*) FILTER (WHERE outcome = 'known' AND known_lead) AS already_lead,
            count(*) FILTER (WHERE outcome = 'known' AND known_status = 'dead') AS already_dead,
-           count(*) FILTER (WHERE duplicate_ref IS NOT NULL) AS possible_duplicates
+           count(*) FILTER (WHERE duplicate_ref IS NOT NULL) AS possible_duplicates,
+           count(*) FILTER (WHERE outcome = 'suppressed') AS suppressed
     FROM {stage}_rows
 """
 

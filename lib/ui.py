@@ -454,7 +454,7 @@ def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
 
 def import_counts(counts: importing.Counts) -> None:
     """The preview's numbers, in the order an ops person reads them."""
-    for column, (label, value) in zip(st.columns(5) + st.columns(5), counts.shown, strict=True):
+    for column, (label, value) in zip(st.columns(6) + st.columns(5), counts.shown, strict=True):
         column.metric(label, f"{value:,}")
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import audit, importing, lists, mapping, ui
+from lib import audit, importing, lists, mapping, privacy, ui
 
 conn = ui.connection()
 st.title("Import a list")
@@ -69,6 +69,8 @@ def import_upload() -> None:
 
     st.subheader("Preview")
     ui.import_counts(preview.counts)
+    if kept := privacy.kept_out_text(preview.counts.suppressed):
+        ui.info(kept, icon="🛡️")
     st.dataframe(importing.preview_rows(conn, preview, viewer=viewer), hide_index=True,
                  width="stretch", key="import_preview_rows")
     if preview.previous_import:

@@ -36,6 +36,8 @@ WRITES = {
     "leads.standby", "leads.resume", "leads.won", "leads.lost", "leads.cancel", "leads.reopen",
     "leads.edit",
     "importing.add_person", "importing.undo", "importing.commit", "importing.import_file",
+    "privacy.erase", "privacy.purge", "privacy.set_do_not_contact",
+    "privacy.clear_do_not_contact",
 }
 # Internal helpers and writes of other kinds, each with why it needs no viewer.
 INTERNAL = {

@@ -1,0 +1,583 @@
+"""Privacy by design: find a person, tell them what is held (GDPR Art. 15), erase them so that
+no later import brings them back (Art. 17), do not contact, and retention.
+
+What remains of an erased person is a suppression entry: the HMAC-SHA256 of their normalised
+e-mail and E.164 phone numbers under the installation's random key (table ``privacy_key``,
+made once, never shown or logged), the date and who erased. An import hashes its staged keys
+the same way, in SQL over the staging table, and keeps matching rows out.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from lib import access, audit, normalise, reading, settings
+from lib.db import Connection, changed_rows, registered, scalar, transaction, utcnow
+from lib.errors import InvalidInput, UserError
+
+CHANNELS = {"email": "e-mail", "phone": "phone"}
+DNC_SOURCES = {"asked": "the person asked", "bounced": "bounced", "legal": "legal reasons"}
+# The next-step kinds a flagged channel rules out.
+NEXT_STEP_CHANNEL = {"email": "email", "call": "phone"}
+KEPT_OUT = {"erased": "kept out: erased on request (suppression list)",
+            "purged": "kept out: asked not to be contacted, purged (suppression list)"}
+BLOCK = 64  # SHA-256's block size: HMAC pads its key to it
+
+
+# --- the installation's key and the keyed hashes ---------------------------------------------
+
+
+def _secret(db: Connection) -> bytes:
+    """The installation's HMAC key: 32 random bytes, made at the first use and kept."""
+    found = scalar(db, "SELECT secret FROM privacy_key WHERE id = 1")
+    if found is None:
+        db.execute("INSERT INTO privacy_key (id, secret, created_at) VALUES (1, ?, ?)"
+                   " ON CONFLICT DO NOTHING", [secrets.token_bytes(32), utcnow()])
+        found = scalar(db, "SELECT secret FROM privacy_key WHERE id = 1")
+    return bytes(found)
+
+
+def keyed_hash(secret: bytes, channel: str, key: str) -> str:
+    """HMAC-SHA256 (hex) of a normalised key, prefixed with its channel."""
+    return hmac.new(secret, f"{channel}:{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def _pads(secret: bytes) -> dict[str, bytes]:
+    """The HMAC's inner and outer keys, so that SQL can compute it with two sha256 calls."""
+    padded = secret.ljust(BLOCK, b"\0")
+    return {"ipad": bytes(b ^ 0x36 for b in padded), "opad": bytes(b ^ 0x5C for b in padded)}
+
+
+def _hmac_sql(channel: str, column: str) -> str:
+    """HMAC-SHA256 of ``channel:column`` in SQL (RFC 2104), equal to ``keyed_hash``."""
+    return (f"sha256($opad || unhex(sha256($ipad || encode('{channel}:' || {column}))))")
+
+
+SUPPRESSED_SQL = """
+    INSERT INTO {stage}_suppressed
+    WITH live AS (SELECT * FROM {stage} WHERE NOT blank AND NOT rejected), hashed AS (
+        SELECT row_number, 'email' AS channel, {email} AS hash FROM live
+        WHERE email_key IS NOT NULL
+        UNION ALL SELECT row_number, 'phone', {phone} FROM live
+        WHERE email_key IS NULL AND phone_key IS NOT NULL
+        UNION ALL SELECT row_number, 'phone', {mobile} FROM live
+        WHERE email_key IS NULL AND mobile_key IS NOT NULL
+    )
+    SELECT h.row_number, min(CASE x.reason WHEN 'erased' THEN $erased ELSE $purged END)
+    FROM hashed h JOIN suppressions x ON x.channel = h.channel AND x.hash = h.hash
+    GROUP BY h.row_number
+"""
+
+
+def suppression_version(db: Connection) -> tuple:
+    """Changes when someone is erased: a preview older than that is checked again."""
+    return tuple(db.execute("SELECT count(*), max(id) FROM suppressions").fetchone())
+
+
+def mark_suppressed(db: Connection, stage: str) -> None:
+    """Put the staged rows of erased people into ``{stage}_suppressed`` with why.
+
+    A row is kept out when its e-mail was erased, or, when it has no e-mail, its phone or
+    mobile was (the matching rule: a shared switchboard number alone does not make a
+    colleague with their own e-mail the same person). Nothing is hashed when nobody was
+    erased."""
+    db.execute(f"DELETE FROM {stage}_suppressed")
+    if not scalar(db, "SELECT count(*) FROM suppressions"):
+        return
+    sql = SUPPRESSED_SQL.format(stage=stage, email=_hmac_sql("email", "email_key"),
+                                phone=_hmac_sql("phone", "phone_key"),
+                                mobile=_hmac_sql("phone", "mobile_key"))
+    db.execute(sql, {**_pads(_secret(db)), "erased": KEPT_OUT["erased"],
+                     "purged": KEPT_OUT["purged"]})
+
+
+def _keys_of(db: Connection) -> pd.DataFrame:
+    """(channel, key) of everyone in ``erase_people`` to suppress: their stored e-mail and
+    phones, and those the history says other files brought for them."""
+    stored = db.execute(
+        "SELECT 'email' AS channel, email_key AS key FROM people WHERE email_key IS NOT NULL"
+        " AND id IN (SELECT id FROM erase_people WHERE suppress)"
+        " UNION SELECT 'phone', phone_key FROM people WHERE phone_key IS NOT NULL"
+        " AND id IN (SELECT id FROM erase_people WHERE suppress)"
+        " UNION SELECT 'phone', mobile_key FROM people WHERE mobile_key IS NOT NULL"
+        " AND id IN (SELECT id FROM erase_people WHERE suppress)").df()
+    told = _history_values(db)
+    return pd.concat([stored, told]).drop_duplicates()
+
+
+def _history_values(db: Connection) -> pd.DataFrame:
+    """Other e-mails and phones of the people to suppress, from their history, normalised."""
+    values = db.execute(
+        "SELECT field, old_value AS value FROM history WHERE old_value IS NOT NULL"
+        " AND field IN ('email', 'phone', 'mobile')"
+        " AND person_id IN (SELECT id FROM erase_people WHERE suppress)"
+        " UNION SELECT field, new_value FROM history WHERE new_value IS NOT NULL"
+        " AND field IN ('email', 'phone', 'mobile')"
+        " AND person_id IN (SELECT id FROM erase_people WHERE suppress)").df()
+    emails = values.loc[values["field"] == "email", "value"]
+    phones = values.loc[values["field"] != "email", "value"]
+    region = str(settings.get(db, "phone_region"))
+    return pd.concat([
+        pd.DataFrame({"channel": "email", "key": normalise.email_keys(emails, workers=1)["key"]}),
+        pd.DataFrame({"channel": "phone",
+                      "key": normalise.phone_keys(phones, region, workers=1)["key"]}),
+    ]).dropna()
+
+
+def _suppress(db: Connection, by: int | None, reason: str) -> int:
+    """Suppression entries for the people in ``erase_people`` marked ``suppress``."""
+    keys = _keys_of(db)
+    if keys.empty:
+        return 0
+    secret = _secret(db)
+    entries = pd.DataFrame({
+        "channel": keys["channel"].astype(str).tolist(),
+        "hash": [keyed_hash(secret, c, k) for c, k in zip(keys["channel"], keys["key"],
+                                                          strict=True)]})
+    before = scalar(db, "SELECT count(*) FROM suppressions")
+    with registered(db, "new_suppressions", entries):
+        db.execute("INSERT INTO suppressions (channel, hash, reason, created_at, created_by)"
+                   " SELECT channel, hash, ?, ?, ? FROM new_suppressions"
+                   " ON CONFLICT DO NOTHING", [reason, utcnow(), by])
+    return int(scalar(db, "SELECT count(*) FROM suppressions")) - int(before)
+
+
+# --- finding a person ------------------------------------------------------------------------
+
+FOUND_COLUMNS = ("p.id AS person_id, concat_ws(' ', p.first_name, p.last_name) AS name,"
+                 " p.company, p.email, p.phone, p.mobile, p.status")
+
+
+def find(db: Connection, text: str, *, viewer: access.Viewer, limit: int = 50) -> pd.DataFrame:
+    """People whose e-mail or phone is ``text`` (normalised), or whose name, company or e-mail
+    contains it: what an admin answering a request searches. Admins only."""
+    access.require(viewer, "privacy", "search people for a privacy request")
+    text = str(text or "").strip()
+    if not text:
+        return pd.DataFrame(columns=["person_id", "name", "company", "email", "phone", "mobile",
+                                     "status"])
+    visible, params = access.people_clause(viewer, "p")
+    phone = _phone_key(db, text)
+    return db.execute(
+        f"SELECT {FOUND_COLUMNS} FROM people p WHERE {visible} AND (p.email_key = lower(?)"
+        " OR p.phone_key = ? OR p.mobile_key = ?"
+        " OR contains(lower(concat_ws(' ', p.first_name, p.last_name, p.company, p.email)),"
+        " lower(?))) ORDER BY p.id LIMIT ?",
+        [*params, text, phone, phone, text, limit]).df()
+
+
+def _phone_key(db: Connection, text: str) -> str | None:
+    key = normalise.phone_keys(pd.Series([text], dtype="str"),
+                               str(settings.get(db, "phone_region")), workers=1)["key"].iloc[0]
+    return None if pd.isna(key) else str(key)
+
+
+def people_with_email(db: Connection, email: str, *, viewer: access.Viewer) -> list[int]:
+    """Everyone whose normalised e-mail is ``email`` (a request names its e-mail); refused for
+    an e-mail nobody has."""
+    access.require(viewer, "privacy", "answer privacy requests")
+    key = normalise.email_keys(pd.Series([str(email).strip()], dtype="str"),
+                               workers=1)["key"].iloc[0]
+    visible, params = access.people_clause(viewer, "p")
+    ids = [] if pd.isna(key) else [int(r[0]) for r in db.execute(
+        f"SELECT p.id FROM people p WHERE p.email_key = ? AND {visible} ORDER BY p.id",
+        [str(key), *params]).fetchall()]
+    if not ids:
+        raise UserError(f"nobody with the e-mail {email} is held")
+    return ids
+
+
+# --- subject access (Art. 15) ----------------------------------------------------------------
+
+ACCESS_SECTIONS: dict[str, str] = {
+    "person": "SELECT p.* EXCLUDE (email_key, phone_key, mobile_key, name_key, company_key),"
+              " u.name AS owner FROM people p LEFT JOIN users u ON u.id = p.owner_id"
+              " WHERE p.id = ?",
+    "lists": "SELECT l.name AS list, l.source AS list_source, r.added_at, a.name AS added_by,"
+             " r.import_id, i.file_name, i.imported_at, b.name AS imported_by, i.via,"
+             " r.row_number, r.extras AS other_columns FROM list_rows r"
+             " JOIN lists l ON l.id = r.list_id LEFT JOIN imports i ON i.id = r.import_id"
+             " LEFT JOIN users a ON a.id = r.added_by LEFT JOIN users b ON b.id = i.imported_by"
+             " WHERE r.person_id = ? ORDER BY r.added_at",
+    "file_rows": "SELECT x.import_id, i.file_name, i.imported_at, l.name AS list, x.row_number,"
+                 " x.outcome, x.issue FROM import_rows x JOIN imports i ON i.id = x.import_id"
+                 " JOIN lists l ON l.id = i.list_id WHERE x.person_id = ?"
+                 " ORDER BY x.import_id, x.row_number",
+    "ticks": "SELECT t.criterion_key, c.label_en AS criterion, t.ticked_at, u.name AS ticked_by"
+             " FROM ticks t LEFT JOIN criteria c ON c.key = t.criterion_key"
+             " LEFT JOIN users u ON u.id = t.ticked_by WHERE t.person_id = ?"
+             " ORDER BY t.ticked_at",
+    "history": "SELECT h.happened_at, u.name AS who, h.kind, h.field, h.old_value,"
+               " h.new_value, h.note, h.lead_id, h.import_id FROM history h"
+               " LEFT JOIN users u ON u.id = h.user_id WHERE h.person_id = ?"
+               " ORDER BY h.happened_at, h.id",
+    "leads": "SELECT l.* EXCLUDE (next_type, next_due_date, next_due_time, next_duration_min,"
+             " next_note), u.name AS owner FROM leads l LEFT JOIN users u ON u.id = l.owner_id"
+             " WHERE l.person_id = ? ORDER BY l.id",
+    "next_steps": "SELECT l.id AS lead_id, l.next_type, l.next_due_date, l.next_due_time,"
+                  " l.next_duration_min, l.next_note FROM leads l WHERE l.person_id = ?"
+                  " AND l.next_type IS NOT NULL ORDER BY l.id",
+    "activities": "SELECT a.id, a.lead_id, a.kind, a.outcome, a.body, a.happened_at,"
+                  " u.name AS by FROM activities a LEFT JOIN users u ON u.id = a.user_id"
+                  " WHERE a.person_id = ? ORDER BY a.happened_at, a.id",
+    "do_not_contact": "SELECT d.channel, d.source, d.noted_at, u.name AS noted_by, d.import_id"
+                      " FROM do_not_contact d LEFT JOIN users u ON u.id = d.noted_by"
+                      " WHERE d.person_id = ? ORDER BY d.channel",
+}
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: dates and times in ISO form, amounts as text."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _records(db: Connection, sql: str, person_id: int) -> list[dict[str, Any]]:
+    result = db.execute(sql, [person_id])
+    names = [c[0] for c in result.description]
+    return [dict(zip(names, map(_plain, row), strict=True)) for row in result.fetchall()]
+
+
+def subject_access(db: Connection, person_id: int, *, viewer: access.Viewer) -> dict[str, Any]:
+    """Everything held about one person, section by section (contact fields, every list and
+    file they came from with its date and file name, ticks, history, leads, next steps,
+    activities, notes, do-not-contact flags). Admins only; audited by the caller's download."""
+    access.require(viewer, "privacy", "export what is held about a person")
+    access.check_person(db, viewer, person_id)
+    found = {name: _records(db, sql, int(person_id)) for name, sql in ACCESS_SECTIONS.items()}
+    if not found["person"]:
+        raise InvalidInput(f"there is no person #{int(person_id)}")
+    found["person"] = found["person"][0]
+    for row in found["lists"]:
+        row["other_columns"] = json.loads(row["other_columns"]) if row["other_columns"] else {}
+    found["notes"] = ([{"where": "row", "text": found["person"]["notes"]}]
+                      if found["person"].get("notes") else []) + [
+        {"where": f"lead #{a['lead_id']}", "text": a["body"], "at": a["happened_at"]}
+        for a in found["activities"] if a["kind"] == "note"]
+    return {"generated_at": utcnow().isoformat(timespec="seconds"), **found}
+
+
+def subject_access_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def subject_access_frames(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The export as one table per section, for a readable workbook."""
+    person = pd.DataFrame({"field": list(data["person"]),
+                           "value": [None if v is None else str(v)
+                                     for v in data["person"].values()]})
+    frames = {"person": person}
+    for name, rows in data.items():
+        if isinstance(rows, list):
+            frames[name] = pd.DataFrame([{k: (json.dumps(v, ensure_ascii=False)
+                                              if isinstance(v, dict) else v)
+                                          for k, v in row.items()} for row in rows])
+    return frames
+
+
+# --- erasure (Art. 17) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure removed: people, and per kind of record how many."""
+
+    people: int
+    suppression_entries: int
+    files_rewritten: int
+    removed: dict[str, int]
+
+    @property
+    def message(self) -> str:
+        parts = ", ".join(f"{n} {kind}" for kind, n in self.removed.items() if n)
+        return (f"Erased {self.people} {'person' if self.people == 1 else 'people'}"
+                + (f" ({parts})" if parts else "")
+                + f"; {self.files_rewritten} stored files rewritten;"
+                f" {self.suppression_entries} suppression entries added.")
+
+
+LEADS_OF = "SELECT id FROM leads WHERE person_id IN (SELECT id FROM erase_people)"
+# What an erasure deletes, in order (activities and history of the person's leads included).
+ERASE_STEPS = (
+    ("activities", "DELETE FROM activities WHERE person_id IN (SELECT id FROM erase_people)"
+                   f" OR lead_id IN ({LEADS_OF})"),
+    ("history entries", "DELETE FROM history WHERE person_id IN (SELECT id FROM erase_people)"
+                        f" OR lead_id IN ({LEADS_OF})"),
+    ("leads", "DELETE FROM leads WHERE person_id IN (SELECT id FROM erase_people)"),
+    ("ticks", "DELETE FROM ticks WHERE person_id IN (SELECT id FROM erase_people)"),
+    ("list memberships",
+     "DELETE FROM list_rows WHERE person_id IN (SELECT id FROM erase_people)"),
+    ("do-not-contact flags",
+     "DELETE FROM do_not_contact WHERE person_id IN (SELECT id FROM erase_people)"),
+)
+
+
+def _erase(db: Connection, people: pd.DataFrame, by: int | None, reason: str) -> Erased:
+    """Erase ``people`` (id, suppress) in the caller's transaction: suppression entries first
+    (from the data about to go), then every record, the stored files, the person rows."""
+    if people.empty:
+        return Erased(0, 0, 0, {})
+    with registered(db, "erase_people", people[["id", "suppress"]]):
+        entries = _suppress(db, by, reason)
+        mentions = _mentioned_values(db)
+        removed = {kind: changed_rows(db, sql, []) for kind, sql in ERASE_STEPS}
+        files = _scrub_files(db)
+        _scrub_mentions(db, mentions)
+        db.execute("UPDATE people SET possible_duplicate_of = NULL,"
+                   " possible_duplicate_score = NULL WHERE possible_duplicate_of IN"
+                   " (SELECT id FROM erase_people)")
+        gone = changed_rows(db, "DELETE FROM people WHERE id IN (SELECT id FROM erase_people)",
+                            [])
+    return Erased(gone, entries, files, removed)
+
+
+@transaction
+def erase(db: Connection, person_ids: list[int], *, by: int | None) -> Erased:
+    """Erase people on request: every readable trace goes, one transaction; what remains is a
+    suppression entry of their e-mail and phones, so no later import brings them back.
+    Admins only; audited (the audit names the person's id, never their data)."""
+    access.writer(db, by, "privacy", "erase people")
+    ids = sorted({int(i) for i in person_ids})
+    held = [int(r[0]) for r in db.execute(
+        "SELECT id FROM people WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall()]
+    if missing := sorted(set(ids) - set(held)):
+        raise InvalidInput(f"there is no person #{missing[0]}")
+    result = _erase(db, pd.DataFrame({"id": ids, "suppress": True}), by, "erased")
+    audit.record(db, "privacy_erase", user_id=by,
+                 target=", ".join(f"person #{i}" for i in ids), detail=result.message,
+                 row_count=result.people)
+    return result
+
+
+def _mentioned_values(db: Connection) -> list[str]:
+    """The e-mails and phone numbers of the people being erased, as stored (lower case)."""
+    rows = db.execute(
+        "SELECT DISTINCT lower(v) FROM (SELECT unnest([email, phone, mobile]) AS v FROM people"
+        " WHERE id IN (SELECT id FROM erase_people)) WHERE v IS NOT NULL").fetchall()
+    return [r[0] for r in rows]
+
+
+def _scrub_mentions(db: Connection, values: list[str]) -> None:
+    """Other people's history that quotes an erased value (a file row that matched someone
+    else brought it) keeps the entry, not the value."""
+    if not values:
+        return
+    for column in ("old_value", "new_value"):
+        db.execute(f"UPDATE history SET {column} = '(erased)'"
+                   f" WHERE lower({column}) IN (SELECT unnest(?::VARCHAR[]))", [values])
+
+
+def _scrub_files(db: Connection) -> int:
+    """Blank the erased people's rows in every stored import file (the file is rewritten as
+    UTF-8 CSV, row numbers kept) and mark those rows erased in the import report."""
+    hits = db.execute(
+        "SELECT import_id, list(row_number ORDER BY row_number) FROM import_rows"
+        " WHERE person_id IN (SELECT id FROM erase_people) GROUP BY import_id"
+        " ORDER BY import_id").fetchall()
+    for import_id, rows in hits:
+        data, name, options = db.execute(
+            "SELECT file_bytes, file_name, read_options FROM imports WHERE id = ?",
+            [import_id]).fetchone()
+        body, resolved = scrubbed_file(bytes(data), name, options, rows)
+        db.execute("UPDATE imports SET file_bytes = ?, read_options = ? WHERE id = ?",
+                   [body, resolved, import_id])
+    db.execute("UPDATE import_rows SET person_id = NULL, outcome = 'erased', issue = NULL"
+               " WHERE person_id IN (SELECT id FROM erase_people)")
+    return len(hits)
+
+
+def scrubbed_file(data: bytes, file_name: str, options: str,
+                  row_numbers: list[int]) -> tuple[bytes, str]:
+    """The stored file with the given rows' cells emptied, as UTF-8 CSV whose rows keep their
+    numbers (blank lines stand for the title rows above the header), and its read options."""
+    table = reading.read_table(data, file_name, reading.ReadOptions(**json.loads(options)),
+                               max_bytes=len(data) + 1, max_rows=10**9)
+    frame = table.rows.copy()
+    places = [r - table.first_row_number for r in row_numbers
+              if 0 <= r - table.first_row_number < len(frame)]
+    if places:
+        frame.iloc[places, :] = ""
+    header_row = table.first_row_number - 2
+    text = io.StringIO()
+    text.write("\n" * header_row)
+    frame.to_csv(text, index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    resolved = {"encoding": "utf-8", "delimiter": ",", "sheet": None, "header_row": header_row}
+    return text.getvalue().encode("utf-8"), json.dumps(resolved)
+
+
+def kept_out_rows(db: Connection, stage: str) -> list[int]:
+    """The row numbers of a staged file the suppression list kept out."""
+    return [int(r[0]) for r in db.execute(
+        f"SELECT row_number FROM {stage}_suppressed ORDER BY row_number").fetchall()]
+
+
+def kept_out_text(counts_suppressed: int) -> str:
+    """What the preview says about rows the suppression list keeps out."""
+    if not counts_suppressed:
+        return ""
+    return (f"{counts_suppressed:,} {'row is' if counts_suppressed == 1 else 'rows are'} kept "
+            "out: the person was erased on request (or purged after asking not to be "
+            "contacted), and the suppression list keeps them from coming back. Their cells "
+            "are not stored.")
+
+
+# --- do not contact --------------------------------------------------------------------------
+
+
+def _channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise InvalidInput(f"'{channel}' is not a channel (e-mail or phone)", column="channel")
+    return channel
+
+
+@transaction
+def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str, *,
+                       by: int | None) -> None:
+    """Flag a channel of a person: the person asked, an e-mail bounced, or legal reasons.
+    Whoever works the row may set it (a rep hears "stop calling me"); audited."""
+    access.writer(db, by, "work_rows", "mark people as do not contact", person_id=person_id)
+    if source not in DNC_SOURCES:
+        raise InvalidInput(f"'{source}' is not a reason ({', '.join(DNC_SOURCES)})",
+                           column="source")
+    db.execute("INSERT INTO do_not_contact (person_id, channel, source, noted_at, noted_by)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, channel) DO UPDATE SET"
+               " source = excluded.source, noted_at = excluded.noted_at,"
+               " noted_by = excluded.noted_by, import_id = NULL",
+               [int(person_id), _channel(channel), source, utcnow(), by])
+    audit.record(db, "do_not_contact", user_id=by, target=f"person #{int(person_id)}",
+                 detail=f"{CHANNELS[channel]}: {DNC_SOURCES[source]}")
+
+
+@transaction
+def clear_do_not_contact(db: Connection, person_id: int, channel: str, *,
+                         by: int | None) -> None:
+    """Lift a flag (the person agreed again): admins only; audited."""
+    access.writer(db, by, "privacy", "lift a do-not-contact flag", person_id=person_id)
+    if changed_rows(db, "DELETE FROM do_not_contact WHERE person_id = ? AND channel = ?",
+                    [int(person_id), _channel(channel)]):
+        audit.record(db, "do_not_contact_cleared", user_id=by,
+                     target=f"person #{int(person_id)}", detail=CHANNELS[channel])
+
+
+def flags(db: Connection, person_id: int, *, viewer: access.Viewer) -> dict[str, dict]:
+    """The person's do-not-contact flags: channel → source, since, by whom."""
+    access.check_person(db, viewer, person_id)
+    return {r[0]: {"source": r[1], "since": r[2], "by": r[3]} for r in db.execute(
+        "SELECT d.channel, d.source, d.noted_at, u.name FROM do_not_contact d"
+        " LEFT JOIN users u ON u.id = d.noted_by WHERE d.person_id = ?",
+        [int(person_id)]).fetchall()}
+
+
+def flag_text(found: dict[str, dict]) -> str:
+    """"do not e-mail (asked, since 2026-03-01)" for the row and the lead."""
+    return "; ".join(f"do not {'e-mail' if c == 'email' else 'call'} ({f['source']}, since "
+                     f"{f['since']:%Y-%m-%d})" for c, f in sorted(found.items()))
+
+
+# A person's flagged channels as text, for the grid, the lead and exports.
+FLAGS_SQL = ("(SELECT string_agg(CASE d.channel WHEN 'email' THEN 'e-mail' ELSE 'phone' END,"
+             " ', ' ORDER BY d.channel) FROM do_not_contact d WHERE d.person_id = {id})")
+
+
+def refuse_blocked(db: Connection, person_id: int, next_type: str) -> None:
+    """A next step of a flagged channel's kind (an e-mail, a call) cannot be planned."""
+    channel = NEXT_STEP_CHANNEL.get(next_type)
+    if channel is None:
+        return
+    row = db.execute("SELECT source, noted_at FROM do_not_contact WHERE person_id = ?"
+                     " AND channel = ?", [int(person_id), channel]).fetchone()
+    if row is not None:
+        kind = "e-mail" if channel == "email" else "call"
+        raise InvalidInput(
+            f"this person may not be {'e-mailed' if channel == 'email' else 'called'} "
+            f"(do not contact: {DNC_SOURCES[row[0]]}, since {row[1]:%Y-%m-%d}); plan another "
+            f"kind of next step than {'an' if kind == 'e-mail' else 'a'} {kind}",
+            column="next step")
+
+
+# --- retention -------------------------------------------------------------------------------
+
+RETENTION_SQL = """
+    SELECT p.id AS person_id, concat_ws(' ', p.first_name, p.last_name) AS name, p.company,
+           p.status, 'unworked suspect' AS why,
+           coalesce((SELECT max(r.added_at) FROM list_rows r WHERE r.person_id = p.id),
+                    p.created_at) AS since,
+           EXISTS (SELECT 1 FROM do_not_contact d WHERE d.person_id = p.id) AS asked
+    FROM people p
+    WHERE $unworked > 0 AND p.status = 'suspect'
+      AND NOT EXISTS (SELECT 1 FROM ticks t WHERE t.person_id = p.id)
+      AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.person_id = p.id)
+      AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.person_id = p.id)
+      AND coalesce((SELECT max(r.added_at) FROM list_rows r WHERE r.person_id = p.id),
+                   p.created_at) < CAST($now AS TIMESTAMP) - to_months(CAST($unworked AS INTEGER))
+    UNION ALL
+    SELECT p.id, concat_ws(' ', p.first_name, p.last_name), p.company, p.status, 'dead row',
+           p.died_at, EXISTS (SELECT 1 FROM do_not_contact d WHERE d.person_id = p.id)
+    FROM people p
+    WHERE $dead > 0 AND p.status = 'dead'
+      AND p.died_at < CAST($now AS TIMESTAMP) - to_months(CAST($dead AS INTEGER))
+    ORDER BY person_id
+"""
+
+
+def purge_candidates(db: Connection, now: datetime | None = None, *,
+                     viewer: access.Viewer) -> pd.DataFrame:
+    """The dry run: who the retention settings would purge now, why, since when, and whether
+    they asked not to be contacted (they alone leave a suppression entry). Admins only."""
+    access.require(viewer, "privacy", "see what retention would purge")
+    visible, params = access.people_clause(viewer, "q")
+    frame = db.execute(RETENTION_SQL, {
+        "unworked": int(settings.get(db, "retention_unworked_months")),
+        "dead": int(settings.get(db, "retention_dead_months")), "now": now or utcnow()}).df()
+    if visible != "TRUE":  # admins see everyone; the clause is kept for the rule's sake
+        allowed = {int(r[0]) for r in db.execute(
+            f"SELECT q.id FROM people q WHERE {visible}", params).fetchall()}
+        frame = frame[frame["person_id"].isin(allowed)]
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Purged:
+    erased: Erased
+    person_ids: list[int]
+
+    @property
+    def message(self) -> str:
+        return (f"Purged {self.erased.people} people under the retention settings; "
+                f"{self.erased.suppression_entries} suppression entries (people who had asked "
+                "not to be contacted).")
+
+
+@transaction
+def purge(db: Connection, now: datetime | None = None, *, by: int | None) -> Purged:
+    """Erase whom ``purge_candidates`` names (the same query, one transaction); only those who
+    asked not to be contacted leave a suppression entry. Admins only; audited."""
+    viewer = access.writer(db, by, "privacy", "purge under the retention settings")
+    found = purge_candidates(db, now, viewer=viewer)
+    people = pd.DataFrame({"id": found["person_id"].astype("int64"),
+                           "suppress": found["asked"].astype(bool)})
+    result = _erase(db, people, by, "purged")
+    audit.record(db, "privacy_purge", user_id=by, target="retention",
+                 detail=result.message, row_count=result.people)
+    return Purged(result, [int(i) for i in found["person_id"]])
+
+
+def record_export(db: Connection, person_ids: list[int], *, by: int | None, where: str) -> None:
+    """A subject access download in the audit log (the ids, never the data)."""
+    audit.record(db, "privacy_export", user_id=by,
+                 target=", ".join(f"person #{int(i)}" for i in person_ids), detail=where,
+                 row_count=len(person_ids))

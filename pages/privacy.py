@@ -1,0 +1,111 @@
+"""Privacy: answer a person's request (what is held, erase for good), mark do not contact, and
+purge under the retention settings. Admins only; lib refuses every action for other roles."""
+
+import streamlit as st
+
+from lib import export, privacy, settings, ui
+
+conn = ui.connection()
+me = ui.require_user()
+viewer = ui.current_viewer()
+st.title("Privacy")
+if not viewer.may("privacy"):
+    ui.info("Only admins answer privacy requests.")
+    st.stop()
+
+
+def chosen_person() -> int | None:
+    query = st.text_input("Find a person by e-mail, phone or name", key="privacy_search")
+    found = ui.attempt(privacy.find, conn, query, viewer=viewer)
+    if found is None or found.empty:
+        if query.strip():
+            ui.info("Nobody held matches that.")
+        return None
+    st.dataframe(found, hide_index=True, width="stretch", key="privacy_found")
+    labels = {int(r.person_id): f"#{r.person_id} {r.name or ''} {r.company or ''} "
+              f"{r.email or ''}".strip() for r in found.itertuples()}
+    return st.selectbox("Person", list(labels), format_func=labels.get, key="privacy_person")
+
+
+def subject_access(person_id: int) -> None:
+    st.subheader("What is held (subject access)")
+    data = ui.attempt(privacy.subject_access, conn, person_id, viewer=viewer)
+    if data is None:
+        return
+    counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    ui.note(", ".join(f"{k.replace('_', ' ')}: {n}" for k, n in counts.items()))
+    left, right = st.columns(2)
+    left.download_button(
+        "⬇ JSON", privacy.subject_access_json(data), f"subject-access-{person_id}.json",
+        "application/json", key="privacy_json", width="stretch",
+        on_click=lambda: privacy.record_export(conn, [person_id], by=me.id, where="JSON"))
+    right.download_button(
+        "⬇ XLSX", export.to_xlsx_sheets(privacy.subject_access_frames(data)),
+        f"subject-access-{person_id}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="privacy_xlsx", width="stretch",
+        on_click=lambda: privacy.record_export(conn, [person_id], by=me.id, where="XLSX"))
+
+
+def do_not_contact(person_id: int) -> None:
+    st.subheader("Do not contact")
+    flags = ui.attempt(privacy.flags, conn, person_id, viewer=viewer) or {}
+    ui.note(privacy.flag_text(flags) or "No channel is flagged.")
+    left, middle, right = st.columns(3)
+    channel = left.selectbox("Channel", list(privacy.CHANNELS), format_func=privacy.CHANNELS.get,
+                             key="privacy_dnc_channel")
+    source = middle.selectbox("Why", list(privacy.DNC_SOURCES),
+                              format_func=privacy.DNC_SOURCES.get, key="privacy_dnc_source")
+    if right.button("Mark do not contact", key="privacy_dnc_set", width="stretch"):
+        ui.attempt(privacy.set_do_not_contact, conn, person_id, channel, source, by=me.id)
+        st.rerun()
+    if channel in flags and right.button("Lift the flag", key="privacy_dnc_clear",
+                                         width="stretch"):
+        ui.attempt(privacy.clear_do_not_contact, conn, person_id, channel, by=me.id)
+        st.rerun()
+
+
+def erase(person_id: int) -> None:
+    st.subheader("Erase")
+    ui.note("Removes every trace (row, lists, ticks, history, leads, activities, their rows in "
+            "stored files); a suppression entry keeps them out of later imports. It cannot be "
+            "undone.")
+    with st.popover("Erase this person…"):
+        typed = st.text_input(f"Type ERASE to erase person #{person_id}",
+                              key="privacy_erase_confirm")
+        if st.button("Erase for good", type="primary", key="privacy_erase",
+                     disabled=typed.strip() != "ERASE"):
+            result = ui.attempt(privacy.erase, conn, [person_id], by=me.id)
+            if result is not None:
+                st.session_state.privacy_done = result.message
+                st.session_state.pop("privacy_search", None)
+                st.rerun()
+
+
+def retention() -> None:
+    st.subheader("Retention")
+    values = settings.all_values(conn)
+    ui.note(f"Unworked suspects go after {values['retention_unworked_months']} months from their "
+            f"last import, dead rows after {values['retention_dead_months']} months (0: never; "
+            "change it under Settings).")
+    would = ui.attempt(privacy.purge_candidates, conn, viewer=viewer)
+    if would is None:
+        return
+    ui.say(f"A purge now would erase {len(would):,} people.")
+    if not would.empty:
+        st.dataframe(would, hide_index=True, width="stretch", key="privacy_purge_dry_run")
+        if st.button("Purge them now", key="privacy_purge"):
+            result = ui.attempt(privacy.purge, conn, by=me.id)
+            if result is not None:
+                st.session_state.privacy_done = result.message
+                st.rerun()
+
+
+if done := st.session_state.pop("privacy_done", None):
+    ui.success(done)
+person = chosen_person()
+if person is not None:
+    subject_access(person)
+    do_not_contact(person)
+    erase(person)
+retention()
