@@ -191,7 +191,8 @@ def rows_page(
 
     Columns: person_id, the contact fields, one boolean per active criterion (named by
     ``tick_column(key)``), status, why, owner_id, owner, last_action, last_action_at,
-    possible_duplicate, then the file's extra attributes present on this page.
+    possible_duplicate, do_not_contact (the flagged channels: "e-mail, phone"), then the
+    file's extra attributes present on this page.
     ``limit=None`` returns every row. Only rows the viewer may see; a list they may not open
     is refused (NotAllowed).
     """
@@ -300,7 +301,7 @@ def _decorate(db: Connection, page: pd.DataFrame, active: list[q.Criterion]) -> 
     page["last_action_at"] = pd.to_datetime([last.get(pid, (None, None))[1] for pid in ids])
     return page[["person_id", *CONTACT_FIELDS, *(tick_column(c.key) for c in active), "status",
                  "converted", "why", "owner_id", "owner", "last_action", "last_action_at",
-                 "possible_duplicate"]]
+                 "possible_duplicate", "do_not_contact"]]
 
 
 def _converted_mark(conversion: q.Conversion | None) -> str | None:

@@ -125,6 +125,8 @@ def column_config(base: pd.DataFrame) -> dict:
         "why": text("Why", disabled=True, width=220),
         "converted": text("Lead", disabled=True, width=76,
                           help="Converted: the row has an open or a won lead"),
+        "do_not_contact": text("Do not contact", disabled=True, width=110,
+                               help="Channels the person may not be contacted on (Privacy)"),
         "owner_id": st.column_config.SelectboxColumn(
             "Owner", options=list(owner_names), format_func=owner_names.get, width=100),
         "last_action": text("Last action", disabled=True, width=150),

@@ -345,7 +345,7 @@ def test_the_funnel_drops_by_the_erased_person(store, team):
     privacy.erase(store, [pid], by=team["admin"])
     after = metrics.funnel(store, metrics.FunnelFilter(), viewer=admin).set_index("stage")
     assert after.loc["suspect", "people"] == before.loc["suspect", "people"] - 1
-    assert after.loc["lead", "people"] == before.loc["lead", "people"] - 1
+    assert after.loc["converted", "people"] == before.loc["converted", "people"] - 1
 
 
 def test_an_unknown_person_is_refused(store, team):
