@@ -4,14 +4,14 @@ page of a one-time link."""
 
 import streamlit as st
 
-from lib import ui
+from lib import access, ui
 
 st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
 ui.upload_limit_mb(ui.connection())  # Streamlit's upload cap follows the app's limit
 me = ui.signed_in_user()
 admin_only = [st.Page("pages/privacy.py", title="Privacy", icon="🛡️")] if (
-    me is not None and ui.current_viewer().may("privacy")) else []
+    me is not None and access.viewer_for(ui.connection(), me).may("privacy")) else []
 set_password = st.Page("pages/set_password.py", title="Set your password", icon="🔑",
                        visibility="hidden")
 

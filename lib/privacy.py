@@ -304,10 +304,14 @@ class Erased:
     @property
     def message(self) -> str:
         parts = ", ".join(f"{n} {kind}" for kind, n in self.removed.items() if n)
-        return (f"Erased {self.people} {'person' if self.people == 1 else 'people'}"
+        return (f"Erased {_people(self.people)}"
                 + (f" ({parts})" if parts else "")
                 + f"; {self.files_rewritten} stored files rewritten;"
                 f" {self.suppression_entries} suppression entries added.")
+
+
+def _people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
 
 
 LEADS_OF = "SELECT id FROM leads WHERE person_id IN (SELECT id FROM erase_people)"
@@ -557,7 +561,7 @@ class Purged:
 
     @property
     def message(self) -> str:
-        return (f"Purged {self.erased.people} people under the retention settings; "
+        return (f"Purged {_people(self.erased.people)} under the retention settings; "
                 f"{self.erased.suppression_entries} suppression entries (people who had asked "
                 "not to be contacted).")
 

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
-COUNT_KEYS = ("blank", "added", "already_known", "duplicates_in_file", "rejected")
+COUNT_KEYS = ("blank", "added", "already_known", "duplicates_in_file", "rejected", "suppressed")
 
 
 def cli(*args: str, db_path: Path) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from lib import db, importing, settings, users
-from tests.apptest import computed, cursor, errors, open_page
+from tests.apptest import computed, cursor, errors, open_page, table_with
 from tests.test_privacy import ERIKA_KEY, FAIR
 
 
@@ -35,7 +35,7 @@ def searched(db_path, monkeypatch, admin, text="mustermann"):
 
 def test_an_admin_finds_a_person_and_sees_what_is_held(db_path, monkeypatch, seeded):
     at = searched(db_path, monkeypatch, seeded)
-    found = at.dataframe(key="privacy_found").value
+    found = table_with(at, "email")
     assert found["email"].tolist() == ["Erika.Mustermann@Muster.example"]
     assert "lists: 1" in " ".join(c.value for c in at.caption)
     assert errors(at) == []
@@ -71,12 +71,12 @@ def test_the_purge_button_erases_the_dry_runs_rows(db_path, monkeypatch, seeded)
         cur.execute("UPDATE list_rows SET added_at = ? WHERE person_id = (SELECT id FROM"
                     " people WHERE email_key = ?)", [db.utcnow() - timedelta(days=90), ERIKA_KEY])
     at = open_page(db_path, "privacy", monkeypatch, acting=seeded)
-    assert at.dataframe(key="privacy_purge_dry_run").value["person_id"].tolist() == [
+    assert table_with(at, "why")["person_id"].tolist() == [
         computed(db_path, lambda cur: cur.execute(
             "SELECT id FROM people WHERE email_key = ?", [ERIKA_KEY]).fetchone()[0])]
     at.button(key="privacy_purge").click().run()
     assert not at.exception
-    assert any("Purged 1 people" in s.value for s in at.success)
+    assert any("Purged 1 person" in s.value for s in at.success)
     assert erika_count(db_path) == 0
 
 
