@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("people", "list_rows", "leads", "activities", "history", "ticks", "lists", "imports",
-          "import_rows")
+          "import_rows", "do_not_contact")
 SQL_ON_DATA = re.compile(rf"\b(FROM|JOIN|UPDATE|INTO)\s+({'|'.join(TABLES)})\b", re.IGNORECASE)
 RULE = {"people_clause", "leads_clause", "lists_clause", "users_clause", "may_see_person",
         "may_see_lead", "may_open_list", "check_person", "check_lead", "check_list"}
@@ -65,6 +65,8 @@ INTERNAL = {
     "qualification.conversions": "the lead that keeps a row a lead, for rows already shown "
                                  "(rows._decorate after the rule) and inside checked writes",
     "qualification.last_changer": "who changed a cell, for the conflict message of a write",
+    "privacy.refuse_blocked": "whether a flagged channel rules out a next step, inside the "
+                              "checked writes of leads (convert, next step, reopen)",
     "leads.open_lead_of": "a person's open lead id, inside convert (checked) and for the "
                           "convert dialog's notes on rows already shown",
     # Look-ups that show no people.
