@@ -95,9 +95,9 @@ def extra_columns(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> li
 def column_order(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
     """Who and status pinned at the left, owner, why and the lead marker next to them (in view
     at 1600 px), then the ticks the rep works, then the details."""
-    return [*PINNED, "owner_id", "why", "converted", "do_not_contact", *tick_columns(criteria),
-            "last_action",
-            "last_action_at", *DETAILS, "possible_duplicate", *extra_columns(columns, criteria)]
+    return [*PINNED, "owner_id", "why", "converted", *tick_columns(criteria), "last_action",
+            "last_action_at", "do_not_contact", *DETAILS, "possible_duplicate",
+            *extra_columns(columns, criteria)]
 
 
 def tick_header(short_label: str, room: int = HEADER_ROOM) -> str:

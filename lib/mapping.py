@@ -12,6 +12,9 @@ Decisions worth knowing:
 - "Name" is the last name when a first-name column is mapped, otherwise the full name.
 - A full-name column ("Display Name", "Contact Name") is mapped only when neither first nor
   last name is mapped; the importer splits it (``split_full_name``) into first and last.
+- Do-not-contact columns ("Opt-out", "Werbewiderspruch", "do not call") are mapped only by
+  their exact names, never by similarity: CiviCRM's "Do Not Mail" means the post, and a wrong
+  guess would stop e-mails to everyone in the file.
 - Among several columns for one field the best match wins: exact before fuzzy, an earlier
   alias before a later one ("Work Phone" before "Home Phone"), then the leftmost column.
 """
@@ -189,6 +192,8 @@ def _fuzzy(column: str, position: int) -> _Candidate | None:
     best: dict[str, tuple[float, int]] = {}  # field → (score, rank of the alias)
     for variant in _variants(column):
         for alias, (field, rank) in ALIASES.items():
+            if field in DNC_FIELDS:
+                continue  # a guessed flag stops contact: "Do Not Mail" is the postal kind
             score = fuzz.ratio(variant, alias)
             if score > best.get(field, (-1.0, 0))[0]:
                 best[field] = (score, rank)

@@ -407,7 +407,8 @@ def test_who_imported_is_the_user_else_where_it_came_from(name, via, said):
 def test_the_preview_counts_read_in_order_and_the_detected_setting_comes_first():
     counts = importing.Counts(rows_in_file=10, added=6, already_known=2, blank=1, rejected=1)
     assert [label for label, _ in counts.shown][:3] == ["Rows in file", "New", "Already known"]
-    assert dict(counts.shown)["Blank"] == 1 and len(counts.shown) == 10
+    assert dict(counts.shown)["Blank"] == 1 and len(counts.shown) == 11
+    assert counts.shown[-1] == ("Kept out (erased)", 0)
     assert importing.detected_first("cp1252", importing.ENCODINGS)[:2] == ["cp1252", "utf-8"]
     assert importing.detected_first(";", importing.DELIMITER_LABELS) == [";", ",", "\t", "|", ""]
 

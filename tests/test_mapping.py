@@ -209,7 +209,7 @@ def test_fields_are_in_order_with_labels():
     assert mapping.FIELD_KEYS == (
         "company", "salutation", "first_name", "last_name", "full_name", "email", "phone",
         "mobile", "job_title", "website", "street", "postal_code", "city", "country", "source",
-        "notes",
+        "notes", "do_not_contact", "do_not_email", "do_not_call",
     )
     assert all(field.label and field.aliases for field in mapping.FIELDS)
 

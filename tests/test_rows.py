@@ -43,7 +43,8 @@ def test_a_page_has_contacts_ticks_status_why_owner_last_action_and_extras(fresh
     assert total == 1
     assert list(frame.columns) == [
         "person_id", *rows.CONTACT_FIELDS, *TICKS, "status", "converted", "why", "owner_id",
-        "owner", "last_action", "last_action_at", "possible_duplicate", "Booth", "Interest",
+        "owner", "last_action", "last_action_at", "possible_duplicate", "do_not_contact",
+        "Booth", "Interest",
     ]
     row = frame.iloc[0]
     assert [bool(row[t]) for t in TICKS] == [k in ("interest", "budget") for k in CRITERIA]
