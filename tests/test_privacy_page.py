@@ -80,8 +80,12 @@ def test_the_purge_button_erases_the_dry_runs_rows(db_path, monkeypatch, seeded)
     assert erika_count(db_path) == 0
 
 
-def test_a_rep_gets_no_privacy_page(db_path, monkeypatch, seeded):
-    rep = computed(db_path, lambda cur: users.by_email(cur, "rita@corp.example").id)
-    at = open_page(db_path, "lists", monkeypatch, acting=rep)
-    with pytest.raises(Exception):  # noqa: B017 - not in a rep's navigation at all
-        at.switch_page("pages/privacy.py").run()
+@pytest.mark.parametrize("email", ["rita@corp.example", "mia@corp.example"])
+def test_no_one_but_admins_gets_a_privacy_page(db_path, monkeypatch, seeded, email):
+    with cursor(db_path) as cur:
+        if email.startswith("mia"):
+            users.add(cur, "Mia Manager", email, "manager", by=seeded)
+        acting = users.by_email(cur, email).id
+    at = open_page(db_path, "lists", monkeypatch, acting=acting)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/privacy.py")
