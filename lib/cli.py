@@ -526,8 +526,8 @@ def _privacy_erase(cur: db.Connection, args: argparse.Namespace, acting: access.
 
     if not args.yes:
         if not sys.stdin.isatty():
-            raise UserError("privacy erase asks for confirmation: run it in a terminal or "
-                            "add --yes")
+            raise UserError("privacy erase asks for confirmation: add --yes (needed without a "
+                            "terminal, and while the app holds the database)")
         answer = input(f"Erase everything held about {args.email} ({len(found)} "
                        f"{'person' if len(found) == 1 else 'people'})? This cannot be undone."
                        " [y/N] ")
