@@ -450,9 +450,10 @@ def _channel(channel: str) -> str:
 
 @transaction
 def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str, *,
-                       by: int | None) -> None:
+                       by: int | None) -> str:
     """Flag a channel of a person: the person asked, an e-mail bounced, or legal reasons.
-    Whoever works the row may set it (a rep hears "stop calling me"); audited."""
+    Whoever works the row may set it (a rep hears "stop calling me"); audited. Returns what
+    it did, to be said."""
     access.writer(db, by, "work_rows", "mark people as do not contact", person_id=person_id)
     if source not in DNC_SOURCES:
         raise InvalidInput(f"'{source}' is not a reason ({', '.join(DNC_SOURCES)})",
@@ -464,6 +465,7 @@ def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str
                [int(person_id), _channel(channel), source, utcnow(), by])
     audit.record(db, "do_not_contact", user_id=by, target=f"person #{int(person_id)}",
                  detail=f"{CHANNELS[channel]}: {DNC_SOURCES[source]}")
+    return f"Marked: do not {'e-mail' if channel == 'email' else 'call'} ({DNC_SOURCES[source]})."
 
 
 @transaction

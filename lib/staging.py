@@ -185,14 +185,18 @@ def keyed(rows: pd.DataFrame, region: str) -> pd.DataFrame:
     identity = rows[["first_name", "last_name", "company", "email", "phone", "mobile"]]
     rows["rejected"] = ~rows["blank"] & identity.isna().all(axis=1)
     rows["issue"] = _issues(rows)
-    everything = _flagged(rows["do_not_contact"])
-    rows["dnc_email"] = everything | _flagged(rows["do_not_email"])
-    rows["dnc_phone"] = everything | _flagged(rows["do_not_call"])
+    everything = _flagged(rows, "do_not_contact")
+    rows["dnc_email"] = everything | _flagged(rows, "do_not_email")
+    rows["dnc_phone"] = everything | _flagged(rows, "do_not_call")
     return rows
 
 
-def _flagged(values: pd.Series) -> pd.Series:
-    """A do-not-contact cell that says anything but "no" ("x", "ja", a date, "opt-out")."""
+def _flagged(rows: pd.DataFrame, column: str) -> pd.Series:
+    """A do-not-contact cell that says anything but "no" ("x", "ja", a date, "opt-out");
+    False throughout when the rows have no such column."""
+    if column not in rows:
+        return pd.Series(False, index=rows.index)
+    values = rows[column]
     text = values.astype("str").str.strip().str.lower()
     return (values.notna() & text.ne("") & ~text.isin(NOT_A_FLAG)).astype(bool)
 

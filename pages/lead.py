@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import display, lead_view, leads, schedule, ui, users
+from lib import display, lead_view, leads, privacy, schedule, ui, users
 
 conn = ui.connection()
 ui.show_flash()
@@ -46,6 +46,19 @@ def contact_card() -> None:
             st.markdown(block)
         for fact in lead_view.contact_facts(contact):
             st.caption(fact)
+        do_not_contact()
+
+
+def do_not_contact() -> None:
+    """The person asked not to be e-mailed or called (or an e-mail bounced): flag it."""
+    with st.popover("Do not contact…", icon="🚫"):
+        channel = st.selectbox("Channel", list(privacy.CHANNELS),
+                               format_func=privacy.CHANNELS.get, key=f"lead_dnc_channel_{lead_id}")
+        source = st.selectbox("Why", list(privacy.DNC_SOURCES),
+                              format_func=privacy.DNC_SOURCES.get, key=f"lead_dnc_source_{lead_id}")
+        if st.button("Mark do not contact", key=f"lead_dnc_{lead_id}"):
+            ui.finish(ui.attempt(privacy.set_do_not_contact, conn, int(lead["person_id"]),
+                                 channel, source, by=ui.current_user_id()))
 
 
 def criteria() -> None:
