@@ -409,7 +409,8 @@ def history_frame(db: Connection, list_name: str | None = None, *,
         " coalesce(u.name, CASE i.via WHEN 'browser' THEN '(in the browser)'"
         " WHEN 'command line' THEN '(command line)' END) AS by,"
         " i.rows_in_file, i.added, i.already_known, i.duplicates_in_file, i.rejected,"
-        " i.flagged, i.blank, i.undone_at FROM imports i JOIN lists l ON l.id = i.list_id"
+        " i.flagged, i.blank, coalesce(i.suppressed, 0) AS kept_out, i.undone_at"
+        " FROM imports i JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"
         f" WHERE (? IS NULL OR l.name = ?) AND {visible} ORDER BY i.id DESC",
         [list_name, list_name, *params]).df()

@@ -89,3 +89,26 @@ def test_no_one_but_admins_gets_a_privacy_page(db_path, monkeypatch, seeded, ema
     at = open_page(db_path, "lists", monkeypatch, acting=acting)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/privacy.py")
+
+
+def test_a_rep_marks_do_not_call_on_the_lead_and_the_call_link_goes(db_path, monkeypatch,
+                                                                    seeded):
+    from datetime import date
+
+    from lib import leads
+
+    with cursor(db_path) as cur:
+        rep = users.by_email(cur, "rita@corp.example").id
+        pid = cur.execute("SELECT id FROM people WHERE email_key = ?", [ERIKA_KEY]).fetchone()[0]
+        lead = leads.convert(cur, pid, owner_id=rep, by=rep, next_step=leads.NextStep(
+            "email", date.today() + timedelta(days=1))).lead_id
+    at = open_page(db_path, "lead", monkeypatch, acting=rep, lead=lead)
+    assert "tel:" in " ".join(m.value for m in at.markdown)
+    at.selectbox(key=f"lead_dnc_channel_{lead}").set_value("phone")
+    at.button(key=f"lead_dnc_{lead}").click().run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "tel:" not in shown and "(do not call)" in shown and "mailto:" in shown
+    flags = computed(db_path, lambda cur: cur.execute(
+        "SELECT channel, source, noted_by FROM do_not_contact").fetchall())
+    assert flags == [("phone", "asked", rep)]
