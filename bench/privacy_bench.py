@@ -105,7 +105,9 @@ def one_erase(file: Path, database: Path) -> dict:
 
 
 def _fresh(base: Path, name: str) -> Path:
+    """A copy of the base database (without the write-ahead log of an interrupted run)."""
     copy = OUT / name
+    Path(f"{copy}.wal").unlink(missing_ok=True)
     shutil.copy(base, copy)
     return copy
 
