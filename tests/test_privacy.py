@@ -464,3 +464,14 @@ def test_a_do_not_contact_column_flags_each_channel_on_import(store, team):
                        ("Bert", "phone", "asked", True)]
     extras = store.execute("SELECT extras FROM list_rows").fetchall()
     assert all(e[0] is None for e in extras)  # mapped, not kept as an extra column
+
+
+def test_the_calendar_feed_of_the_owner_no_longer_holds_the_erased_lead(store, team):
+    from lib import calendar
+
+    pid = worked_on(store, team)
+    rep = viewer(store, team["rep"])
+    assert b"Mustermann" in calendar.ics_for_user(store, team["rep"], viewer=rep)
+    privacy.erase(store, [pid], by=team["admin"])
+    feed = calendar.ics_for_user(store, team["rep"], viewer=rep)
+    assert b"Mustermann" not in feed and b"BEGIN:VEVENT" not in feed
