@@ -112,3 +112,14 @@ def test_a_rep_marks_do_not_call_on_the_lead_and_the_call_link_goes(db_path, mon
     flags = computed(db_path, lambda cur: cur.execute(
         "SELECT channel, source, noted_by FROM do_not_contact").fetchall())
     assert flags == [("phone", "asked", rep)]
+
+
+def test_a_visitor_without_a_session_gets_no_privacy_page(db_path, monkeypatch, seeded):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import ROOT
+
+    monkeypatch.setenv("LEADLADDER_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/privacy.py")
