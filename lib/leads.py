@@ -709,7 +709,7 @@ def _lead_table_sql(scope: str, view: str, parts: int | None, viewer: access.Vie
         last_action AS ({last_action_per_lead_sql('chosen')})
         SELECT l."group", l.lead_id, l.person_id, l.title, p.company,
             trim(concat_ws(' ', p.first_name, p.last_name)) AS name, p.email, p.phone,
-            p.mobile, {privacy.FLAGS_SQL.format(id='l.person_id')} AS do_not_contact,
+            p.mobile, dnc.flags AS do_not_contact,
             l.owner_id, u.name AS owner, l.step_key, l.step_label AS step,
             l.step_position, l.effective_status AS status, l.standby_until, l.due,
             {amount} AS amount, l.currency, l.probability,
@@ -720,6 +720,7 @@ def _lead_table_sql(scope: str, view: str, parts: int | None, viewer: access.Vie
             l.created_at, l.closed_at, l.close_reason, l.close_note
         FROM chosen l
         JOIN people p ON p.id = l.person_id
+        LEFT JOIN {privacy.FLAGS_SQL} dnc ON dnc.person_id = l.person_id
         LEFT JOIN users u ON u.id = l.owner_id
         LEFT JOIN last_action a ON a.lead_id = l.lead_id
         ORDER BY {order.replace("group_rank", "l.group_rank")}

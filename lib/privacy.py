@@ -494,9 +494,11 @@ def flag_text(found: dict[str, dict]) -> str:
                      f"{f['since']:%Y-%m-%d})" for c, f in sorted(found.items()))
 
 
-# A person's flagged channels as text, for the grid, the lead and exports.
-FLAGS_SQL = ("(SELECT string_agg(CASE d.channel WHEN 'email' THEN 'e-mail' ELSE 'phone' END,"
-             " ', ' ORDER BY d.channel) FROM do_not_contact d WHERE d.person_id = {id})")
+# Each flagged person's channels as text (person_id, flags), for the grid, the lead and exports:
+# a table to join (a subquery per row cost 65 ms on a page of 100 rows among 1M people).
+FLAGS_SQL = ("(SELECT person_id, string_agg(CASE channel WHEN 'email' THEN 'e-mail'"
+             " ELSE 'phone' END, ', ' ORDER BY channel) AS flags FROM do_not_contact"
+             " GROUP BY person_id)")
 
 
 def refuse_blocked(db: Connection, person_id: int, next_type: str) -> None:

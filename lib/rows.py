@@ -274,8 +274,9 @@ def _rows_of(db: Connection, ids: list[int], list_id: int | None) -> pd.DataFram
         f"SELECT p.id AS person_id, {', '.join(f'p.{c}' for c in CONTACT_FIELDS)},"
         " p.status, p.dead_reason, p.owner_id, u.name AS owner,"
         " p.possible_duplicate_of IS NOT NULL AS possible_duplicate, lr.extras,"
-        f" {privacy.FLAGS_SQL.format(id='p.id')} AS do_not_contact"
-        " FROM people p LEFT JOIN users u ON u.id = p.owner_id"
+        " dnc.flags AS do_not_contact"
+        f" FROM people p LEFT JOIN users u ON u.id = p.owner_id"
+        f" LEFT JOIN {privacy.FLAGS_SQL} dnc ON dnc.person_id = p.id"
         " LEFT JOIN (SELECT person_id, extras FROM list_rows WHERE list_id = ?"
         " AND person_id = ANY(?)) lr ON lr.person_id = p.id"
         " WHERE p.id = ANY(?)",
