@@ -177,6 +177,14 @@ def find(db: Connection, text: str, *, viewer: access.Viewer, limit: int = 50) -
         [*params, text, phone, phone, text, limit]).df()
 
 
+def choice_labels(found: pd.DataFrame) -> dict[int, str]:
+    """"#12 Erika Muster Muster GmbH erika@…" per person ``find`` returned, for the picker;
+    an empty field is left out, never shown as "None" or "nan"."""
+    return {int(r.person_id): " ".join([f"#{int(r.person_id)}", *(
+        v.strip() for v in (r.name, r.company, r.email) if isinstance(v, str) and v.strip())])
+            for r in found.itertuples()}
+
+
 def _phone_key(db: Connection, text: str) -> str | None:
     key = normalise.phone_keys(pd.Series([text], dtype="str"),
                                str(settings.get(db, "phone_region")), workers=1)["key"].iloc[0]

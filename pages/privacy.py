@@ -22,8 +22,7 @@ def chosen_person() -> int | None:
             ui.info("Nobody held matches that.")
         return None
     st.dataframe(found, hide_index=True, width="stretch", key="privacy_found")
-    labels = {int(r.person_id): f"#{r.person_id} {r.name or ''} {r.company or ''} "
-              f"{r.email or ''}".strip() for r in found.itertuples()}
+    labels = privacy.choice_labels(found)
     return st.selectbox("Person", list(labels), format_func=labels.get, key="privacy_person")
 
 

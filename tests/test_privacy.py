@@ -380,6 +380,9 @@ def test_do_not_contact_blocks_the_next_step_of_its_kind_and_the_link(store, tea
     marks = dict(zip(page["e-mail"], page["do not contact"], strict=True))
     assert marks[ERIKA[3]] == "e-mail, phone" and pd.isna(marks[OTTO[3]])
     assert otto
+    todo = leads.todo(store, viewer=viewer(store, team["rep"]), user_id=team["rep"])
+    assert dict(zip(todo["person_id"], todo["do_not_contact"], strict=True)) == {
+        pid: "e-mail, phone"}
 
 
 def test_only_admins_lift_a_do_not_contact_flag(store, team):
@@ -475,3 +478,11 @@ def test_the_calendar_feed_of_the_owner_no_longer_holds_the_erased_lead(store, t
     privacy.erase(store, [pid], by=team["admin"])
     feed = calendar.ics_for_user(store, team["rep"], viewer=rep)
     assert b"Mustermann" not in feed and b"BEGIN:VEVENT" not in feed
+
+
+def test_the_person_picker_names_each_person_found_without_empty_fields(store, team):
+    importing.import_file(store, FAIR, "messe.csv", "Messe", by=team["admin"])
+    pid = erika(store)
+    store.execute("UPDATE people SET company = NULL WHERE id = ?", [pid])
+    found = privacy.find(store, ERIKA[3], viewer=viewer(store, team["admin"]))
+    assert privacy.choice_labels(found) == {pid: f"#{pid} {ERIKA[1]} {ERIKA[2]} {ERIKA[3]}"}
