@@ -5,40 +5,42 @@ page of a one-time link."""
 import streamlit as st
 
 from lib import access, ui
+from lib.i18n import _, pgettext
 
 st.set_page_config(page_title="leadladder", page_icon="🪜", layout="wide")
 
 ui.upload_limit_mb(ui.connection())  # Streamlit's upload cap follows the app's limit
 me = ui.signed_in_user()
-admin_only = [st.Page("pages/privacy.py", title="Privacy", icon="🛡️")] if (
+ui.use_language(me)
+admin_only = [st.Page("pages/privacy.py", title=_("Privacy"), icon="🛡️")] if (
     me is not None and access.viewer_for(ui.connection(), me).may("privacy")) else []
-set_password = st.Page("pages/set_password.py", title="Set your password", icon="🔑",
+set_password = st.Page("pages/set_password.py", title=_("Set your password"), icon="🔑",
                        visibility="hidden")
 
 navigation = st.navigation(
     {
-        "Lists": [
-            st.Page("pages/lists.py", title="Lists", icon="📋", default=True),
-            st.Page("pages/prospecting.py", title="Prospecting", icon="🎯"),
-            st.Page("pages/import_file.py", title="Import", icon="⬆️"),
+        _("Lists"): [
+            st.Page("pages/lists.py", title=_("Lists"), icon="📋", default=True),
+            st.Page("pages/prospecting.py", title=_("Prospecting"), icon="🎯"),
+            st.Page("pages/import_file.py", title=_("Import"), icon="⬆️"),
         ],
-        "Leads": [
-            st.Page("pages/todo.py", title="To-do", icon="✅"),
-            st.Page("pages/pipeline.py", title="Pipeline", icon="🧭"),
-            st.Page("pages/calendar.py", title="Calendar", icon="📅"),
-            st.Page("pages/lead.py", title="Lead", icon="👤", visibility="hidden"),
+        _("Leads"): [
+            st.Page("pages/todo.py", title=_("To-do"), icon="✅"),
+            st.Page("pages/pipeline.py", title=_("Pipeline"), icon="🧭"),
+            st.Page("pages/calendar.py", title=_("Calendar"), icon="📅"),
+            st.Page("pages/lead.py", title=_("Lead"), icon="👤", visibility="hidden"),
         ],
-        "Manager": [
-            st.Page("pages/funnel.py", title="Funnel", icon="📊"),
-            st.Page("pages/overdue.py", title="Overdue", icon="⏰"),
+        _("Manager"): [
+            st.Page("pages/funnel.py", title=_("Funnel"), icon="📊"),
+            st.Page("pages/overdue.py", title=_("Overdue"), icon="⏰"),
         ],
-        "Admin": [
-            st.Page("pages/people.py", title="People", icon="👥"),
-            st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+        _("Admin"): [
+            st.Page("pages/people.py", title=pgettext("page", "People"), icon="👥"),
+            st.Page("pages/settings.py", title=_("Settings"), icon="⚙️"),
             *admin_only,
         ],
-        "Me": [
-            st.Page("pages/account.py", title="My account", icon="🙂"),
+        _("Me"): [
+            st.Page("pages/account.py", title=_("My account"), icon="🙂"),
             set_password,
         ],
     },

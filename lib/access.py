@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lib.errors import UserError
+from lib.i18n import N_
 
 if TYPE_CHECKING:
     from lib.db import Connection
     from lib.users import User
 
 ROLES = ("admin", "manager", "rep", "ops")
+ROLE_LABELS = {"admin": N_("admin"), "manager": N_("manager"), "rep": N_("rep"), "ops": N_("ops")}
 VISIBILITIES = ("all", "team", "own")
 
 # What each role may do. Checked in lib/ by ``require``, never by comparing role names.

@@ -27,6 +27,7 @@ from lib import (
     display,
     export,
     grid,
+    i18n,
     importing,
     lead_view,
     leads,
@@ -40,6 +41,7 @@ from lib import (
     users,
 )
 from lib.errors import StorageBusy, UserError
+from lib.i18n import _
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -205,13 +207,33 @@ def log_out() -> None:
     _redirect(login_routes.LOGOUT_PATH)
 
 
+def use_language(me: users.User | None) -> str:
+    """This run's language: the user's choice, else the browser's, else English. Set at the
+    start of every run (per session, never process-wide)."""
+    code = i18n.choose(me.language if me else None, st.context.locale)
+    i18n.set_language(code)
+    return code
+
+
+def _language_chosen(me: users.User, key: str) -> None:
+    choice = st.session_state[key]
+    attempt(users.set_language, connection(), me.id, None if choice == "browser" else choice,
+            by=me.id)
+
+
 def sidebar_account(me: users.User) -> None:
-    """Who is logged in, with Log out."""
+    """The profile menu: who is logged in, their language, and Log out."""
     with st.sidebar.container(border=True):
-        st.caption("Logged in as")
-        st.text(f"{me.name} · {me.role}")
+        st.caption(_("Logged in as"))
+        st.text(f"{me.name} · {_(access.ROLE_LABELS[me.role])}")
         st.text(me.email)
-        if st.button("Log out", icon=":material/logout:", key="auth_logout", width="stretch"):
+        options = {"browser": _("Like the browser"), **i18n.LANGUAGES}
+        st.selectbox(_("Language"), list(options), format_func=options.get,
+                     index=list(options).index(me.language or "browser"), key="profile_language",
+                     on_change=_language_chosen, args=(me, "profile_language"),
+                     label_visibility="collapsed")
+        if st.button(_("Log out"), icon=":material/logout:", key="auth_logout",
+                     width="stretch"):
             log_out()
             st.stop()
 
