@@ -4,12 +4,15 @@ data as it is stored.
 XLSX has typed cells: a cell written as a string is never a formula, so strings are written
 unchanged. CSV has no types, so a cell Excel would run as a formula (OWASP: one that begins
 with = + - @, a tab or a carriage return) gets a leading apostrophe; nothing else is touched.
+The "German Excel" CSV is the same file as Excel set to German reads it: semicolons, decimal
+commas, dates as 03.12.2026.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -45,6 +48,31 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so that Excel opens umlauts correctly; CRLF line ends (RFC 4180), which
     also makes the writer quote a cell holding a lone carriage return."""
     return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_german_excel_csv(frame: pd.DataFrame) -> bytes:
+    """What Excel set to German opens as columns: semicolon-separated, decimal comma, dates
+    as 03.12.2026 (with the time when there is one), UTF-8 with BOM for the umlauts."""
+    safe = safe_frame(frame)
+    for index in range(safe.shape[1]):
+        column = safe.iloc[:, index]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            safe.isetitem(index, column.map(_german_moment, na_action="ignore"))
+        elif _is_text(column):
+            safe.isetitem(index, column.map(_german_day, na_action="ignore"))
+    return safe.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n"
+                       ).encode("utf-8-sig")
+
+
+def _german_moment(value: pd.Timestamp) -> str:
+    return value.strftime("%d.%m.%Y" if value == value.normalize() else "%d.%m.%Y %H:%M")
+
+
+def _german_day(value: object) -> object:
+    """A date or datetime cell among text (object columns) as Excel reads it in German."""
+    if isinstance(value, datetime):
+        return _german_moment(pd.Timestamp(value))
+    return f"{value:%d.%m.%Y}" if isinstance(value, date) else value
 
 
 def ooxml_escape(value: str) -> str:

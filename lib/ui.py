@@ -4,6 +4,7 @@ decided by plain lib modules (display, grid, lead_view, …); this module only d
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -41,12 +42,13 @@ from lib import (
     users,
 )
 from lib.errors import StorageBusy, UserError
-from lib.i18n import _
+from lib.i18n import N_, _
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 log = logging.getLogger("leadladder")
+SOMETHING_WENT_WRONG = N_("Something went wrong and nothing was saved. The error was logged.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -165,7 +167,7 @@ def require_user(message: str = "Log in first.") -> users.User:
     normally stops earlier)."""
     me = current_user()
     if me is None:
-        st.info(message)
+        st.info(_(message))
         st.stop()
     return me
 
@@ -240,15 +242,15 @@ def sidebar_account(me: users.User) -> None:
 
 def login_form(*, demo: bool) -> None:
     """E-mail and password; a refusal never says whether the e-mail exists."""
-    st.title("Log in to leadladder")
+    st.title(_("Log in to leadladder"))
     if demo:
-        st.info("This is a demo database: demo logins exist (`python -m lib.cli demo --json` "
-                "printed them when the demo was loaded).", icon=":material/info:")
+        st.info(_("This is a demo database: demo logins exist (`python -m lib.cli demo --json` "
+                  "printed them when the demo was loaded)."), icon=":material/info:")
     with st.form("auth_login"):
-        email = st.text_input("E-mail", key="auth_email", autocomplete="username")
-        password = st.text_input("Password", type="password", key="auth_password",
+        email = st.text_input(_("E-mail"), key="auth_email", autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key="auth_password",
                                  autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+        submitted = st.form_submit_button(_("Log in"), type="primary", width="stretch")
     if submitted:
         login = attempt(auth.log_in, connection(), email, password, client=client())
         if login:
@@ -257,19 +259,20 @@ def login_form(*, demo: bool) -> None:
 
 def first_admin_form() -> None:
     """A database without users: create the first admin (and nothing else is shown)."""
-    st.title("Create the first admin")
-    st.write("This leadladder has no users yet. The first account is an admin, who then adds "
-             "everyone else on the People page.")
+    st.title(_("Create the first admin"))
+    st.write(_("This leadladder has no users yet. The first account is an admin, who then adds "
+               "everyone else on the People page."))
     with st.form("auth_first_admin"):
-        name = st.text_input("Your name", key="auth_first_name")
-        email = st.text_input("E-mail (your login)", key="auth_first_email",
+        name = st.text_input(_("Your name"), key="auth_first_name")
+        email = st.text_input(_("E-mail (your login)"), key="auth_first_email",
                               autocomplete="username")
-        password = st.text_input(f"Password (at least {passwords.MIN_LENGTH} characters)",
+        password = st.text_input(_("Password (at least {count} characters)").format(
+                                     count=passwords.MIN_LENGTH),
                                  type="password", key="auth_first_password",
                                  autocomplete="new-password")
-        repeated = st.text_input("Password again", type="password", key="auth_first_repeated",
+        repeated = st.text_input(_("Password again"), type="password", key="auth_first_repeated",
                                  autocomplete="new-password")
-        submitted = st.form_submit_button("Create admin and log in", type="primary",
+        submitted = st.form_submit_button(_("Create admin and log in"), type="primary",
                                           width="stretch")
     if submitted:
         login = attempt(auth.create_first_admin, connection(), name, email, password, repeated,
@@ -311,9 +314,10 @@ def sso_buttons() -> None:
     """"Sign in with …" for each provider that secrets.toml configures (none: nothing)."""
     providers = sso.providers(_secret("auth"), _secret("sso").get("labels"))
     if providers:
-        st.caption("or")
+        st.caption(_("or"))
     for name, label in providers.items():
-        if st.button(display.markdown("Sign in with {}", label), key=f"auth_sso_{name}",
+        if st.button(display.markdown(_("Sign in with {provider}"), provider=label),
+                     key=f"auth_sso_{name}",
                      icon=":material/key:", width="stretch"):
             st.login(name)
 
@@ -328,7 +332,7 @@ def single_sign_on() -> None:
         if login is not None:
             logged_in(login)
     error(st.session_state.auth_sso_refused)
-    if st.button("Use another account", key="auth_sso_other", icon=":material/logout:"):
+    if st.button(_("Use another account"), key="auth_sso_other", icon=":material/logout:"):
         _redirect(login_routes.LOGOUT_PATH)
         st.stop()
 
@@ -344,8 +348,8 @@ def _sso_login() -> auth.Login | None:
         st.session_state.auth_sso_refused = str(exc)
     except Exception:
         log.exception("single sign-on failed")
-        st.session_state.auth_sso_refused = ("Single sign-on failed and nobody was logged in. "
-                                             "The error was logged.")
+        st.session_state.auth_sso_refused = _("Single sign-on failed and nobody was logged in. "
+                                               "The error was logged.")
     return None
 
 
@@ -392,7 +396,7 @@ def attempt(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | No
         error(str(exc))
     except Exception:
         log.exception("action %s failed", getattr(action, "__name__", action))
-        st.error("Something went wrong and nothing was saved. The error was logged.", icon="🛑")
+        st.error(_(SOMETHING_WENT_WRONG), icon="🛑")
     return None
 
 
@@ -408,7 +412,7 @@ def outcome(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[
         return None, str(exc)
     except Exception:
         log.exception("action %s failed", getattr(action, "__name__", action))
-        return None, "Something went wrong and nothing was saved. The error was logged."
+        return None, _(SOMETHING_WENT_WRONG)
 
 
 def upload_limit_mb(conn: db.Connection) -> int:
@@ -420,22 +424,33 @@ def upload_limit_mb(conn: db.Connection) -> int:
     return limit
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# (label, file suffix, writer, MIME type) of each download button
+_DOWNLOADS = (
+    (N_("⬇ CSV"), ".csv", export.to_csv, "text/csv"),
+    (N_("⬇ CSV for German Excel"), ".de.csv", export.to_german_excel_csv, "text/csv"),
+    (N_("⬇ XLSX"), ".xlsx", export.to_xlsx, XLSX_TYPE),
+)
+_DOWNLOAD_HELP = N_("Semicolons, decimal commas and dates as 03.12.2026: opens as columns in "
+                    "Excel set to German")
+
+
 def downloads(frame: pd.DataFrame, name: str, *, key: str) -> None:
-    """CSV and XLSX download buttons side by side, both formula-safe; each download is
-    recorded in the audit log."""
+    """CSV (plain and for German Excel) and XLSX download buttons side by side, all
+    formula-safe; each download is recorded in the audit log."""
     def record(file_name: str) -> Callable[[], None]:
         return lambda: _audited(connection(), current_user_id(), file_name, len(frame))
 
-    left, right = st.columns(2)
-    left.download_button(
-        "⬇ CSV", export.to_csv(frame), f"{name}.csv", "text/csv", key=f"{key}_csv",
-        width="stretch", on_click=record(f"{name}.csv"),
-    )
-    right.download_button(
-        "⬇ XLSX", export.to_xlsx(frame), f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", width="stretch", on_click=record(f"{name}.xlsx"),
-    )
+    for column, (label, suffix, write, kind) in zip(st.columns(3), _DOWNLOADS, strict=True):
+        column.download_button(
+            _(label), write(frame), f"{name}{suffix}", kind, key=f"{key}{_key(suffix)}",
+            width="stretch", on_click=record(f"{name}{suffix}"),
+            help=_(_DOWNLOAD_HELP) if suffix == ".de.csv" else None)
+
+
+def _key(suffix: str) -> str:
+    """The button key's ending: "_csv", "_decsv", "_xlsx" (the first and last as before)."""
+    return "_" + suffix.replace(".", "")
 
 
 def memo(name: str, key: tuple, compute: Callable[[], R]) -> R:
@@ -459,16 +474,17 @@ def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
     encoding, delimiter, sheet = found.encoding, found.delimiter, found.sheet
     if table.file_format == "csv":
         encodings = importing.detected_first(found.encoding, importing.ENCODINGS)
-        encoding = columns[0].selectbox("Encoding", encodings, key=f"{key}_encoding")
+        encoding = columns[0].selectbox(_("Encoding"), encodings, key=f"{key}_encoding")
         marks = importing.detected_first(found.delimiter, importing.DELIMITER_LABELS)
         delimiter = columns[1].selectbox(
-            "Delimiter", marks, key=f"{key}_delimiter",
-            format_func=lambda d: importing.DELIMITER_LABELS.get(d, repr(d)))
+            _("Delimiter"), marks, key=f"{key}_delimiter",
+            format_func=lambda d: (_(importing.DELIMITER_LABELS[d])
+                                   if d in importing.DELIMITER_LABELS else repr(d)))
     elif table.sheets:
-        sheet = columns[0].selectbox("Sheet", table.sheets, key=f"{key}_sheet",
+        sheet = columns[0].selectbox(_("Sheet"), table.sheets, key=f"{key}_sheet",
                                      index=table.sheets.index(found.sheet)
                                      if found.sheet in table.sheets else 0)
-    header = columns[3].number_input("Header is on row", min_value=1, step=1,
+    header = columns[3].number_input(_("Header is on row"), min_value=1, step=1,
                                      value=(found.header_row or 0) + 1, key=f"{key}_header")
     return reading.ReadOptions(encoding=encoding, delimiter=delimiter, sheet=sheet,
                                header_row=int(header) - 1)
@@ -477,7 +493,7 @@ def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
 def import_counts(counts: importing.Counts) -> None:
     """The preview's numbers, in the order an ops person reads them."""
     for column, (label, value) in zip(st.columns(6) + st.columns(5), counts.shown, strict=True):
-        column.metric(label, f"{value:,}")
+        column.metric(label, i18n.number(value))
 
 
 def import_history(conn: db.Connection) -> None:
@@ -485,19 +501,19 @@ def import_history(conn: db.Connection) -> None:
     viewer = current_viewer()
     past = importing.history_frame(conn, viewer=viewer)
     if past.empty:
-        st.caption("No imports yet.")
+        st.caption(_("No imports yet."))
         return
     st.dataframe(past, hide_index=True, width="stretch", key="import_history_table")
     labels = importing.history_labels(past)
-    chosen = st.selectbox("Import", list(labels), format_func=labels.get,
+    chosen = st.selectbox(_("Import"), list(labels), format_func=labels.get,
                           key="import_history_pick")
     if viewer.may("import"):
         downloads(importing.report(conn, chosen, viewer=viewer), f"import-{chosen}-report",
                   key="import_history_report")
-    with st.popover("Undo this import…"):
-        st.write("People this import created and nobody touched since are removed; "
-                 "everyone worked on since stays.")
-        if st.button("Undo import", type="primary", key="import_undo"):
+    with st.popover(_("Undo this import…")):
+        st.write(_("People this import created and nobody touched since are removed; "
+                   "everyone worked on since stays."))
+        if st.button(_("Undo import"), type="primary", key="import_undo"):
             result = attempt(importing.undo, conn, chosen, by=current_user_id())
             if result:
                 audit.undone(conn, result, by=current_user_id())
@@ -507,16 +523,30 @@ def import_history(conn: db.Connection) -> None:
         success(message, icon=None)
 
 
+def dialog(title: str, *, width: str = "small", on_dismiss: Callable[[], None] | str = "ignore"
+           ) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """``st.dialog`` whose title (``N_``-marked) is translated when it opens: a decorator's
+    arguments are evaluated at import, before any run's language is known."""
+    def decorate(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def opened(*args: P.args, **kwargs: P.kwargs) -> None:
+            st.dialog(_(title), width=width, on_dismiss=on_dismiss)(body)(*args, **kwargs)
+
+        return opened
+
+    return decorate
+
+
 # --- leads: the pieces the to-do, pipeline and lead pages share ----------------------------
 
-OUTCOME_LABELS = {"reached": "Reached", "no_answer": "No answer", "voicemail": "Voicemail",
-                  "wrong_number": "Wrong number"}
-LEAD_ACTIONS = {"log": "Log & plan", "step": "Move to another step",
-                "standby": "Park on standby", "resume": "Resume now", "won": "Mark won",
-                "lost": "Mark lost", "cancelled": "Cancel the lead", "reopen": "Reopen…",
-                "detail": "Open the lead"}
-_HELP = {"log": "Log a call, e-mail, meeting or note and set the next step, in one go",
-         "reopen": "Open the lead again, with a new next step"}
+OUTCOME_LABELS = {"reached": N_("Reached"), "no_answer": N_("No answer"),
+                  "voicemail": N_("Voicemail"), "wrong_number": N_("Wrong number")}
+LEAD_ACTIONS = {"log": N_("Log & plan"), "step": N_("Move to another step"),
+                "standby": N_("Park on standby"), "resume": N_("Resume now"),
+                "won": N_("Mark won"), "lost": N_("Mark lost"), "cancelled": N_("Cancel the lead"),
+                "reopen": N_("Reopen…"), "detail": N_("Open the lead")}
+_HELP = {"log": N_("Log a call, e-mail, meeting or note and set the next step, in one go"),
+         "reopen": N_("Open the lead again, with a new next step")}
 
 
 def flash(message: str) -> None:
@@ -539,7 +569,7 @@ def app_url(path: str, page_path: str) -> str:
 def lead_link(lead_id: int, label: str) -> None:
     """A link to the lead's own page (in-app navigation: the session stays)."""
     st.page_link("pages/lead.py", label=display.markdown("**{}**", label),
-                 help=display.markdown("Open {}", label),
+                 help=display.markdown(_("Open {lead}"), lead=label),
                  query_params={"lead": int(lead_id)})
 
 
@@ -580,7 +610,7 @@ def more_button(key: str, limit_key: str, step: int) -> None:
     def more() -> None:
         st.session_state[limit_key] += step
 
-    st.button("Show more", key=key, on_click=more)
+    st.button(_("Show more"), key=key, on_click=more)
 
 
 def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
@@ -590,10 +620,11 @@ def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
     dialog, shown by ``lead_dialog`` later in the same run."""
     lead_id = int(row["lead_id"])
     primary, menu = lead_view.actions(row["status"], detail=detail)
-    chosen = primary if st.button(LEAD_ACTIONS[primary], type="primary", help=_HELP[primary],
+    chosen = primary if st.button(_(LEAD_ACTIONS[primary]), type="primary",
+                                  help=_(_HELP[primary]),
                                   key=f"{key}_{primary}") else None
     if menu:
-        chosen = st.menu_button("More", menu, format_func=LEAD_ACTIONS.get,
+        chosen = st.menu_button(_("More"), menu, format_func=lambda a: _(LEAD_ACTIONS[a]),
                                 key=f"{key}_more") or chosen
     if chosen == "detail":
         st.switch_page("pages/lead.py", query_params={"lead": lead_id})
@@ -630,19 +661,20 @@ def _heading(lead: Mapping[str, Any], conn: db.Connection) -> None:
 def next_step_inputs(key: str, kind: str | None, today: date, *,
                      due: date | None = None) -> dict[str, Any]:
     """The next step's fields as NextStep arguments; ``due`` fixes the date instead of asking."""
-    st.markdown("**Next step**")
-    chosen = st.segmented_control("Type", list(display.NEXT_LABELS), default=kind or "call",
-                                  required=True, format_func=display.NEXT_LABELS.get,
+    st.markdown(_("**Next step**"))
+    chosen = st.segmented_control(_("Type"), list(display.NEXT_LABELS), default=kind or "call",
+                                  required=True, format_func=lambda k: _(display.NEXT_LABELS[k]),
                                   key=f"{key}_type")
     cells = iter(st.columns(3))
-    day = due or next(cells).date_input("Due", value=today + timedelta(days=1), min_value=today,
-                                        format="DD.MM.YYYY", key=f"{key}_date")
-    at = next(cells).time_input("Time (optional)", value=None, step=timedelta(minutes=15),
+    day = due or next(cells).date_input(_("Due"), value=today + timedelta(days=1),
+                                        min_value=today, format=i18n.date_input_format(),
+                                        key=f"{key}_date")
+    at = next(cells).time_input(_("Time (optional)"), value=None, step=timedelta(minutes=15),
                                 key=f"{key}_time")
     minutes = next(cells).number_input(
-        "Duration (minutes)", 5, 1440, leads.MEETING_MINUTES, step=15, key=f"{key}_minutes",
+        _("Duration (minutes)"), 5, 1440, leads.MEETING_MINUTES, step=15, key=f"{key}_minutes",
     ) if chosen == "meeting" else None
-    note = st.text_input("Note", placeholder="e.g. ask who decides", key=f"{key}_note")
+    note = st.text_input(_("Note"), placeholder=_("e.g. ask who decides"), key=f"{key}_note")
     return {"type": chosen, "due_date": day, "due_time": at, "duration_min": minutes,
             "note": note}
 
@@ -651,87 +683,91 @@ def log_and_plan(conn: db.Connection, lead: Mapping[str, Any], key: str) -> str 
     """What happened and the next step: one submit, one transaction. Returns what was saved
     (None before the submit or when it was refused)."""
     kind = st.segmented_control(
-        "What happened?", list(lead_view.ACTIVITY_LABELS), required=True,
-        format_func=lead_view.ACTIVITY_LABELS.get, default=lead_view.likely_activity(lead),
+        _("What happened?"), list(lead_view.ACTIVITY_LABELS), required=True,
+        format_func=lambda k: _(lead_view.ACTIVITY_LABELS[k]),
+        default=lead_view.likely_activity(lead),
         key=f"{key}_kind")
     outcome = text = None
     if kind == "call":
-        outcome = st.segmented_control("How did the call go?", list(OUTCOME_LABELS),
-                                       format_func=OUTCOME_LABELS.get, key=f"{key}_outcome")
+        outcome = st.segmented_control(_("How did the call go?"), list(OUTCOME_LABELS),
+                                       format_func=lambda k: _(OUTCOME_LABELS[k]),
+                                       key=f"{key}_outcome")
     if kind != "none":
-        text = st.text_area("Notes", placeholder="What was said, what was agreed", height=90,
+        text = st.text_area(_("Notes"), placeholder=_("What was said, what was agreed"), height=90,
                             key=f"{key}_text")
     step = next_step_inputs(f"{key}_next", display.given(lead.get("next_type")),
                             schedule.today(conn))
-    if st.button("Save", type="primary", key=f"{key}_save", width="stretch"):
+    if st.button(_("Save"), type="primary", key=f"{key}_save", width="stretch"):
         return attempt(lead_view.log_and_plan, conn, lead, kind, outcome, text, step,
                        by=current_user_id())
     return None
 
 
-@st.dialog("Log what happened, plan what is next", width="medium", on_dismiss=_forget_action)
+@dialog(N_("Log what happened, plan what is next"), width="medium", on_dismiss=_forget_action)
 def _log_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
     _heading(lead, conn)
     finish(log_and_plan(conn, lead, key))
 
 
-@st.dialog("Move to another step", on_dismiss=_forget_action)
+@dialog(N_("Move to another step"), on_dismiss=_forget_action)
 def _step_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
     _heading(lead, conn)
     steps = leads.active_steps(conn)
     keys = list(steps)
-    chosen = st.radio("Step", keys, format_func=lambda k: display.literal(steps[k]),
+    chosen = st.radio(_("Step"), keys, format_func=lambda k: display.literal(steps[k]),
                       key=f"{key}_to",
                       index=keys.index(lead["step_key"]) if lead["step_key"] in steps else 0)
-    if st.button("Move", type="primary", key=f"{key}_save"):
+    if st.button(_("Move"), type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.move, conn, lead, chosen, by=current_user_id()))
 
 
-@st.dialog("Park on standby", width="medium", on_dismiss=_forget_action)
+@dialog(N_("Park on standby"), width="medium", on_dismiss=_forget_action)
 def _standby_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
     _heading(lead, conn)
     now = schedule.today(conn)
-    until = st.date_input("Back on", value=now + timedelta(days=14), min_value=now +
-                          timedelta(days=1), format="DD.MM.YYYY", key=f"{key}_until")
-    st.caption("On that day the lead is back in the to-do, with this next step due.")
+    until = st.date_input(_("Back on"), value=now + timedelta(days=14), min_value=now +
+                          timedelta(days=1), format=i18n.date_input_format(),
+                          key=f"{key}_until")
+    st.caption(_("On that day the lead is back in the to-do, with this next step due."))
     step = next_step_inputs(f"{key}_next", display.given(lead.get("next_type")), now, due=until)
-    if st.button("Park", type="primary", key=f"{key}_save"):
+    if st.button(_("Park"), type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.standby, conn, lead, until, step, by=current_user_id()))
 
 
 def _close_body(conn: db.Connection, lead: Mapping[str, Any], key: str, outcome: str) -> None:
     _heading(lead, conn)
     reasons = {"lost": leads.LOST_REASONS, "cancelled": leads.CANCEL_REASONS}.get(outcome)
-    reason = st.selectbox("Reason", reasons, index=None, placeholder="Choose a reason",
-                          key=f"{key}_reason") if reasons else None
-    note = st.text_area("Note" if outcome == "won" else "Note (needed when the reason is other)",
+    reason = st.selectbox(_("Reason"), reasons, index=None, placeholder=_("Choose a reason"),
+                          format_func=_, key=f"{key}_reason") if reasons else None
+    note = st.text_area(_("Note") if outcome == "won" else
+                        _("Note (needed when the reason is other)"),
                         height=80, key=f"{key}_note")
-    if st.button(LEAD_ACTIONS[outcome], type="primary", key=f"{key}_save"):
+    if st.button(_(LEAD_ACTIONS[outcome]), type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.close, conn, lead, outcome, reason, note,
                        by=current_user_id()))
 
 
 def _closing_dialog(outcome: str, title: str) -> Callable[..., None]:
-    @st.dialog(title, on_dismiss=_forget_action)
+    @dialog(title, on_dismiss=_forget_action)
     def show(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
         _close_body(conn, lead, key, outcome)
 
     return show
 
 
-@st.dialog("Reopen the lead", width="medium", on_dismiss=_forget_action)
+@dialog(N_("Reopen the lead"), width="medium", on_dismiss=_forget_action)
 def _reopen_dialog(conn: db.Connection, lead: Mapping[str, Any], key: str) -> None:
     say(display.markdown("**{}** · {}", lead["title"], lead["status"]))
     step = next_step_inputs(f"{key}_next", None, schedule.today(conn))
-    if st.button("Reopen", type="primary", key=f"{key}_save"):
+    if st.button(_("Reopen"), type="primary", key=f"{key}_save"):
         finish(attempt(lead_view.reopen, conn, lead, step, by=current_user_id()))
 
 
 _DIALOGS: dict[str, Callable[..., None]] = {
     "log": _log_dialog, "step": _step_dialog, "standby": _standby_dialog,
-    "won": _closing_dialog("won", "Mark the lead won"),
-    "lost": _closing_dialog("lost", "Mark the lead lost"),
-    "cancelled": _closing_dialog("cancelled", "Cancel the lead"),
+    "won": _closing_dialog("won", N_("Mark the lead won")),
+    "lost": _closing_dialog("lost", N_("Mark the lead lost")),
+    "cancelled": _closing_dialog("cancelled", N_("Cancel the lead")),
     "reopen": _reopen_dialog,
 }
 
@@ -755,8 +791,8 @@ def card_view_toggle(key: str) -> bool:
     """The "Card view" toggle (one row at a time, for phones); on by default in a phone's
     browser."""
     agent = st.context.headers.get("User-Agent") if st.context.headers else None
-    return st.toggle("Card view", value=grid.narrow_screen(agent), key=key,
-                     help="One row at a time with large toggles: for a phone")
+    return st.toggle(_("Card view"), value=grid.narrow_screen(agent), key=key,
+                     help=_("One row at a time with large toggles: for a phone"))
 
 
 def editor_snapshot(name: str, view: tuple, load: Callable[[], pd.DataFrame], *,
@@ -857,7 +893,7 @@ def _closing(outcomes: list[rows.RowOutcome] | None,
         error(outcomes[0].message)
 
 
-@st.dialog("Convert to lead", width="large", on_dismiss=_forget_row_dialog)
+@dialog(N_("Convert to lead"), width="large", on_dismiss=_forget_row_dialog)
 def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                    done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """The (+) action for one or more rows: owner, step, the next step, amount and note."""
@@ -867,30 +903,30 @@ def convert_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], k
     names = users.owner_names(conn)
     me = current_user_id()
     left, right = st.columns(2)
-    owner = left.selectbox("Owner", list(names), format_func=names.get, key=f"{key}_owner",
+    owner = left.selectbox(_("Owner"), list(names), format_func=names.get, key=f"{key}_owner",
                            index=list(names).index(me) if me in names else 0)
     steps = leads.active_steps(conn)
-    step = right.selectbox("Pipeline step", list(steps), format_func=steps.get,
+    step = right.selectbox(_("Pipeline step"), list(steps), format_func=steps.get,
                            key=f"{key}_step")
     next_step = next_step_inputs(f"{key}_next", None, schedule.today(conn))
     left, right = st.columns([1, 2])
-    amount = left.number_input("Amount (optional)", min_value=0.0, value=None, step=500.0,
+    amount = left.number_input(_("Amount (optional)"), min_value=0.0, value=None, step=500.0,
                                key=f"{key}_amount")
-    note = right.text_input("Note on the lead (optional)", key=f"{key}_note")
+    note = right.text_input(_("Note on the lead (optional)"), key=f"{key}_note")
     if st.button(grid.convert_label(chosen), type="primary", key=f"{key}_save",
                  width="stretch"):
         _closing(attempt(grid.convert, conn, list(chosen), owner, step, next_step, amount, note,
                          by=current_user_id()), done)
 
 
-@st.dialog("Cancel rows", on_dismiss=_forget_row_dialog)
+@dialog(N_("Cancel rows"), on_dismiss=_forget_row_dialog)
 def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], key: str,
                   done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """Make rows dead with a reason; ticks stay, so Revive brings the status back."""
     say(grid.rows_heading(chosen))
-    reason = st.selectbox("Reason", rows.CANCEL_REASONS, index=None,
-                          placeholder="Choose a reason", key=f"{key}_reason")
-    note = st.text_input("Note" + (" (required)" if reason == "other" else " (optional)"),
+    reason = st.selectbox(_("Reason"), rows.CANCEL_REASONS, index=None, format_func=_,
+                          placeholder=_("Choose a reason"), key=f"{key}_reason")
+    note = st.text_input(_("Note (required)") if reason == "other" else _("Note (optional)"),
                          key=f"{key}_note")
     if st.button(grid.cancel_label(chosen), type="primary", key=f"{key}_save",
                  disabled=reason is None, width="stretch"):
@@ -900,28 +936,27 @@ def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], ke
 
 def downloads_on_click(make: Callable[[db.Connection], pd.DataFrame], name: str, *,
                        key: str) -> None:
-    """CSV and XLSX buttons (formula-safe) that build the file only when clicked: a
-    100k-row list takes seconds. The file is built on another thread, with its own cursor,
-    and recorded in the audit log there."""
-    path, user_id = str(db.database_path()), current_user_id()
+    """The download buttons of ``downloads``, building the file only when clicked: a
+    100k-row list takes seconds. The file is built on another thread, with its own cursor
+    and this run's language, and recorded in the audit log there."""
+    path, user_id, language = str(db.database_path()), current_user_id(), i18n.language()
 
     def build(to_bytes: Callable[[pd.DataFrame], bytes], file_name: str
               ) -> Callable[[], bytes]:
         def run() -> bytes:
-            cursor = _database(path).cursor()
-            frame = make(cursor)
-            _audited(cursor, user_id, file_name, len(frame))
-            return to_bytes(frame)
+            with i18n.using(language):
+                cursor = _database(path).cursor()
+                frame = make(cursor)
+                _audited(cursor, user_id, file_name, len(frame))
+                return to_bytes(frame)
 
         return run
 
-    left, right = st.columns(2)
-    left.download_button("⬇ CSV", build(export.to_csv, f"{name}.csv"), f"{name}.csv",
-                         "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
-    right.download_button(
-        "⬇ XLSX", build(export.to_xlsx, f"{name}.xlsx"), f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", width="stretch", on_click="ignore")
+    for column, (label, suffix, write, kind) in zip(st.columns(3), _DOWNLOADS, strict=True):
+        column.download_button(
+            _(label), build(write, f"{name}{suffix}"), f"{name}{suffix}", kind,
+            key=f"{key}{_key(suffix)}", width="stretch", on_click="ignore",
+            help=_(_DOWNLOAD_HELP) if suffix == ".de.csv" else None)
 
 
 def table_and_downloads(frame: pd.DataFrame, *, key: str, file_name: str,

@@ -23,15 +23,16 @@ T = TypeVar("T")
 
 
 def open_app(db_path: Path, monkeypatch: pytest.MonkeyPatch, *,
-             acting: int | None = None) -> AppTest:
+             acting: int | None = None, locale: str | None = None) -> AppTest:
     """The app on ``db_path`` after its first run (the Lists page), logged in as the user
     ``acting`` (None: the first active admin, else the first active user; nobody on a
     database without users, which shows the first-admin form).
 
     The login session is started in lib as the login form starts it; the form itself is
-    tested in tests/test_login_pages.py."""
+    tested in tests/test_login_pages.py. ``locale`` is the browser's language ("de-DE")."""
     monkeypatch.setenv("LEADLADDER_DB", str(db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context["locale"] = locale
     with cursor(db_path) as cur:
         user = users.get(cur, acting) if acting is not None else users.first_admin(cur)
         if acting is not None and user is None:

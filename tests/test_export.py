@@ -154,3 +154,29 @@ def test_every_naughty_company_the_import_kept_comes_back_as_it_was(naughty):
     assert all(s in companies for s in kept)
     assert remarks == strings  # an extra column is stored as the file had it
     assert not [c for c in companies if c.startswith("'") and c not in strings]
+
+
+def test_the_german_excel_csv_has_semicolons_decimal_commas_and_german_dates():
+    """What Excel set to German opens as columns: read back cell by cell."""
+    frame = generated()
+    frame["day"] = [datetime(2026, 12, 3).date()] * len(frame)
+    data = export.to_german_excel_csv(frame)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel shows the umlauts
+    header, *lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""),
+                                     delimiter=";"))
+    assert header == [export.neutralise(c) for c in frame.columns]
+    assert len(lines) == len(frame)
+    for line, (_, row) in zip(lines, frame.iterrows(), strict=True):
+        cells = dict(zip(header, line, strict=True))
+        assert cells["company"] == export.neutralise(row["company"])
+        assert cells["amount"] == f"{row['amount']:.1f}".replace(".", ",")
+        assert cells["count"] == str(row["count"])
+        assert cells["when"] == row["when"].strftime("%d.%m.%Y %H:%M")
+        assert cells["day"] == "03.12.2026"
+    assert "Müller & Söhne GmbH" in data.decode("utf-8-sig")
+
+
+def test_the_german_excel_csv_leaves_a_midnight_as_a_day_and_blanks_blank():
+    frame = pd.DataFrame({"due": pd.to_datetime(["2026-12-24", None]), "n": [0.5, None]})
+    assert export.to_german_excel_csv(frame).decode("utf-8-sig").split("\r\n") == [
+        "due;n", "24.12.2026;0,5", ";", ""]

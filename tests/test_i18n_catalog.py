@@ -102,7 +102,7 @@ def test_the_glossary_words_are_used_throughout(german):
         for key, (message, _) in german.items():
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if any(english.search(text) for text in ids) and not any(
+            if any(english.search(PLACEHOLDER.sub('', text)) for text in ids) and not any(
                     re.search(term["de_pattern"], text) for text in strings):
                 off.append(f"{term['en']}→{term['de']}: {key[0]!r} = {strings[0]!r}")
     assert not off, f"{len(off)} translations leave the glossary: " + "; ".join(off[:40])
