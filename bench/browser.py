@@ -55,7 +55,7 @@ def page_as(browser: Any, app: RunningApp, token: str | None) -> Any:
     """A page in a context of its own, with the login session ``token`` (None: logged out)."""
     from lib.login_routes import COOKIE
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="en-US")
     if token:
         context.add_cookies([{"name": COOKIE, "value": token, "url": app.url,
                               "httpOnly": True, "sameSite": "Strict"}])

@@ -80,8 +80,8 @@ class SessionCursor:
         with self._released:
             while self._holder not in (None, me) and self._holder.is_alive():
                 if time.monotonic() > deadline:
-                    raise StorageBusy("The page is still busy with an earlier request;"
-                                      " reload it in a moment.")
+                    raise StorageBusy(_("The page is still busy with an earlier request;"
+                                        " reload it in a moment."))
                 self._released.wait(0.02)  # a thread's end is not signalled: poll
             self._holder = me
         return self.cursor
@@ -197,7 +197,7 @@ def logged_in(login: auth.Login, next_path: str | None = None) -> None:
     code = auth.make_handoff(login.token, client())
     _redirect(f"{login_routes.SESSION_PATH}?"
               f"{urlencode({'code': code, 'next': next_path or _here()})}")
-    st.caption("Logging in…")
+    st.caption(_("Logging in…"))
     st.stop()  # a rerun would drop the redirect from the queue before the browser sees it
 
 

@@ -110,7 +110,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1400})
+    """A browser tab whose language is English (the app follows the browser's language)."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page

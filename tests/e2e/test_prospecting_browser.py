@@ -231,7 +231,8 @@ IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/60
 
 def test_a_phone_gets_the_card_view_ticks_with_toggles_and_converts(browser,
                                                                      walk_ins_app: RunningApp):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=IPHONE)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=IPHONE,
+                                  locale="en-US")
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
