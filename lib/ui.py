@@ -962,8 +962,22 @@ def downloads_on_click(make: Callable[[db.Connection], pd.DataFrame], name: str,
 def table_and_downloads(frame: pd.DataFrame, *, key: str, file_name: str,
                         download: Callable[[db.Connection], pd.DataFrame] | None = None,
                         **shown: Any) -> None:
-    """A table with its CSV/XLSX buttons; ``download(cursor)`` makes the file's frame when a
-    button is clicked (by default the table as shown). Keys: ``{key}_table``,
-    ``{key}_download``."""
+    """A table with its download buttons; ``download(cursor)`` makes the file's frame when a
+    button is clicked (by default the table as shown). The file's headers are the table's
+    column labels, in the reader's language; columns the table hides stay out. Keys:
+    ``{key}_table``, ``{key}_download``."""
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table", **shown)
-    downloads_on_click(download or (lambda _: frame), file_name, key=f"{key}_download")
+    make = download or (lambda _: frame)
+    labels = shown.get("column_config") or {}
+    downloads_on_click(lambda cursor: headed(make(cursor), labels), file_name,
+                       key=f"{key}_download")
+
+
+def headed(frame: pd.DataFrame, column_config: Mapping[str, Any]) -> pd.DataFrame:
+    """``frame`` with the labels a table shows as its headers (a column configured as None is
+    hidden on screen and left out)."""
+    hidden = [c for c in frame.columns if c in column_config and column_config[c] is None]
+    labels = {c: label for c, config in column_config.items()
+              if (label := config if isinstance(config, str) else
+                  (config or {}).get("label")) and c in frame.columns}
+    return frame.drop(columns=hidden).rename(columns=labels)
