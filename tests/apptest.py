@@ -44,10 +44,10 @@ def open_app(db_path: Path, monkeypatch: pytest.MonkeyPatch, *,
 
 def open_page(db_path: Path, page_name: str, monkeypatch: pytest.MonkeyPatch, *,
               acting: int | None = None, session: Mapping[str, Any] | None = None,
-              **query: object) -> AppTest:
+              locale: str | None = None, **query: object) -> AppTest:
     """The app switched to pages/<page_name>.py, as a click in the sidebar does, with
     ``session`` state set and ``query`` in the URL; it must not raise."""
-    at = open_app(db_path, monkeypatch, acting=acting)
+    at = open_app(db_path, monkeypatch, acting=acting, locale=locale)
     for key, value in (session or {}).items():
         at.session_state[key] = value
     at.query_params.update({key: str(value) for key, value in query.items()})
