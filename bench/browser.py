@@ -51,11 +51,12 @@ def app_in_browser(database: Path, *, logged_in: bool = True, email: str | None 
         app.stop()
 
 
-def page_as(browser: Any, app: RunningApp, token: str | None) -> Any:
-    """A page in a context of its own, with the login session ``token`` (None: logged out)."""
+def page_as(browser: Any, app: RunningApp, token: str | None, locale: str = "en-US") -> Any:
+    """A page in a context of its own, with the login session ``token`` (None: logged out),
+    in a browser set to ``locale``."""
     from lib.login_routes import COOKIE
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale=locale)
     if token:
         context.add_cookies([{"name": COOKIE, "value": token, "url": app.url,
                               "httpOnly": True, "sameSite": "Strict"}])
