@@ -455,8 +455,10 @@ def _key(suffix: str) -> str:
 
 def memo(name: str, key: tuple, compute: Callable[[], R]) -> R:
     """Keep the last result of an expensive step (reading, matching) for this session, so a
-    rerun for an unrelated widget does not redo it."""
+    rerun for an unrelated widget does not redo it. The language is part of the key: a
+    result may hold wording (a refusal, a preview's issues)."""
     slot = st.session_state.setdefault(f"memo_{name}", {})
+    key = (*key, i18n.language())
     if slot.get("key") != key:
         slot.clear()
         slot["value"], slot["key"] = compute(), key
