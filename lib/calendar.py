@@ -9,7 +9,8 @@ The feed is a plain Starlette route (mounted beside the Streamlit app by serve.p
 carries a per-user secret token (192 random bits) that can be replaced or revoked. Only its
 SHA-256 is stored, compared in constant time; the address is shown once, when it is made. A
 wrong or revoked token, or a deactivated user's, gets a bare 404. The feed holds what its owner
-may see now (``lib.access``), nothing more.
+may see now (``lib.access``), nothing more. It is written in its owner's language (their
+preference, else the calendar app's Accept-Language), as the download is in the session's.
 """
 
 from __future__ import annotations
@@ -28,15 +29,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lib import access, leads, schedule, settings
+from lib import access, i18n, leads, schedule, settings
 from lib.db import Connection, changed_rows, scalar, transaction
 from lib.errors import InvalidInput
+from lib.i18n import N_, _
 
 TIMED_MINUTES = 15
 ALL_DAY_ALARM = timedelta(hours=9)
 PRODID = "-//leadladder//next steps//EN"
 FEED_PATH = "/calendar/{token}.ics"
-TYPE_LABELS = {"call": "Call", "email": "E-mail", "meeting": "Meeting", "task": "Task"}
+TYPE_LABELS = {"call": N_("Call"), "email": N_("E-mail"), "meeting": N_("Meeting"),
+               "task": N_("Task")}
 TOKEN_BYTES = 24  # 192 bits
 
 _NEXT_STEPS_SQL = """
@@ -100,7 +103,7 @@ def _event(step: dict[str, Any], zone: tzinfo, alarm: timedelta) -> icalendar.Ev
     """A meeting lasts its duration, other timed steps 15 minutes; no time = an all-day event."""
     event = icalendar.Event()
     event.add("uid", f"lead-{step['id']}@leadladder")
-    event.add("summary", f"{TYPE_LABELS[step['type']]}: {step['title']}")
+    event.add("summary", _summary(step))
     event.add("sequence", int(step["sequence"]))
     event.add("dtstamp", _utc(step["modified"]))
     event.add("last-modified", _utc(step["modified"]))
@@ -122,9 +125,15 @@ def _when(step: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
     return {"dtstart": start, "duration": timedelta(minutes=minutes)}
 
 
+def _summary(step: dict[str, Any]) -> str:
+    """ "Call: Firma — Max" / "Anruf: Firma — Max"."""
+    return _("{kind}: {title}").format(kind=_(TYPE_LABELS[step["type"]]), title=step["title"])
+
+
 def _description(step: dict[str, Any]) -> str:
     contact = [f"{label}: {step[key]}" for key, label in
-               (("phone", "Phone"), ("mobile", "Mobile"), ("email", "E-mail")) if step[key]]
+               (("phone", _("Phone")), ("mobile", _("Mobile")), ("email", _("E-mail")))
+               if step[key]]
     return "\n".join(filter(None, (step["note"], *contact)))
 
 
@@ -132,7 +141,7 @@ def _alarm(step: dict[str, Any], before: timedelta) -> icalendar.Alarm:
     """Minutes before a timed step; on the morning (09:00) of an all-day one."""
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{TYPE_LABELS[step['type']]}: {step['title']}")
+    alarm.add("description", _summary(step))
     alarm.add("trigger", ALL_DAY_ALARM if step["due_time"] is None else -before)
     return alarm
 
@@ -152,7 +161,7 @@ def issue_token(db: Connection, user_id: int) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     if not changed_rows(db, "UPDATE users SET calendar_token_hash = ?, calendar_token = NULL"
                         " WHERE id = ? AND active", [token_hash(token), user_id]):
-        raise InvalidInput(f"there is no active user {user_id}")
+        raise InvalidInput(_("there is no active user {id}").format(id=user_id))
     return token
 
 
@@ -186,6 +195,18 @@ def user_for_token(db: Connection, token: str | None) -> int | None:
     return found
 
 
+def feed_language(db: Connection, user_id: int, accept_language: str | None = None) -> str:
+    """The language a feed is written in: its owner's choice, else the calendar app's."""
+    chosen = scalar(db, "SELECT language FROM users WHERE id = ?", [user_id])
+    return i18n.choose(chosen, accept_language)
+
+
+def feed_for_user(db: Connection, user_id: int, accept_language: str | None = None) -> bytes:
+    """What the feed serves: the owner's calendar, of what they may see, in their language."""
+    with i18n.using(feed_language(db, user_id, accept_language)):
+        return ics_for_user(db, user_id, viewer=access.viewer_of(db, user_id))
+
+
 def feed_route(get_cursor: Callable[[], Connection]) -> Route:
     """``GET /calendar/{token}.ics``: the token owner's calendar, or a bare 404.
 
@@ -198,7 +219,7 @@ def feed_route(get_cursor: Callable[[], Connection]) -> Route:
             user_id = user_for_token(db, request.path_params["token"])
             if user_id is None:
                 return Response(status_code=404)
-            body = ics_for_user(db, user_id, viewer=access.viewer_of(db, user_id))
+            body = feed_for_user(db, user_id, request.headers.get("accept-language"))
         return Response(body, media_type="text/calendar; charset=utf-8",
                         headers={"Cache-Control": "private, no-cache"})
 

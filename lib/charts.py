@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import display, metrics
+from lib import display, i18n, metrics
+from lib.i18n import _
 
 STAGE_COLORS = {"suspect": "#94a3b8", "prospect": "#60a5fa", "lead": "#2563eb",
                 "converted": "#7c3aed", "won": "#16a34a"}
@@ -26,7 +27,7 @@ def _layout(figure: go.Figure, height: int, **extra: object) -> go.Figure:
         height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font={"family": FONT},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
-        **extra,
+        separators=_separators(), **extra,
     )
     return figure
 
@@ -42,8 +43,8 @@ def funnel(frame: pd.DataFrame) -> go.Figure:
         text=[_funnel_text(row) for row in frame.to_dict("records")],
         texttemplate="%{text}", textinfo="text",
         textposition=["inside" if n / top >= 0.25 else "outside" for n in frame["people"]],
-        hovertemplate="<b>%{y}</b>: %{x:,} people<br>%{percentPrevious:.1%} of the stage "
-                      "before<br>%{percentInitial:.1%} of all suspects<extra></extra>",
+        hovertemplate=_("<b>%{y}</b>: %{x:,} people<br>%{percentPrevious:.1%} of the stage "
+                        "before<br>%{percentInitial:.1%} of all suspects") + "<extra></extra>",
     ))
     figure.update_yaxes(tickfont={"size": 14})
     return _layout(figure, 360, clickmode="event+select", dragmode=False)
@@ -52,8 +53,13 @@ def funnel(frame: pd.DataFrame) -> go.Figure:
 def _funnel_text(row: dict) -> str:
     share = row["of_previous"]
     if row["stage"] == metrics.STAGES[0] or pd.isna(share):
-        return f"<b>{row['people']:,}</b>"
-    return f"<b>{row['people']:,}</b> · {share:.0%}"
+        return f"<b>{i18n.number(row['people'])}</b>"
+    return f"<b>{i18n.number(row['people'])}</b> · {i18n.percent(share, 0)}"
+
+
+def _separators() -> str:
+    """Plotly's decimal and thousands separators for the current language ("," and ".")."""
+    return ",." if i18n.language() == "de" else ".,"
 
 
 def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
@@ -63,18 +69,25 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
     rows = frame.iloc[::-1]
     shares = rows[[f"{s}_share" for s in stages]].to_numpy(dtype=float)
     counts = rows[stages].to_numpy()
-    text = [[f"{n:,} · {share:.0%}" for n, share in zip(line, shares[i], strict=True)]
+    text = [[f"{i18n.number(n)} · {i18n.percent(share, 0)}"
+             for n, share in zip(line, shares[i], strict=True)]
             for i, line in enumerate(counts)]
-    labels = [f"{display.chart_text(name)}  ({n:,})"
+    labels = [f"{display.chart_text(name)}  ({i18n.number(n)})"
               for name, n in zip(rows["cohort"], rows["suspect"], strict=True)]
     figure = go.Figure(go.Heatmap(
-        z=shares * 100, x=[metrics.STAGE_LABELS[s] for s in stages], y=labels, text=text,
+        z=shares * 100, x=[metrics.stage_label(s) for s in stages], y=labels, text=text,
         texttemplate="%{text}", colorscale="Blues", zmin=0, showscale=True,
-        colorbar={"title": {"text": "% of suspects"}, "ticksuffix": "%", "thickness": 12},
+        colorbar={"title": {"text": _("% of suspects")}, "ticksuffix": _ticksuffix(),
+                  "thickness": 12},
         hovertemplate="<b>%{y}</b><br>%{x}: %{text}<extra></extra>", xgap=2, ygap=2,
     ))
     figure.update_xaxes(side="top")
     return _layout(figure, max(180, 70 + ROW_PX * len(rows)))
+
+
+def _ticksuffix() -> str:
+    """A percentage's sign on an axis: "%" / " %" (German writes a space before it)."""
+    return "\u00a0%" if i18n.language() == "de" else "%"
 
 
 def drop_off(frame: pd.DataFrame, by: str) -> go.Figure:
@@ -88,31 +101,33 @@ def drop_off(frame: pd.DataFrame, by: str) -> go.Figure:
         if chosen.empty:
             continue
         color = STAGE_COLORS[part] if by == "stage" else REASON_COLORS[i % len(REASON_COLORS)]
-        name = metrics.STAGE_LABELS[part] if by == "stage" else display.chart_text(part)
+        name = metrics.stage_label(part) if by == "stage" else display.chart_text(part)
         figure.add_bar(y=lists, x=[int(chosen.get(one, 0)) for one in lists], name=name,
                        orientation="h", marker_color=color, showlegend=True,
                        hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{x:,}<extra></extra>")
     figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(title="dead rows", gridcolor="#e2e8f0")
+    figure.update_xaxes(title=_("dead rows"), gridcolor="#e2e8f0")
     return _layout(figure, 110 + ROW_PX * len(lists), barmode="stack")
 
 
 def criteria(frame: pd.DataFrame) -> go.Figure:
     """Share of people with each criterion ticked: those who became leads, who won, the rest."""
     figure = go.Figure()
-    groups = (("leads", "Became leads", STAGE_COLORS["lead"]),
-              ("won", "Won", STAGE_COLORS["won"]),
-              ("rest", "The rest", STAGE_COLORS["suspect"]))
+    groups = (("leads", _("Became leads"), STAGE_COLORS["lead"]),
+              ("won", _("Won"), STAGE_COLORS["won"]),
+              ("rest", _("The rest"), STAGE_COLORS["suspect"]))
     for column, name, color in groups:
         size = int(frame[column].iloc[0]) if len(frame) else 0
         figure.add_bar(y=frame["criterion"].map(display.chart_text),
                        x=frame[f"{column}_share"].fillna(0) * 100,
-                       name=f"{name} ({size:,} people)",
+                       name=_("{group} ({count} people)").format(
+                           group=name, count=i18n.number(size)),
                        orientation="h", marker_color=color,
-                       hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:.0f}}% ticked<extra></extra>")
+                       hovertemplate="<b>%{y}</b><br>" + _("{group}: {share} ticked").format(
+                           group=name, share="%{x:.0f}" + _ticksuffix()) + "<extra></extra>")
     figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(title="% with the criterion ticked", ticksuffix="%", range=[0, 100],
-                        gridcolor="#e2e8f0")
+    figure.update_xaxes(title=_("% with the criterion ticked"), ticksuffix=_ticksuffix(),
+                        range=[0, 100], gridcolor="#e2e8f0")
     return _layout(figure, 90 + 3 * 12 * len(frame), barmode="group", bargap=0.25)
 
 
@@ -124,13 +139,15 @@ def overdue_by_age(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure()
     for age in metrics.AGE_BUCKETS:
         part = frame[frame["age"] == age].set_index("name")["count"]
-        figure.add_bar(x=reps, y=[int(part.get(rep, 0)) for rep in reps], name=age,
+        label = metrics.age_label(age)
+        figure.add_bar(x=reps, y=[int(part.get(rep, 0)) for rep in reps], name=label,
                        marker_color=AGE_COLORS[age],
-                       hovertemplate=f"<b>%{{x}}</b><br>{age} late: %{{y:,}}<extra></extra>")
+                       hovertemplate="<b>%{x}</b><br>" + _("{age} late: {count}").format(
+                           age=label, count="%{y:,}") + "<extra></extra>")
     totals = frame.groupby("name", sort=False)["count"].sum()
     figure.add_scatter(x=reps, y=[int(totals[rep]) for rep in reps], mode="text",
-                       text=[f"<b>{int(totals[rep]):,}</b>" for rep in reps],
+                       text=[f"<b>{i18n.number(int(totals[rep]))}</b>" for rep in reps],
                        textposition="top center", showlegend=False, hoverinfo="skip")
-    figure.update_yaxes(title="overdue next steps", gridcolor="#e2e8f0", rangemode="tozero")
+    figure.update_yaxes(title=_("overdue next steps"), gridcolor="#e2e8f0", rangemode="tozero")
     figure.update_layout(legend_traceorder="normal")
     return _layout(figure, 320, barmode="stack", bargap=0.6 if len(reps) < 4 else 0.3)

@@ -1,7 +1,8 @@
 """How stored values read on screen: money, days, badges, literal text, local times.
 
-Plain functions, so every page says "tomorrow", "€12,000" or "🟢 lead" the same way and a unit
-test can pin each wording down without a browser.
+Plain functions, so every page says "tomorrow", "€12,000" or "🟢 lead" the same way (in German
+"morgen", "12.000 €", "🟢 Lead") and a unit test can pin each wording down without a browser.
+Formats come from ``lib.i18n`` (Babel), in the language of the run.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from lib import schedule
+from lib import i18n, schedule
 from lib.db import Connection
+from lib.i18n import N_, _, ngettext
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
-NEXT_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting", "task": "☑️ Task"}
+NEXT_LABELS = {"call": N_("📞 Call"), "email": N_("✉️ E-mail"), "meeting": N_("🤝 Meeting"),
+               "task": N_("☑️ Task")}
 GROUP_COLORS = {"overdue": "red", "today": "orange", "upcoming": "blue", "later": "gray",
                 "standby": "violet"}
-STATUS_BADGES = {"suspect": "⚪ suspect", "prospect": "🟡 prospect", "lead": "🟢 lead",
-                 "dead": "⚫ dead"}
+STATUS_BADGES = {"suspect": N_("⚪ suspect"), "prospect": N_("🟡 prospect"),
+                 "lead": N_("🟢 lead"), "dead": N_("⚫ dead")}
 # What Markdown, GFM and Streamlit give a meaning to, and only that (so "Saved: 3 rows." stays
 # as it is): these characters anywhere; ":" before a letter or "/" (a :directive[…]); and
 # what opens a list, a rule or a heading underline at the start of a line. Every one of them
@@ -112,50 +115,72 @@ def chart_text(text: Any) -> str:
 
 
 def money(amount: Any, currency: Any = "EUR") -> str:
-    """€12,000 or 1,250.50 CHF; a dash when there is no amount."""
+    """€12,000 or 1,250.50 CHF (German: 12.000 €, 1.250,50 CHF); a dash when there is no
+    amount."""
     if given(amount) is None:
         return "—"
     value = float(amount)
-    number = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if i18n.language() != "en":
+        return i18n.money(value, str(currency))
+    number = i18n.number(value, 0 if value.is_integer() else 2)
     sign = CURRENCY_SIGNS.get(str(currency))
     return f"{sign}{number}" if sign else f"{number} {currency}"
 
 
+def relative_days() -> tuple[str, str, str]:
+    """Yesterday, today and tomorrow, in the current language."""
+    return _("yesterday"), _("today"), _("tomorrow")
+
+
 def day_text(day: Any, today: date) -> str:
-    """yesterday, today, tomorrow, or "Thu 4 Dec" (with the year when it is another year)."""
+    """yesterday, today, tomorrow, or "Thu 4 Dec" (with the year when it is another year);
+    German: gestern, heute, morgen, "Do., 04.12.", "Do., 08.01.2026"."""
     day = pd.Timestamp(day).date()
     offset = (day - today).days
     if -1 <= offset <= 1:
-        return ("yesterday", "today", "tomorrow")[offset + 1]
-    text = f"{day:%a} {day.day} {day:%b}"
-    return text if day.year == today.year else f"{text} {day.year}"
+        return relative_days()[offset + 1]
+    return i18n.day(day, "weekday_day" if day.year == today.year else "weekday_day_year")
 
 
 def due_text(day: Any, at: Any, today: date) -> str:
-    """A due moment in a table, like "Mon 16 Nov 14:00": the year only when it is not this one
-    (tables sort and compare better without "tomorrow")."""
-    day = pd.Timestamp(day)
-    text = day.strftime("%a %d %b" if day.year == today.year else "%a %d %b %Y")
-    return text if given(at) is None else f"{text} {at:%H:%M}"
+    """A due moment in a table, like "Mon 16 Nov 14:00" (German "Mo., 16.11. 14:00"): the
+    year only when it is not this one (tables sort and compare better without "tomorrow")."""
+    day = pd.Timestamp(day).date()
+    text = i18n.day(day, "due_day" if day.year == today.year else "due_day_year")
+    return text if given(at) is None else f"{text} {i18n.clock(at)}"
+
+
+def next_label(kind: str) -> str:
+    """A next step's kind with its icon: "📞 Call" / "📞 Anruf"."""
+    return _(NEXT_LABELS[kind])
+
+
+def next_labels() -> dict[str, str]:
+    """Every next-step kind → its label in the current language (for pickers)."""
+    return i18n.translated(NEXT_LABELS)
 
 
 def next_step_text(kind: str, day: Any, at: Any, today: date) -> str:
-    """'📞 Call · tomorrow 10:00'."""
+    """'📞 Call · tomorrow 10:00' / '📞 Anruf · morgen 10:00'."""
     at = given(at)
-    return f"{NEXT_LABELS[kind]} · {day_text(day, today)}" + (f" {at:%H:%M}" if at else "")
+    return f"{next_label(kind)} · {day_text(day, today)}" + (
+        f" {i18n.clock(at)}" if at else "")
 
 
 def moment_text(at: Any, zone: tzinfo, today: date) -> str:
     """A stored (UTC) timestamp in the app's time zone: "yesterday 14:24", "Thu 6 Nov 09:05"."""
     local = pd.Timestamp(at).tz_localize("UTC").tz_convert(zone)
-    return f"{day_text(local.date(), today)} {local:%H:%M}"
+    return f"{day_text(local.date(), today)} {i18n.clock(local.to_pydatetime())}"
 
 
 def since_text(days: Any) -> str:
     """How long ago the last action was: today, yesterday, 5 days ago."""
     if given(days) is None:
-        return "never"
-    return {0: "today", 1: "yesterday"}.get(int(days), f"{int(days)} days ago")
+        return _("never")
+    n = int(days)
+    if n in (0, 1):
+        return (_("today"), _("yesterday"))[n]
+    return ngettext("{count} day ago", "{count} days ago", n).format(count=i18n.number(n))
 
 
 def local_times(db: Connection, moments: pd.Series) -> pd.Series:
@@ -166,17 +191,22 @@ def local_times(db: Connection, moments: pd.Series) -> pd.Series:
 
 def badge(group: str) -> str:
     """A coloured markdown badge for a to-do group: overdue red, today orange, …"""
-    return f":{GROUP_COLORS[group]}-badge[{schedule.GROUP_LABELS[group]}]"
+    return f":{GROUP_COLORS[group]}-badge[{schedule.group_label(group)}]"
 
 
 def status_badge(status: str) -> str:
     """A status with a coloured dot, so the four rungs are told apart at a glance."""
-    return STATUS_BADGES.get(status, status)
+    return _(STATUS_BADGES[status]) if status in STATUS_BADGES else status
 
 
 def status_of_badge(shown: Any) -> str:
-    """The status behind a badge as the grid shows it ("🟡 prospect" → prospect)."""
-    return next((s for s in STATUS_BADGES if str(shown).endswith(s)), "suspect")
+    """The status behind a badge as the grid shows it, in the current language or in English
+    ("🟡 prospect" or "🟡 Interessent" → prospect)."""
+    text = str(shown)
+    for status, badge_text in STATUS_BADGES.items():
+        if text in (badge_text, _(badge_text)):
+            return status
+    return next((s for s in STATUS_BADGES if text.endswith(s)), "suspect")
 
 
 def contact_links(row: Mapping[str, Any]) -> Markdown:
@@ -186,11 +216,11 @@ def contact_links(row: Mapping[str, Any]) -> Markdown:
     blocked = str(given(row.get("do_not_contact")) or "").split(", ")
     links = []
     if email := given(row.get("email")):
-        links.append(f"{literal(email)} (do not e-mail)" if "e-mail" in blocked else
+        links.append(f"{literal(email)} ({_('do not e-mail')})" if "e-mail" in blocked else
                      f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
     for key in ("phone", "mobile"):
         if number := given(row.get(key)):
-            links.append(f"{literal(number)} (do not call)" if "phone" in blocked else
+            links.append(f"{literal(number)} ({_('do not call')})" if "phone" in blocked else
                          f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
     return Markdown(" · ".join(links))
 

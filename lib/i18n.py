@@ -42,6 +42,9 @@ FORMATS: dict[str, dict[str, str]] = {
     "long_date": {"en": "EEEE dd MMMM yyyy", "de": "EEEE, d. MMMM yyyy"},
     "weekday_day": {"en": "EEE d MMM", "de": "EEE, dd.MM."},
     "weekday_day_year": {"en": "EEE d MMM yyyy", "de": "EEE, dd.MM.yyyy"},
+    "due_day": {"en": "EEE dd MMM", "de": "EEE, dd.MM."},
+    "due_day_year": {"en": "EEE dd MMM yyyy", "de": "EEE, dd.MM.yyyy"},
+    "period_day": {"en": "dd MMM yyyy", "de": "dd.MM.yyyy"},
     "moment": {"en": "yyyy-MM-dd HH:mm", "de": "dd.MM.yyyy HH:mm"},
     "time": {"en": "HH:mm", "de": "HH:mm"},
 }
@@ -182,9 +185,13 @@ def money(amount: float | int, currency: str = "EUR") -> str:
                            currency_digits=False)
 
 
-def percent(share: float) -> str:
-    """44,9 % / 44.9%: a share (0.449) with at most one decimal."""
-    return format_percent(share, _PERCENT[language()], locale=babel_locale())
+def percent(share: float, digits: int | None = None) -> str:
+    """44,9 % / 44.9%: a share (0.449) with at most one decimal; ``digits`` fixes the
+    decimals shown (12.0%)."""
+    pattern = _PERCENT[language()]
+    if digits is not None:
+        pattern = pattern.replace("#,##0.#", "#,##0" + ("." + "0" * digits if digits else ""))
+    return format_percent(share, pattern, locale=babel_locale())
 
 
 def column_format(use: str) -> str:

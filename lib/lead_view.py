@@ -14,22 +14,26 @@ from typing import Any
 
 import pandas as pd
 
-from lib import display, labels, leads, schedule
+from lib import display, i18n, labels, leads, schedule
 from lib.db import Connection
+from lib.i18n import N_, _
 
-GROUP_TITLES = {group: " · ".join(filter(None, (label, schedule.GROUP_SPANS.get(group))))
-                for group, label in schedule.GROUP_LABELS.items()}
-GROUP_EMPTY = {"overdue": "Nothing overdue.", "today": "Nothing else due today.",
-               "upcoming": "Nothing due in the next 7 days.",
-               "later": "Nothing planned further out.", "standby": "No lead is parked."}
-ACTIVITY_LABELS = {"call": "📞 Call", "email": "✉️ E-mail", "meeting": "🤝 Meeting",
-                   "note": "📝 Note", "none": "Nothing, only reschedule"}
+GROUPS = schedule.GROUPS
+GROUP_EMPTY = {"overdue": N_("Nothing overdue."), "today": N_("Nothing else due today."),
+               "upcoming": N_("Nothing due in the next 7 days."),
+               "later": N_("Nothing planned further out."), "standby": N_("No lead is parked.")}
+ACTIVITY_LABELS = {"call": N_("📞 Call"), "email": N_("✉️ E-mail"), "meeting": N_("🤝 Meeting"),
+                   "note": N_("📝 Note"), "none": N_("Nothing, only reschedule")}
+CLOSED_LABELS = {"won": N_("Won"), "lost": N_("Lost"), "cancelled": N_("Cancelled")}
+# A closed lead's status in running text ("None: won yesterday").
+CLOSED_WORDS = {"won": N_("won"), "lost": N_("lost"), "cancelled": N_("cancelled")}
 LIKELY_ACTIVITY = {"call": "call", "email": "email", "meeting": "meeting", "task": "note"}
 CLOSED_BADGES = {"won": "green", "lost": "red", "cancelled": "gray"}
 # What each timeline entry is; entries that name their field themselves get only an icon.
-TIMELINE_KINDS = {"call": "📞 Call ·", "email": "✉️ E-mail ·", "meeting": "🤝 Meeting ·",
-                  "note": "📝 Note ·", "convert": "⭐", "import": "⬆️ Import ·",
-                  "tick": "☑️ Ticked:", "untick": "⬜ Unticked:", "next_step": "🗓️",
+TIMELINE_KINDS = {"call": N_("📞 Call ·"), "email": N_("✉️ E-mail ·"),
+                  "meeting": N_("🤝 Meeting ·"), "note": N_("📝 Note ·"), "convert": "⭐",
+                  "import": N_("⬆️ Import ·"), "tick": N_("☑️ Ticked:"),
+                  "untick": N_("⬜ Unticked:"), "next_step": "🗓️",
                   "lead_step": "➡️", "lead_status": "🏁", "lead_edit": "✏️", "status": "🪜",
                   "owner": "👤", "cancel": "✖️", "revive": "↩️"}
 EDITABLE = ("amount", "probability", "expected_close", "tags")
@@ -40,16 +44,32 @@ Lead = Mapping[str, Any]
 # --- shared by the to-do, the pipeline and the dialogs ---------------------------------------
 
 
+def group_title(group: str) -> str:
+    """A to-do group with its span: "Upcoming · next 7 days"."""
+    return " · ".join(filter(None, (schedule.group_label(group), schedule.group_span(group))))
+
+
 def group_label(group: str, count: int) -> str:
     """A to-do count's label: short, and red when something is overdue."""
-    title = GROUP_TITLES[group]
-    return f":red[{title}]" if group == "overdue" and count else title.split(" · ")[0]
+    return f":red[{group_title(group)}]" if group == "overdue" and count else (
+        schedule.group_label(group))
 
 
-def chance(lead: Lead, form: str = " · {}%") -> str:
-    """The probability after an amount (" · 60%"); nothing when none was given."""
+def group_empty(group: str) -> str:
+    """What an empty to-do group says."""
+    return _(GROUP_EMPTY[group])
+
+
+def activity_labels() -> dict[str, str]:
+    """Every activity a rep logs → its label in the current language (for pickers)."""
+    return i18n.translated(ACTIVITY_LABELS)
+
+
+def chance(lead: Lead, form: str = " · {}") -> str:
+    """The probability after an amount (" · 60%", German " · 60 %"); nothing when none was
+    given."""
     probability = display.given(lead["probability"])
-    return "" if probability is None else form.format(probability)
+    return "" if probability is None else form.format(i18n.percent(probability / 100))
 
 
 def due_line(lead: Lead, today: date, *, group: str) -> str:
@@ -60,8 +80,8 @@ def due_line(lead: Lead, today: date, *, group: str) -> str:
 
 def heading(lead: Lead, today: date) -> display.Markdown:
     """A lead dialog's first line: title, step and, for an open lead, the next step."""
-    due = ("" if display.given(lead.get("next_type")) is None else " · next step: "
-           + display.next_step_text(lead["next_type"], lead["next_due_date"],
+    due = ("" if display.given(lead.get("next_type")) is None else " · " + _("next step:")
+           + " " + display.next_step_text(lead["next_type"], lead["next_due_date"],
                                     lead["next_due_time"], today))
     return display.Markdown(
         f"**{display.literal(lead['title'])}** · {display.literal(lead['step'])}{due}")
@@ -88,9 +108,13 @@ def likely_activity(lead: Lead) -> str:
 def todo_due_note(lead: Lead, today: date) -> str | None:
     """Under the next step: when a parked lead comes back, else the step's note."""
     if lead["group"] == "standby":
-        return f"parked until {display.day_text(lead['standby_until'], today)}"
+        return _parked(lead, today)
     note = display.given(lead["next_note"])
     return display.literal(note) if note else None
+
+
+def _parked(lead: Lead, today: date) -> str:
+    return _("parked until {day}").format(day=display.day_text(lead["standby_until"], today))
 
 
 def todo_amount(lead: Lead) -> str:
@@ -110,7 +134,7 @@ def todo_table(rows: pd.DataFrame, today: date, *, with_owner: bool) -> pd.DataF
     plain text, shown as text."""
     records = rows.to_dict("records")
     table = pd.DataFrame({
-        "when": [schedule.GROUP_LABELS[r["group"]] for r in records],
+        "when": [schedule.group_label(r["group"]) for r in records],
         "lead": [r["title"] for r in records],
         "next_step": [display.next_step_text(r["next_type"], r["next_due_date"],
                                              r["next_due_time"], today) for r in records],
@@ -125,13 +149,13 @@ def todo_table(rows: pd.DataFrame, today: date, *, with_owner: bool) -> pd.DataF
 
 def _plain_due_note(lead: Lead, today: date) -> str:
     if lead["group"] == "standby":
-        return f"parked until {display.day_text(lead['standby_until'], today)}"
+        return _parked(lead, today)
     return display.given(lead["next_note"]) or ""
 
 
 def choice_label(lead: Lead, today: date) -> str:
     """A lead in the to-do's picker: its section, title and next step (plain text)."""
-    return (f"{schedule.GROUP_LABELS[lead['group']]} · {lead['title']} · "
+    return (f"{schedule.group_label(lead['group'])} · {lead['title']} · "
             + display.next_step_text(lead["next_type"], lead["next_due_date"],
                                      lead["next_due_time"], today))
 
@@ -140,22 +164,24 @@ def shown_line(rows: pd.DataFrame, counts: Mapping[str, int]) -> str | None:
     """Under the to-do table, when some sections were cut: "Showing the first 25 of 40
     Overdue, …" (markdown, text escaped); None when every lead is shown."""
     shown = {g: int((rows["group"] == g).sum()) for g in leads.GROUPS}
-    cut = [f"{shown[g]} of {counts[g]} {GROUP_TITLES[g]}" for g in leads.GROUPS
-           if counts[g] > shown[g]]
-    return display.literal("Showing the first " + ", ".join(cut) + ".") if cut else None
+    cut = [_("{shown} of {count} {group}").format(
+        shown=i18n.number(shown[g]), count=i18n.number(counts[g]), group=group_title(g))
+        for g in leads.GROUPS if counts[g] > shown[g]]
+    return display.literal(_("Showing the first {parts}.").format(parts=", ".join(cut))
+                           ) if cut else None
 
 
 def chosen_line(lead: Lead, today: date) -> str:
     """The picked lead above the actions: badge and next step, contact links, money, last
     action (markdown, text escaped)."""
-    contact = display.contact_links(lead) or "no e-mail or phone"
+    contact = display.contact_links(lead) or _("no e-mail or phone")
     return (f"{due_line(lead, today, group=lead['group'])} · {contact}  \n"
             f":gray[{todo_amount(lead)} · {last_action(lead, with_owner=True)}]")
 
 
 def last_action(lead: Lead, *, with_owner: bool) -> str:
     """ "Last action 3 days ago", with whose lead it is when the whole team is shown."""
-    return f"Last action {display.since_text(lead['days_since'])}" + (
+    return _last_action(lead) + (
         f" · {display.literal(lead['owner'])}" if with_owner else "")
 
 
@@ -178,11 +204,26 @@ def steps(totals: pd.DataFrame) -> dict[str, str]:
     return dict(zip(totals["step_key"], totals["step"], strict=False))
 
 
+def _last_action(lead: Lead) -> str:
+    return _("Last action {since}").format(since=display.since_text(lead["days_since"]))
+
+
 def step_caption(totals: pd.DataFrame) -> str:
     """Under a step's name: its money, or that it is empty."""
     if not open_count(totals):
-        return "No open leads"
-    return f"{amounts(totals, 'amount')} · weighted {amounts(totals, 'weighted')}"
+        return _("No open leads")
+    return _("{amount} · weighted {weighted}").format(
+        amount=amounts(totals, "amount"), weighted=amounts(totals, "weighted"))
+
+
+def step_heading(label: str, count: int) -> display.Markdown:
+    """A board column's name with how many open leads it holds: "**New** · 12"."""
+    return display.Markdown(f"**{display.literal(label)}** · {i18n.number(count)}")
+
+
+def more_line(count: int) -> str:
+    """Under a board column that shows only some cards: "12 more"."""
+    return _("{count} more").format(count=i18n.number(count))
 
 
 def card_title(lead: Lead) -> str:
@@ -202,7 +243,7 @@ def card_body(lead: Lead, today: date, *, with_owner: bool) -> str:
     full board light in the browser): money and contact, the next step, the last action."""
     return (f"{card_amount(lead, with_owner=with_owner)}  \n"
             f"{due_line(lead, today, group=lead['group'])}  \n"
-            f":gray[Last action {display.since_text(lead['days_since'])}]")
+            f":gray[{_last_action(lead)}]")
 
 
 def move_targets(movable: Mapping[str, str], lead: Lead) -> list[str]:
@@ -222,34 +263,37 @@ def standing(lead: Lead) -> str:
     """Badges and facts under the title: step, due state or outcome, owner, money."""
     if lead["status"] in leads.CLOSED:
         reason = display.given(lead["close_reason"])
-        state = f":{CLOSED_BADGES[lead['status']]}-badge[{lead['status'].title()}" + (
+        state = f":{CLOSED_BADGES[lead['status']]}-badge[{_(CLOSED_LABELS[lead['status']])}" + (
             f": {display.literal(reason)}]" if reason else "]")
     else:
         state = display.badge(lead["group"])
     return (f":blue-badge[{display.literal(lead['step'])}] {state} · "
             f"{display.literal(lead['owner'])} · "
-            f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead, ' ({}%)')}")
+            f"**{display.money(lead['amount'], lead['currency'])}**{chance(lead, ' ({})')}")
 
 
 def closed_line(lead: Lead, today: date) -> str:
     """A closed lead's next-step box: how and when it closed, and the closing note."""
     note = display.given(lead["close_note"])
-    return (f"None: {lead['status']} {display.day_text(lead['closed_at'], today)}"
+    return (_("None: {status} {day}").format(status=_(CLOSED_WORDS[lead["status"]]),
+                                              day=display.day_text(lead["closed_at"], today))
             + (f". {display.literal(note)}" if note else ""))
 
 
 def next_step_line(step: leads.NextStep, group: str, today: date) -> str:
     """The next step with its badge and, for a meeting, how long it lasts."""
-    length = f" · {step.duration_min} min" if step.duration_min else ""
+    length = " · " + _("{minutes} min").format(minutes=step.duration_min) if (
+        step.duration_min) else ""
     return (f"{display.badge(group)} "
             + display.next_step_text(step.type, step.due_date, step.due_time, today) + length)
 
 
 def timeline_line(entry: Mapping[str, Any], zone: tzinfo, today: date) -> str:
     """One timeline entry: what happened, then who and when in grey."""
-    who = display.literal(entry["who"] or "the command line")
+    who = display.literal(entry["who"] or _("the command line"))
     what = display.literal(entry["what"][:1].upper() + entry["what"][1:])
-    return (f"{TIMELINE_KINDS.get(entry['kind'], entry['kind'])} {what}  \n"
+    kind = TIMELINE_KINDS.get(entry["kind"])
+    return (f"{_(kind) if kind else entry['kind']} {what}  \n"
             f":gray[{who} · {display.moment_text(entry['at'], zone, today)}]")
 
 
@@ -265,8 +309,8 @@ def contact_facts(contact: Mapping[str, Any]) -> list[str]:
     """The card's small print: address, website, source and notes, the known ones."""
     place = " ".join(filter(None, (contact["postal_code"], contact["city"])))
     address = ", ".join(filter(None, (contact["street"], place, contact["country"])))
-    facts = (("Address", address), ("Website", contact["website"]),
-             ("Source", contact["source"]), ("Notes", contact["notes"]))
+    facts = ((_("Address"), address), (_("Website"), contact["website"]),
+             (_("Source"), contact["source"]), (_("Notes"), contact["notes"]))
     return [f"{label}: {display.literal(value)}" for label, value in facts if value]
 
 
@@ -282,8 +326,18 @@ def edit_values(lead: Lead) -> dict[str, Any]:
     return {key: display.given(lead[key]) for key in EDITABLE}
 
 
+FIELD_LABELS = {"title": N_("title"), "owner_id": N_("owner id"), "amount": N_("amount"),
+                "currency": N_("currency"), "probability": N_("probability"),
+                "expected_close": N_("expected close"), "tags": N_("tags")}
+
+
 def saved_text(changed: Mapping[str, Any]) -> str:
-    return f"Saved: {', '.join(changed).replace('_', ' ')}" if changed else "Nothing changed"
+    """What an edit saved: "Saved: amount, tags"."""
+    if not changed:
+        return _("Nothing changed")
+    names = ", ".join(_(FIELD_LABELS[f]) if f in FIELD_LABELS else f.replace("_", " ")
+                      for f in changed)
+    return _("Saved: {fields}").format(fields=names)
 
 
 # --- the lead actions, each returning what it did --------------------------------------------
@@ -299,7 +353,8 @@ def log_and_plan(db: Connection, lead: Lead, kind: str, outcome: str | None,
     else:
         activity = leads.Activity(kind, text, outcome)
         leads.log_activity_and_next_step(db, lead_id, activity, next_step, by=by)
-    done = "Rescheduled" if kind == "none" else ACTIVITY_LABELS[kind] + " logged"
+    done = _("Rescheduled") if kind == "none" else _("{activity} logged").format(
+        activity=_(ACTIVITY_LABELS[kind]))
     planned = display.next_step_text(next_step.type, next_step.due_date, next_step.due_time,
                                      schedule.today(db))
     return f"{done}: {lead['title']} → {planned}"
@@ -314,12 +369,13 @@ def move(db: Connection, lead: Lead, step_key: str, *, by: int | None) -> str:
 def standby(db: Connection, lead: Lead, until: date, step: Mapping[str, Any], *,
             by: int | None) -> str:
     leads.standby(db, int(lead["lead_id"]), until, leads.NextStep(**step), by=by)
-    return f"{lead['title']} parked until {display.day_text(until, schedule.today(db))}"
+    return _("{title} parked until {day}").format(
+        title=lead["title"], day=display.day_text(until, schedule.today(db)))
 
 
 def resume(db: Connection, lead: Lead, *, by: int | None) -> str:
     leads.resume(db, int(lead["lead_id"]), by=by)
-    return f"{lead['title']} is back in the to-do"
+    return _("{title} is back in the to-do").format(title=lead["title"])
 
 
 def close(db: Connection, lead: Lead, outcome: str, reason: str | None, note: str | None, *,
@@ -331,9 +387,10 @@ def close(db: Connection, lead: Lead, outcome: str, reason: str | None, note: st
     else:
         closing = leads.lost if outcome == "lost" else leads.cancel
         closing(db, lead_id, reason or "", note, by=by)
-    return f"{lead['title']}: {outcome}" + (" 🎉" if outcome == "won" else f" ({reason})")
+    return f"{lead['title']}: {_(CLOSED_WORDS[outcome])}" + (
+        " 🎉" if outcome == "won" else f" ({leads.reason_label(reason or '')})")
 
 
 def reopen(db: Connection, lead: Lead, step: Mapping[str, Any], *, by: int | None) -> str:
     leads.reopen(db, int(lead["lead_id"]), leads.NextStep(**step), by=by)
-    return f"{lead['title']} is open again"
+    return _("{title} is open again").format(title=lead["title"])

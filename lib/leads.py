@@ -17,10 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, history, privacy, schedule
+from lib import access, history, i18n, privacy, schedule
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
+from lib.i18n import N_, _
+from lib.pipeline import label_sql as step_label_sql
 
 NEXT_TYPES = ("call", "email", "meeting", "task")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note")
@@ -35,6 +37,15 @@ LOST_REASONS = (
 CANCEL_REASONS = (
     "duplicate lead", "wrong contact", "not a real opportunity", "by mistake", "other",
 )
+# How a stored reason (data, English) reads on screen.
+REASON_LABELS = {
+    "no budget": N_("no budget"), "no need": N_("no need"),
+    "went to a competitor": N_("went to a competitor"), "too expensive": N_("too expensive"),
+    "bad timing": N_("bad timing"), "no decision": N_("no decision"),
+    "unreachable": N_("unreachable"), "other": N_("other"),
+    "duplicate lead": N_("duplicate lead"), "wrong contact": N_("wrong contact"),
+    "not a real opportunity": N_("not a real opportunity"), "by mistake": N_("by mistake"),
+}
 OWNER_ROLES = ("rep", "manager", "admin")
 MEETING_MINUTES = 30
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -60,14 +71,15 @@ class NextStep:
 
     def __post_init__(self) -> None:
         if self.type not in NEXT_TYPES:
-            raise InvalidInput(f"the next step is a call, email, meeting or task, not "
-                               f"'{self.type}'", column="next step")
+            raise InvalidInput(_("the next step is a call, email, meeting or task, not "
+                                 "'{kind}'").format(kind=self.type), column=_("next step"))
         if not isinstance(self.due_date, date) or isinstance(self.due_date, datetime):
-            raise InvalidInput("the next step needs a due date", column="due date")
+            raise InvalidInput(_("the next step needs a due date"), column=_("due date"))
         if self.due_time is not None and (
             not isinstance(self.due_time, time) or self.due_time.tzinfo is not None
         ):
-            raise InvalidInput("the due time is a time of day such as 10:00", column="due time")
+            raise InvalidInput(_("the due time is a time of day such as 10:00"),
+                               column=_("due time"))
         object.__setattr__(self, "duration_min", _duration(self.type, self.duration_min))
         object.__setattr__(self, "note", _clean(self.note))
 
@@ -84,7 +96,7 @@ def _duration(kind: str, minutes: object) -> int | None:
     if minutes is None:
         return MEETING_MINUTES if kind == "meeting" else None
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= 1440:
-        raise InvalidInput("the duration is 1 to 1440 minutes", column="duration")
+        raise InvalidInput(_("the duration is 1 to 1440 minutes"), column=_("duration"))
     return minutes
 
 
@@ -102,22 +114,22 @@ class Activity:
 
     def __post_init__(self) -> None:
         if self.kind not in ACTIVITY_KINDS:
-            raise InvalidInput(f"an activity is a call, email, meeting or note, not "
-                               f"'{self.kind}'", column="activity")
+            raise InvalidInput(_("an activity is a call, email, meeting or note, not "
+                                 "'{kind}'").format(kind=self.kind), column=_("activity"))
         object.__setattr__(self, "text", _clean(self.text))
         self._check_outcome()
         if self.kind == "note" and self.text is None:
-            raise InvalidInput("a note needs a text", column="text")
+            raise InvalidInput(_("a note needs a text"), column=_("text"))
         if self.happened_at is not None:
             at = schedule.as_utc(self.happened_at).replace(tzinfo=None)
             object.__setattr__(self, "happened_at", at)
 
     def _check_outcome(self) -> None:
         if self.kind == "call" and self.outcome not in CALL_OUTCOMES:
-            raise InvalidInput("say how the call went: reached, no answer, voicemail or "
-                               "wrong number", column="outcome")
+            raise InvalidInput(_("say how the call went: reached, no answer, voicemail or "
+                                 "wrong number"), column=_("outcome"))
         if self.kind != "call" and self.outcome is not None:
-            raise InvalidInput("only a call has an outcome", column="outcome")
+            raise InvalidInput(_("only a call has an outcome"), column=_("outcome"))
 
 
 @dataclass(frozen=True)
@@ -141,7 +153,7 @@ def _lead(db: Connection, lead_id: int) -> dict[str, Any]:
         f"SELECT {', '.join(_LEAD_COLUMNS)} FROM leads WHERE id = ?", [lead_id]
     ).fetchone()
     if row is None:
-        raise InvalidInput(f"there is no lead {lead_id}")
+        raise InvalidInput(_("there is no lead {id}").format(id=lead_id))
     return dict(zip(_LEAD_COLUMNS, row, strict=True))
 
 
@@ -156,7 +168,8 @@ def _lead_for(db: Connection, lead_id: int, by: int | None, what: str) -> dict[s
 def _open_lead(db: Connection, lead_id: int, by: int | None, what: str) -> dict[str, Any]:
     lead = _lead_for(db, lead_id, by, what)
     if lead["status"] in CLOSED:
-        raise UserError(f"“{lead['title']}” is already {lead['status']}; reopen it first")
+        raise UserError(_("“{title}” is already {status}; reopen it first").format(
+            title=lead["title"], status=status_word(lead["status"])))
     return lead
 
 
@@ -184,8 +197,8 @@ def _owner(db: Connection, user_id: object) -> int:
         db, "SELECT count(*) FROM users WHERE id = ? AND active AND role IN (?, ?, ?)",
         [user_id, *OWNER_ROLES],
     ):
-        raise InvalidInput(f"user {user_id} is not an active rep, manager or admin",
-                           column="owner")
+        raise InvalidInput(_("user {id} is not an active rep, manager or admin").format(
+            id=user_id), column=_("owner"))
     return int(user_id)  # type: ignore[arg-type]
 
 
@@ -194,17 +207,19 @@ def _step(db: Connection, step_key: str | None) -> str:
     if step_key is None:
         first = scalar(db, "SELECT key FROM pipeline_steps WHERE active ORDER BY position LIMIT 1")
         if first is None:
-            raise UserError("there is no active pipeline step")
+            raise UserError(_("there is no active pipeline step"))
         return first
     if not scalar(db, "SELECT count(*) FROM pipeline_steps WHERE key = ? AND active", [step_key]):
-        raise InvalidInput(f"there is no active pipeline step '{step_key}'", column="step")
+        raise InvalidInput(_("there is no active pipeline step '{key}'").format(key=step_key),
+                           column=_("step"))
     return step_key
 
 
 def active_steps(db: Connection) -> dict[str, str]:
     """key → label of the active pipeline steps, in pipeline order (what a lead can move to)."""
     return dict(db.execute(
-        "SELECT key, label FROM pipeline_steps WHERE active ORDER BY position"
+        f"SELECT s.key, {step_label_sql('s')} FROM pipeline_steps s WHERE s.active"
+        " ORDER BY s.position"
     ).fetchall())
 
 
@@ -214,9 +229,11 @@ def _amount(_db: Connection, value: object) -> Decimal | None:
     try:
         amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise InvalidInput(f"'{value}' is not an amount", column="amount") from None
+        raise InvalidInput(_("'{value}' is not an amount").format(value=value),
+                           column=_("amount")) from None
     if not Decimal(0) <= amount <= MAX_AMOUNT:
-        raise InvalidInput("the amount is 0 or more (and below a trillion)", column="amount")
+        raise InvalidInput(_("the amount is 0 or more (and below a trillion)"),
+                           column=_("amount"))
     return amount
 
 
@@ -226,30 +243,32 @@ def _probability(_db: Connection, value: object) -> int | None:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise InvalidInput(f"'{value}' is not a whole number", column="probability") from None
+        raise InvalidInput(_("'{value}' is not a whole number").format(value=value),
+                           column=_("probability")) from None
     if not 0 <= number <= 100:
-        raise InvalidInput("the probability is 0 to 100 (%)", column="probability")
+        raise InvalidInput(_("the probability is 0 to 100 (%)"), column=_("probability"))
     return number
 
 
 def _currency(_db: Connection, value: object) -> str:
     code = (_clean(value) or "").upper()
     if len(code) != 3 or not code.isalpha():
-        raise InvalidInput("the currency is a three-letter code such as EUR", column="currency")
+        raise InvalidInput(_("the currency is a three-letter code such as EUR"),
+                           column=_("currency"))
     return code
 
 
 def _title(_db: Connection, value: object) -> str:
     title = _clean(value)
     if title is None:
-        raise InvalidInput("a lead needs a title", column="title")
+        raise InvalidInput(_("a lead needs a title"), column=_("title"))
     return title
 
 
 def _close_date(_db: Connection, value: object) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
-    raise InvalidInput("the expected close is a date", column="expected close")
+    raise InvalidInput(_("the expected close is a date"), column=_("expected close"))
 
 
 def _tags(_db: Connection, value: object) -> str | None:
@@ -259,7 +278,8 @@ def _tags(_db: Connection, value: object) -> str | None:
     elif isinstance(value, list | tuple | set | frozenset):
         parts = [str(part) for part in value]
     else:
-        raise InvalidInput("tags are a text such as 'fair, urgent' or a list", column="tags")
+        raise InvalidInput(_("tags are a text such as 'fair, urgent' or a list"),
+                           column=_("tags"))
     unique = dict.fromkeys(t for t in (_clean(p) for p in parts) if t)
     return ", ".join(unique) or None
 
@@ -284,7 +304,7 @@ def _person(db: Connection, person_id: int) -> dict[str, Any]:
         f"SELECT {', '.join(columns)} FROM people WHERE id = ?", [person_id]
     ).fetchone()
     if row is None:
-        raise InvalidInput(f"there is no row {person_id}")
+        raise InvalidInput(_("there is no row {id}").format(id=person_id))
     return dict(zip(columns, row, strict=True))
 
 
@@ -326,12 +346,14 @@ def convert(
     _claim(db, person_id)
     existing = open_lead_of(db, person_id)
     if existing is not None:
-        return ConvertResult(existing, False, f"{default_title(person)} already has an open "
-                             f"lead: “{_lead(db, existing)['title']}”; nothing new was created")
+        return ConvertResult(existing, False, _(
+            "{name} already has an open lead: “{title}”; nothing new was created").format(
+            name=default_title(person), title=_lead(db, existing)["title"]))
     if person["status"] == "dead":
-        raise UserError(f"{default_title(person)} is cancelled (dead); revive the row first")
+        raise UserError(_("{name} is cancelled (dead); revive the row first").format(
+            name=default_title(person)))
     if not isinstance(next_step, NextStep):
-        raise InvalidInput("a lead needs a next step", column="next step")
+        raise InvalidInput(_("a lead needs a next step"), column=_("next step"))
     privacy.refuse_blocked(db, person_id, next_step.type)
     owner_id = _owner(db, owner_id)
     access.check_assign(db, viewer, owner_id)
@@ -340,8 +362,10 @@ def convert(
                         title=_title(db, title) if title is not None else default_title(person),
                         next_step=next_step, by=by)
     _after_convert(db, lead, person, note, by)
-    warning = "" if person["status"] == "lead" else f" (the row was a {person['status']})"
-    return ConvertResult(lead["id"], True, f"Lead “{lead['title']}” created{warning}")
+    made = _("Lead “{title}” created").format(title=lead["title"])
+    warning = "" if person["status"] == "lead" else " " + _("(the row was a {status})").format(
+        status=status_word(person["status"]))
+    return ConvertResult(lead["id"], True, made + warning)
 
 
 def _insert_lead(
@@ -386,7 +410,7 @@ def _insert_activity(db: Connection, lead: dict[str, Any], activity: Activity,
     now = utcnow()
     at = activity.happened_at or now
     if at > now:
-        raise InvalidInput("an activity cannot happen in the future", column="when")
+        raise InvalidInput(_("an activity cannot happen in the future"), column=_("when"))
     return db.execute(
         "INSERT INTO activities (lead_id, person_id, kind, outcome, body, happened_at, user_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -398,7 +422,7 @@ def _insert_activity(db: Connection, lead: dict[str, Any], activity: Activity,
 def log_activity(db: Connection, lead_id: int, activity: Activity, *, by: int | None) -> int:
     """Record a call, e-mail, meeting or note on a lead (open or closed); returns its id."""
     if not isinstance(activity, Activity):
-        raise InvalidInput("say what happened", column="activity")
+        raise InvalidInput(_("say what happened"), column=_("activity"))
     return _insert_activity(db, _lead_for(db, lead_id, by, "log activities"), activity, by)
 
 
@@ -430,7 +454,7 @@ def _write_next_step(db: Connection, lead: dict[str, Any], step: NextStep,
 def set_next_step(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None) -> None:
     """Replace the next step of an open lead."""
     if not isinstance(next_step, NextStep):
-        raise InvalidInput("a lead needs a next step", column="next step")
+        raise InvalidInput(_("a lead needs a next step"), column=_("next step"))
     _write_next_step(db, _open_lead(db, lead_id, by, "plan next steps"), next_step, by)
 
 
@@ -469,10 +493,10 @@ def standby(
     """
     lead = _open_lead(db, lead_id, by, "park leads")
     if not isinstance(until, date) or isinstance(until, datetime) or until <= _today(db):
-        raise InvalidInput("standby needs a date after today", column="until")
+        raise InvalidInput(_("standby needs a date after today"), column=_("until"))
     if not isinstance(next_step, NextStep) or next_step.due_date < until:
-        raise InvalidInput(f"the next step is due on or after {until.isoformat()}, when the"
-                           " lead comes back", column="next step")
+        raise InvalidInput(_("the next step is due on or after {day}, when the lead comes back"
+                             ).format(day=i18n.day(until)), column=_("next step"))
     _set_status(db, lead, "standby", by, note=f"until {until.isoformat()}", standby_until=until)
     _write_next_step(db, lead, next_step, by)
 
@@ -482,7 +506,7 @@ def resume(db: Connection, lead_id: int, *, by: int | None) -> None:
     """Take a lead out of standby before its date; it keeps its next step."""
     lead = _open_lead(db, lead_id, by, "resume leads")
     if lead["status"] != "standby":
-        raise UserError(f"“{lead['title']}” is not on standby")
+        raise UserError(_("“{title}” is not on standby").format(title=lead["title"]))
     _set_status(db, lead, "todo", by, standby_until=None)
 
 
@@ -502,9 +526,11 @@ def _close(db: Connection, lead_id: int, status: str, reason: str | None, note: 
 def _reason(reason: str, note: str | None, allowed: tuple[str, ...]) -> tuple[str, str | None]:
     note = _clean(note)
     if reason not in allowed:
-        raise InvalidInput(f"choose one of: {', '.join(allowed)}", column="reason")
+        raise InvalidInput(_("choose one of: {reasons}").format(
+            reasons=", ".join(map(reason_label, allowed))), column=_("reason"))
     if reason == "other" and note is None:
-        raise InvalidInput("say in the note why, when the reason is 'other'", column="note")
+        raise InvalidInput(_("say in the note why, when the reason is 'other'"),
+                           column=_("note"))
     return reason, note
 
 
@@ -533,13 +559,13 @@ def reopen(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None)
     """Bring a closed lead back to to do; it needs a next step like any open lead."""
     lead = _lead_for(db, lead_id, by, "reopen leads")
     if lead["status"] in OPEN:
-        raise UserError(f"“{lead['title']}” is open already")
+        raise UserError(_("“{title}” is open already").format(title=lead["title"]))
     if not isinstance(next_step, NextStep):
-        raise InvalidInput("a reopened lead needs a next step", column="next step")
+        raise InvalidInput(_("a reopened lead needs a next step"), column=_("next step"))
     privacy.refuse_blocked(db, lead["person_id"], next_step.type)
     _claim(db, lead["person_id"])
     if open_lead_of(db, lead["person_id"]) is not None:
-        raise UserError("this person has another open lead; work on that one")
+        raise UserError(_("this person has another open lead; work on that one"))
     _set_status(
         db, lead, "todo", by, closed_at=None, close_reason=None, close_note=None,
         next_type=next_step.type, next_due_date=next_step.due_date,
@@ -559,7 +585,7 @@ def edit(db: Connection, lead_id: int, *, by: int | None,
     """
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidInput(f"cannot be edited: {', '.join(unknown)}")
+        raise InvalidInput(_("cannot be edited: {fields}").format(fields=", ".join(unknown)))
     lead = _lead(db, lead_id)
     viewer = access.writer(db, by, "work_leads", "edit leads", lead_id=lead_id)
     parsed = {name: EDITABLE[name](db, value) for name, value in changes.items()}
@@ -582,10 +608,10 @@ def _refuse_stale(db: Connection, lead: dict[str, Any], changed: Mapping[str, ob
                   seen: Mapping[str, object]) -> None:
     for name in changed:
         if name in seen and EDITABLE[name](db, seen[name]) != lead[name]:
-            label = name.replace("_", " ").replace(" id", "")
-            raise EditConflict(f"{label.capitalize()}: someone changed it to '{lead[name]}' since"
-                               " you opened the lead; nothing was saved.",
-                               fresh_value=lead[name])
+            label = _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ")
+            raise EditConflict(_("{field}: someone changed it to '{value}' since you opened the"
+                                 " lead; nothing was saved.").format(
+                field=label[:1].upper() + label[1:], value=lead[name]), fresh_value=lead[name])
 
 
 # --- the last action -----------------------------------------------------------------------
@@ -672,7 +698,7 @@ def _grouped_sql(scope: str, visible: str) -> str:
     return f"""
         scoped AS (
             SELECT l.*, l.id AS lead_id, {status} AS effective_status,
-                s.label AS step_label, s.position AS step_position,
+                {step_label_sql('s')} AS step_label, s.position AS step_position,
                 CASE WHEN l.next_due_date IS NOT NULL THEN {due} END AS due
             FROM leads l LEFT JOIN pipeline_steps s ON s.key = l.step_key
             WHERE {_SCOPES[scope]} AND {visible}
@@ -797,7 +823,7 @@ def pipeline_totals(db: Connection, *, viewer: access.Viewer,
     weighted = access.amount_sql(viewer, "coalesce(sum(l.amount * coalesce(l.probability, 0)"
                                          " / 100), 0)")
     sql = f"""
-        SELECT s.key AS step_key, s.label AS step, s.position, l.currency,
+        SELECT s.key AS step_key, {step_label_sql('s')} AS step, s.position, l.currency,
             count(l.id) AS count, {amount} AS amount, {weighted} AS weighted
         FROM pipeline_steps s
         LEFT JOIN leads l ON l.step_key = s.key AND l.status IN ('todo', 'standby') {owner}
@@ -838,7 +864,7 @@ def lead_detail(db: Connection, lead_id: int, now: datetime | None = None, *,
     access.check_lead(db, viewer, lead_id)
     frame = _lead_table(db, "one", "one", now, viewer, lead=lead_id)
     if frame.empty:
-        raise InvalidInput(f"there is no lead {lead_id}")
+        raise InvalidInput(_("there is no lead {id}").format(id=lead_id))
     lead = frame.iloc[0].to_dict()
     person_id = int(lead["person_id"])
     row = db.execute(f"SELECT {', '.join(CONTACT_FIELDS)} FROM people WHERE id = ?",
@@ -892,20 +918,51 @@ def timeline(db: Connection, lead_id: int, *, viewer: access.Viewer) -> pd.DataF
     names = _names(db)
     return pd.DataFrame(
         [(at, who, kind, _what(kind, field, old, new, note, names))
-         for at, who, kind, field, old, new, note, _, _ in rows],
+         for at, who, kind, field, old, new, note, _origin, _id in rows],
         columns=["at", "who", "kind", "what"],
     )
 
 
-_FIELD_LABELS = {"step_key": "step", "owner_id": "owner", "next_step": "next step",
-                 "expected_close": "expected close", "dead_reason": "cancelled"}
+_FIELD_LABELS = {"step_key": N_("step"), "owner_id": N_("owner"), "next_step": N_("next step"),
+                 "expected_close": N_("expected close"), "dead_reason": N_("cancelled"),
+                 "status": N_("status"), "amount": N_("amount"), "title": N_("title"),
+                 "currency": N_("currency"), "probability": N_("probability"),
+                 "tags": N_("tags")}
+# A lead's status in running text, and a call's outcome.
+STATUS_WORDS = {"todo": N_("to do"), "standby": N_("standby"), "won": N_("won"),
+                "lost": N_("lost"), "cancelled": N_("cancelled")}
+OUTCOME_WORDS = {"reached": N_("reached"), "no_answer": N_("no answer"),
+                 "voicemail": N_("voicemail"), "wrong_number": N_("wrong number")}
+# The field names an edit conflict names ("Amount: someone changed it …").
+FIELD_NAMES = {"owner_id": N_("owner"), "amount": N_("amount"), "title": N_("title"),
+               "currency": N_("currency"), "probability": N_("probability"),
+               "expected_close": N_("expected close"), "tags": N_("tags")}
+
+
+def q_status_words() -> dict[str, str]:
+    """The ladder's statuses (a person's), as the timeline names them."""
+    return {"suspect": N_("suspect"), "prospect": N_("prospect"), "lead": N_("lead"),
+            "dead": N_("dead")}
+
+
+def status_word(status: str) -> str:
+    """A lead's or a row's status in running text, in the current language."""
+    words = {**STATUS_WORDS, **q_status_words()}
+    return _(words[status]) if status in words else status
+
+
+def reason_label(reason: str) -> str:
+    """A stored lost or cancel reason as it reads on screen."""
+    return _(REASON_LABELS[reason]) if reason in REASON_LABELS else reason
 
 
 def _names(db: Connection) -> dict[str, dict[str, str]]:
     """Readable names for the ids and keys that history entries store."""
     users = db.execute("SELECT id, name FROM users").fetchall()
     return {
-        "step_key": dict(db.execute("SELECT key, label FROM pipeline_steps").fetchall()),
+        "step_key": dict(db.execute(
+            f"SELECT s.key, {step_label_sql('s')} FROM pipeline_steps s").fetchall()),
+        "status": {**i18n.translated(STATUS_WORDS), **i18n.translated(q_status_words())},
         "owner_id": {str(user_id): name for user_id, name in users},
         "criterion": dict(db.execute("SELECT key, short_label FROM criteria").fetchall()),
     }
@@ -915,17 +972,20 @@ def _what(kind: str, field: str | None, old: str | None, new: str | None, note: 
           names: dict[str, dict[str, str]]) -> str:
     """A timeline entry in a few words."""
     if kind in ACTIVITY_KINDS:
-        outcome = field.replace("_", " ") if field else None
+        outcome = _(OUTCOME_WORDS[field]) if field in OUTCOME_WORDS else (
+            field.replace("_", " ") if field else None)
         return ": ".join(filter(None, (outcome, note)))
     if kind == "import":
-        return f"in list “{note}”" + (f" (import of {new})" if new else " (added by hand)")
+        return _("in list “{list}”").format(list=note) + " " + (
+            _("(import of {file})").format(file=new) if new else _("(added by hand)"))
     if kind in ("tick", "untick"):
         return names["criterion"].get(field or "", field or "")
     if kind == "convert":
-        return f"converted to the lead “{new}”"
+        return _("converted to the lead “{title}”").format(title=new)
     if kind == "owner" and note:  # the note already names both owners
-        return f"owner: {note}"
+        return _("owner: {change}").format(change=note)
     shown = names.get(field or "", {})
     change = f"{shown.get(old or '', old or '—')} → {shown.get(new or '', new or '—')}"
-    text = f"{_FIELD_LABELS.get(field or '', (field or '').replace('_', ' '))}: {change}"
+    label = _FIELD_LABELS.get(field or "")
+    text = f"{_(label) if label else (field or '').replace('_', ' ')}: {change}"
     return f"{text} ({note})" if note else text

@@ -32,30 +32,94 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, display, labels, leads, schedule
+from lib import access, display, i18n, labels, leads, schedule
 from lib.db import Connection, utcnow
+from lib.i18n import N_, _
+from lib.pipeline import label_sql as step_label_sql
 
 STAGES = ("suspect", "prospect", "lead", "converted", "won")
 STAGE_LABELS = labels.EVER_REACHED  # people who ever reached the rung, not today's status
 MEANINGS = {
-    "suspect": "People imported — with a period: imported, or moved up the ladder, within it.",
-    "prospect": "People who became prospects, or went further.",
-    "lead": "People who became leads, or were converted (a lead implies the stage).",
-    "converted": "People converted into a lead.",
-    "won": "People with a lead marked won.",
+    "suspect": N_("People imported — with a period: imported, or moved up the ladder, within "
+                  "it."),
+    "prospect": N_("People who became prospects, or went further."),
+    "lead": N_("People who became leads, or were converted (a lead implies the stage)."),
+    "converted": N_("People converted into a lead."),
+    "won": N_("People with a lead marked won."),
 }
 RATES = (  # (name, label, numerator stage, denominator stage): the headline conversion rates
-    ("prospect_rate", "Suspect → prospect", "prospect", "suspect"),
-    ("lead_rate", "Prospect → lead", "lead", "prospect"),
-    ("convert_rate", "Lead → converted", "converted", "lead"),
-    ("win_rate", "Converted → won", "won", "converted"),
-    ("overall_rate", "Suspect → won", "won", "suspect"),
+    ("prospect_rate", N_("Suspect → prospect"), "prospect", "suspect"),
+    ("lead_rate", N_("Prospect → lead"), "lead", "prospect"),
+    ("convert_rate", N_("Lead → converted"), "converted", "lead"),
+    ("win_rate", N_("Converted → won"), "won", "converted"),
+    ("overall_rate", N_("Suspect → won"), "won", "suspect"),
 )
 COHORT_KINDS = ("list", "week")
+# The keys of the overdue ages (data in the frames); ``age_label`` says them on screen.
 AGE_BUCKETS = ("up to 2 days", "3–7 days", "8–30 days", "over 30 days")
+AGE_LABELS = {"up to 2 days": N_("up to 2 days"), "3–7 days": N_("3–7 days"),
+              "8–30 days": N_("8–30 days"), "over 30 days": N_("over 30 days")}
+# The period presets (keys, in English); ``preset_label`` says them on screen.
 PRESETS = {"All time": None, "Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90,
            "Last 12 months": 365}
-NO_LIST = "(no list)"
+PRESET_LABELS = {"All time": N_("All time"), "Last 7 days": N_("Last 7 days"),
+                 "Last 30 days": N_("Last 30 days"), "Last 90 days": N_("Last 90 days"),
+                 "Last 12 months": N_("Last 12 months")}
+NO_LIST = N_("(no list)")
+
+
+def stage_label(stage: str) -> str:
+    """A funnel stage as its numbers are labelled: "Ever reached lead"."""
+    return _(STAGE_LABELS[stage])
+
+
+def stage_labels() -> dict[str, str]:
+    """Every funnel stage → its label in the current language."""
+    return i18n.translated(STAGE_LABELS)
+
+
+def age_label(age: str) -> str:
+    return _(AGE_LABELS[age]) if age in AGE_LABELS else age
+
+
+def preset_label(name: str) -> str:
+    return _(PRESET_LABELS[name]) if name in PRESET_LABELS else name
+
+
+STAGE_WORDS = {"suspect": N_("suspect"), "prospect": N_("prospect"), "lead": N_("lead"),
+               "converted": N_("converted"), "won": N_("won"), "dead": N_("dead")}
+
+
+def stage_word(stage: Any) -> Any:
+    """A stage or status in a table cell, in the current language ("lead", "won")."""
+    return _(STAGE_WORDS[stage]) if stage in STAGE_WORDS else stage
+
+
+def shares_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's shares (``*_share``) and lift as the current language writes them: as they
+    are in English (Streamlit formats them), German text otherwise ("44,9 %", "1,5×")."""
+    if i18n.language() == "en":
+        return frame
+    shown = frame.copy()
+    for column in [c for c in frame.columns if c.endswith("_share")]:
+        shown[column] = [_text(v, lambda x: i18n.percent(x, 1)) for v in frame[column]]
+    if "lift" in frame:
+        shown["lift"] = [_text(v, lambda x: i18n.number(x, 1) + "×") for v in frame["lift"]]
+    return shown
+
+
+def _text(value: Any, form: Any) -> str:
+    return "" if value is None or pd.isna(value) else form(float(value))
+
+
+def headed(frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """A table to download with the headers the screen shows (``columns``: a page's column
+    configuration — a label, a Streamlit column dict with its "label", or None to leave the
+    column out)."""
+    kept = [c for c in frame.columns if c not in columns or columns[c] is not None]
+    names = {c: columns[c] if isinstance(columns[c], str) else columns[c].get("label") or c
+             for c in kept if c in columns}
+    return frame[kept].rename(columns=names)
 
 
 # --- the filter ----------------------------------------------------------------------------
@@ -90,8 +154,10 @@ class Period:
 
 
 def period_text(period: Period | None) -> str:
-    """ "all time", or "01 Sep 2025 – 29 Nov 2025"."""
-    return "all time" if period is None else f"{period.first:%d %b %Y} – {period.last:%d %b %Y}"
+    """ "all time", or "01 Sep 2025 – 29 Nov 2025" (German "01.09.2025 – 29.11.2025")."""
+    if period is None:
+        return _("all time")
+    return f"{i18n.day(period.first, 'period_day')} – {i18n.day(period.last, 'period_day')}"
 
 
 def preset(name: str, today: date) -> Period | None:
@@ -280,7 +346,7 @@ def _funnel_frame(counts: dict[str, int]) -> pd.DataFrame:
     rows = []
     for i, stage in enumerate(STAGES):
         before = counts[STAGES[i - 1]] if i else counts[stage]
-        rows.append({"stage": stage, "label": STAGE_LABELS[stage], "people": counts[stage],
+        rows.append({"stage": stage, "label": stage_label(stage), "people": counts[stage],
                      "of_previous": _share(counts[stage], before),
                      "of_top": _share(counts[stage], counts["suspect"])})
     return pd.DataFrame(rows)
@@ -305,10 +371,11 @@ class Headline:
 
     @property
     def text(self) -> str:
-        """The number as shown: "1,234" or "12.5%"; a dash for a rate of nothing."""
+        """The number as shown: "1,234" or "12.5%" (German "1.234", "12,5 %"); a dash for a
+        rate of nothing."""
         if self.value is None:
             return "—"
-        return f"{self.value:.1%}" if self.is_rate else f"{int(self.value):,}"
+        return i18n.percent(self.value, 1) if self.is_rate else i18n.number(int(self.value))
 
     @property
     def change_text(self) -> str | None:
@@ -317,14 +384,19 @@ class Headline:
             return None
         if self.change == 0:
             return "±0"
-        return f"{self.change * 100:+.1f} pp" if self.is_rate else f"{int(self.change):+,}"
+        sign = "+" if self.change > 0 else "-"
+        if self.is_rate:
+            return _("{change} pp").format(
+                change=sign + i18n.number(abs(self.change) * 100, 1))
+        return sign + i18n.number(abs(int(self.change)))
 
     def help_text(self, before: str) -> str | None:
         """What the number counts and, with a period, which period its change compares with
         (``before``, as ``compared_with`` says it)."""
-        meaning = MEANINGS.get(self.name, "")
+        meaning = _(MEANINGS[self.name]) if self.name in MEANINGS else ""
         if self.previous is not None:
-            meaning += f" The change is against the period before ({before})."
+            meaning += " " + _("The change is against the period before ({period}).").format(
+                period=before)
         return meaning.strip() or None
 
 
@@ -359,11 +431,11 @@ def headline(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> list[
 
 
 def _headline(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:
-    numbers = [Headline(s, STAGE_LABELS[s], now[s], before[s] if before else None, False)
+    numbers = [Headline(s, stage_label(s), now[s], before[s] if before else None, False)
                for s in STAGES]
     for name, label, top, bottom in RATES:
         numbers.append(Headline(
-            name, label, _share(now[top], now[bottom]),
+            name, _(label), _share(now[top], now[bottom]),
             _share(before[top], before[bottom]) if before else None, True))
     return numbers
 
@@ -410,13 +482,14 @@ def stage_people(db: Connection, f: FunnelFilter, stage: str, *, viewer: access.
 
 def compared_with(f: FunnelFilter) -> str:
     """What the changes compare with: the period of the same length just before."""
-    return "nothing (all time)" if f.events is None else period_text(f.events.previous())
+    return _("nothing (all time)") if f.events is None else period_text(f.events.previous())
 
 
 def period_caption(f: FunnelFilter) -> str:
     """Which period the numbers count, and what their changes compare with."""
-    return f"Stages reached {period_text(f.events)}" + (
-        "" if f.events is None else f" · changes against {compared_with(f)}")
+    return _("Stages reached {period}").format(period=period_text(f.events)) + (
+        "" if f.events is None else " · " + _("changes against {period}").format(
+            period=compared_with(f)))
 
 
 def cohorts(db: Connection, f: FunnelFilter, by: str = "list", *,
@@ -471,14 +544,14 @@ def drop_off(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) -> pd.Da
     stage = "CASE s.ever " + " ".join(
         f"WHEN {rank} THEN '{name}'" for rank, name in enumerate(STAGES, start=1)) + " END"
     sql = f"""WITH {base.text}
-        SELECT coalesce(li.name, '{NO_LIST}') AS list, {stage} AS stage,
+        SELECT coalesce(li.name, $no_list) AS list, {stage} AS stage,
             s.dead_reason AS reason, count(*) AS people, min(s.ever) AS stage_rank
         FROM staged s LEFT JOIN (SELECT r.person_id, li.name FROM list_rows r
             JOIN lists li ON li.id = r.list_id AND {lists_visible}{only}) li
             ON li.person_id = s.person_id
         WHERE s.dead_reason IS NOT NULL AND {died}
         GROUP BY 1, 2, 3 ORDER BY 1, stage_rank, people DESC, reason"""
-    return _run(db, sql, base.params).df().drop(columns="stage_rank")
+    return _run(db, sql, {**base.params, "no_list": _(NO_LIST)}).df().drop(columns="stage_rank")
 
 
 def worst_lists(frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, int]:
@@ -580,7 +653,7 @@ def overdue_per_rep(db: Connection, now: datetime, *, viewer: access.Viewer) -> 
 
 def overdue_counts(reps: pd.DataFrame) -> list[tuple[str, int]]:
     """("Everyone", the total) first, then each rep's count of ``overdue_per_rep``."""
-    return [("Everyone", int(reps["count"].sum())),
+    return [(_("Everyone"), int(reps["count"].sum())),
             *zip(reps["name"], reps["count"].astype(int), strict=True)]
 
 
@@ -618,8 +691,15 @@ def overdue_leads(db: Connection, now: datetime, *, viewer: access.Viewer,
 
 
 _LEAD_ROW = """
-    l.id AS lead_id, u.name AS owner, l.title AS lead, p.company, s.label AS step,
+    l.id AS lead_id, u.name AS owner, l.title AS lead, p.company, {step} AS step,
     l.next_type, l.next_due_date AS due_date, l.next_due_time AS due_time"""
+
+
+def _lead_row() -> str:
+    """The columns of a manager's lead table, the step named in the current language."""
+    return _LEAD_ROW.format(step=step_label_sql("s"))
+
+
 _LEAD_JOINS = """
     JOIN people p ON p.id = l.person_id
     LEFT JOIN users u ON u.id = l.owner_id
@@ -647,7 +727,7 @@ def stale_leads(db: Connection, now: datetime, days: int, *, viewer: access.View
             SELECT *, count(*) OVER () AS total FROM stale
             ORDER BY last_action_at, lead_id LIMIT $limit
         )
-        SELECT {_LEAD_ROW}, c.last_action_at, c.days_since, c.total
+        SELECT {_lead_row()}, c.last_action_at, c.days_since, c.total
         FROM chosen c JOIN leads l ON l.id = c.lead_id {_LEAD_JOINS}
         ORDER BY c.last_action_at, c.lead_id
     """
@@ -663,7 +743,7 @@ def standby_returning(db: Connection, now: datetime, *, viewer: access.Viewer) -
     'upcoming' horizon), soonest first: ... back_on (the standby date), next step."""
     visible, params = access.named(access.leads_clause(viewer, "l"))
     sql = f"""
-        SELECT {_LEAD_ROW}, l.standby_until AS back_on FROM leads l {_LEAD_JOINS}
+        SELECT {_lead_row()}, l.standby_until AS back_on FROM leads l {_LEAD_JOINS}
         WHERE {schedule.effective_status_sql('l.status', 'l.standby_until')} = 'standby'
             AND l.standby_until <= $s_week_end AND {visible}
         ORDER BY l.standby_until, l.id
@@ -679,7 +759,7 @@ def lead_table(db: Connection, frame: pd.DataFrame, today: date) -> pd.DataFrame
     frame = frame.drop(columns=["company", "due_date", "due_time"])
     frame.insert(frame.columns.get_loc("next_note" if "next_note" in frame else "next_type") + 1,
                  "due", due)
-    frame["next_type"] = frame["next_type"].map(display.NEXT_LABELS)
+    frame["next_type"] = frame["next_type"].map(display.next_labels())
     if "next_note" in frame:
         frame["next_note"] = frame["next_note"].fillna("")
     if "last_action_at" in frame:

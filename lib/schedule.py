@@ -22,15 +22,27 @@ import pandas as pd
 
 from lib import access, settings
 from lib.db import Connection, utcnow
+from lib.i18n import N_, _
 
 UPCOMING_DAYS = 7
 # The due buckets of an open lead, and "standby" for a parked one: the to-do's sections, the
 # pipeline's and the lead page's badges all read these, with these names.
 BUCKETS = ("overdue", "today", "upcoming", "later")
 GROUPS = (*BUCKETS, "standby")
-GROUP_LABELS = {"overdue": "Overdue", "today": "Today", "upcoming": "Upcoming", "later": "Later",
-                "standby": "Standby"}
-GROUP_SPANS = {"upcoming": f"next {UPCOMING_DAYS} days", "later": f"after {UPCOMING_DAYS} days"}
+GROUP_LABELS = {"overdue": N_("Overdue"), "today": N_("Today"), "upcoming": N_("Upcoming"),
+                "later": N_("Later"), "standby": N_("Standby")}
+GROUP_SPANS = {"upcoming": N_("next {days} days"), "later": N_("after {days} days")}
+
+
+def group_label(group: str) -> str:
+    """A to-do group's name in the current language: "Overdue" / "Überfällig"."""
+    return _(GROUP_LABELS[group])
+
+
+def group_span(group: str) -> str | None:
+    """How far a group reaches ("next 7 days"), for the groups that have a span."""
+    span = GROUP_SPANS.get(group)
+    return None if span is None else _(span).format(days=UPCOMING_DAYS)
 
 
 def app_zone(db: Connection) -> ZoneInfo:

@@ -5,11 +5,12 @@ from typing import Any
 import streamlit as st
 
 from lib import display, labels, lead_view, leads, schedule, ui
+from lib.i18n import _
 
 PAGE_SIZE = 8
 
 conn = ui.connection()
-me, owner_id = ui.leads_heading(conn, "Pipeline", key="pipeline_owner", label="Owner",
+me, owner_id = ui.leads_heading(conn, _("Pipeline"), key="pipeline_owner", label=_("Owner"),
                                 anyone_may_choose=True, team_first_for_managers=True)
 
 viewer = ui.current_viewer()
@@ -25,7 +26,7 @@ def card(row: dict[str, Any]) -> None:
     with st.container(border=True, key=f"pipeline_lead_{row['lead_id']}"):
         ui.lead_link(row["lead_id"], lead_view.card_title(row))
         st.markdown(lead_view.card_body(row, today, with_owner=owner_id is None))
-        target = st.menu_button("Move to", lead_view.move_targets(movable, row),
+        target = st.menu_button(_("Move to"), lead_view.move_targets(movable, row),
                                 format_func=lambda key: display.literal(movable[key]),
                                 type="tertiary", icon="➡️",
                                 key=f"pipeline_move_{row['lead_id']}")
@@ -34,10 +35,11 @@ def card(row: dict[str, Any]) -> None:
 
 
 overall = st.columns(3)
-overall[0].metric(labels.OPEN_LEADS, lead_view.open_count(totals), border=True,
-                  help=labels.HELP[labels.OPEN_LEADS])
-overall[1].metric("Amount", lead_view.amounts(totals, "amount"), border=True)
-overall[2].metric("Weighted by probability", lead_view.amounts(totals, "weighted"), border=True)
+overall[0].metric(labels.text(labels.OPEN_LEADS), lead_view.open_count(totals), border=True,
+                  help=labels.help_text(labels.OPEN_LEADS))
+overall[1].metric(_("Amount"), lead_view.amounts(totals, "amount"), border=True)
+overall[2].metric(_("Weighted by probability"), lead_view.amounts(totals, "weighted"),
+                  border=True)
 
 steps = lead_view.steps(totals)
 for column, (key, label) in zip(st.columns(len(steps)), steps.items(), strict=True):
@@ -45,10 +47,10 @@ for column, (key, label) in zip(st.columns(len(steps)), steps.items(), strict=Tr
     count = lead_view.open_count(step_totals)
     shown = cards[cards["step_key"] == key]
     with column, st.container(key=f"pipeline_step_{key}"):
-        st.markdown(f"**{display.literal(label)}** · {count:,}")
+        st.markdown(lead_view.step_heading(label, count))
         st.caption(lead_view.step_caption(step_totals))
         for row in shown.to_dict("records"):
             card(row)
         if count > len(shown):
-            st.caption(f"{count - len(shown):,} more")
+            st.caption(lead_view.more_line(count - len(shown)))
             ui.more_button(f"pipeline_more_{key}", "pipeline_limit", PAGE_SIZE)

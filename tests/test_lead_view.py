@@ -68,7 +68,7 @@ def test_a_lead_due_in_three_days_is_upcoming_on_every_screen(fresh_db, anna):
     assert ":blue-badge[Upcoming]" in lead_view.card_body({**card, "lead_id": lead}, today,
                                                            with_owner=False)
     assert ":blue-badge[Upcoming]" in lead_view.standing(detail)
-    assert lead_view.GROUP_TITLES["upcoming"] == "Upcoming · next 7 days"
+    assert lead_view.group_title("upcoming") == "Upcoming · next 7 days"
 
 
 def test_the_to_do_table_and_picker_read_as_text(fresh_db, lead_id):
