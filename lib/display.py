@@ -214,13 +214,13 @@ def contact_links(row: Mapping[str, Any]) -> Markdown:
     part is literal, the address percent-encoded: no e-mail can end the link early. A channel
     flagged do not contact (``do_not_contact``: "e-mail, phone") shows as text, without a link."""
     blocked = str(given(row.get("do_not_contact")) or "").split(", ")
-    links = []
+    links, no_email, no_call = [], _("do not e-mail"), _("do not call")
     if email := given(row.get("email")):
-        links.append(f"{literal(email)} ({_('do not e-mail')})" if "e-mail" in blocked else
+        links.append(f"{literal(email)} ({no_email})" if "e-mail" in blocked else
                      f"[{literal(email)}](mailto:{quote(str(email), safe='@')})")
     for key in ("phone", "mobile"):
         if number := given(row.get(key)):
-            links.append(f"{literal(number)} ({_('do not call')})" if "phone" in blocked else
+            links.append(f"{literal(number)} ({no_call})" if "phone" in blocked else
                          f"[{literal(number)}](tel:{re.sub(r'[^+0-9]', '', str(number))})")
     return Markdown(" · ".join(links))
 

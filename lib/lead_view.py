@@ -275,7 +275,7 @@ def standing(lead: Lead) -> str:
 def closed_line(lead: Lead, today: date) -> str:
     """A closed lead's next-step box: how and when it closed, and the closing note."""
     note = display.given(lead["close_note"])
-    return (_("None: {status} {day}").format(status=_(CLOSED_WORDS[lead["status"]]),
+    return (_("None: {state} {day}").format(state=_(CLOSED_WORDS[lead["status"]]),
                                               day=display.day_text(lead["closed_at"], today))
             + (f". {display.literal(note)}" if note else ""))
 
@@ -353,8 +353,8 @@ def log_and_plan(db: Connection, lead: Lead, kind: str, outcome: str | None,
     else:
         activity = leads.Activity(kind, text, outcome)
         leads.log_activity_and_next_step(db, lead_id, activity, next_step, by=by)
-    done = _("Rescheduled") if kind == "none" else _("{activity} logged").format(
-        activity=_(ACTIVITY_LABELS[kind]))
+    done = _("Rescheduled") if kind == "none" else _("{what} logged").format(
+        what=_(ACTIVITY_LABELS[kind]))
     planned = display.next_step_text(next_step.type, next_step.due_date, next_step.due_time,
                                      schedule.today(db))
     return f"{done}: {lead['title']} → {planned}"

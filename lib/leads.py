@@ -168,8 +168,8 @@ def _lead_for(db: Connection, lead_id: int, by: int | None, what: str) -> dict[s
 def _open_lead(db: Connection, lead_id: int, by: int | None, what: str) -> dict[str, Any]:
     lead = _lead_for(db, lead_id, by, what)
     if lead["status"] in CLOSED:
-        raise UserError(_("“{title}” is already {status}; reopen it first").format(
-            title=lead["title"], status=status_word(lead["status"])))
+        raise UserError(_("“{title}” is already {state}; reopen it first").format(
+            title=lead["title"], state=status_word(lead["status"])))
     return lead
 
 
@@ -363,8 +363,8 @@ def convert(
                         next_step=next_step, by=by)
     _after_convert(db, lead, person, note, by)
     made = _("Lead “{title}” created").format(title=lead["title"])
-    warning = "" if person["status"] == "lead" else " " + _("(the row was a {status})").format(
-        status=status_word(person["status"]))
+    warning = "" if person["status"] == "lead" else " " + _("(the row was a {state})").format(
+        state=status_word(person["status"]))
     return ConvertResult(lead["id"], True, made + warning)
 
 

@@ -21,7 +21,7 @@ lead_id = int(lead["lead_id"])
 
 def next_step_box() -> None:
     with st.container(border=True):
-        st.markdown(f"**{_('Next step')}**")
+        st.markdown(display.markdown("**{}**", _("Next step")))
         step = detail.next_step
         if step is None:
             st.markdown(lead_view.closed_line(lead, today))
@@ -66,7 +66,7 @@ def do_not_contact() -> None:
 
 
 def criteria() -> None:
-    st.markdown(f"**{_('Why it is a lead')}**")
+    st.markdown(display.markdown("**{}**", _("Why it is a lead")))
     if detail.criteria.empty:
         st.caption(_("No criterion ticked: it was converted directly."))
     for tick in detail.criteria.to_dict("records"):

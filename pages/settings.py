@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import display, pipeline, settings, ui
 from lib import qualification as q
+from lib.i18n import _, ngettext
 
 OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
 CRITERIA_ORDER = ["position", "stage", "short_label", "label_en", "label_de", "description",
@@ -122,28 +123,37 @@ def pipeline_steps() -> None:
             key=f"settings_steps_{version}", disabled=True if not may_change else
             ["open_leads", "key"],
             column_config={
-                "position": st.column_config.NumberColumn("Order", min_value=1, step=1,
+                "position": st.column_config.NumberColumn(_("Order"), min_value=1, step=1,
                                                           width=70),
-                "label": st.column_config.TextColumn("Step", required=True, width="medium"),
+                "label": st.column_config.TextColumn(_("Step (English)"), required=True,
+                                                     width="medium"),
+                "label_de": st.column_config.TextColumn(
+                    _("Step (German)"), width="medium",
+                    help=_("Empty: German users read the English name")),
                 "active": st.column_config.CheckboxColumn(
-                    "Active", width=70, help="Switched off: no lead can be moved there"),
-                "open_leads": st.column_config.NumberColumn("Open leads", width=90),
-                "key": st.column_config.TextColumn("Key", width=110),
+                    _("Active"), width=70, help=_("Switched off: no lead can be moved there")),
+                "open_leads": st.column_config.NumberColumn(_("Open leads"), width=90),
+                "key": st.column_config.TextColumn(_("Key"), width=110),
             },
         )
-        if st.form_submit_button("Save steps", type="primary", disabled=not may_change):
+        if st.form_submit_button(_("Save steps"), type="primary", disabled=not may_change):
             changed = ui.attempt(pipeline.update_steps, conn,
                                  pipeline.steps_from_table(edited), by=me.id)
             if changed is not None:
-                saved(f"Pipeline steps saved ({changed} change{'s' if changed != 1 else ''}).")
+                saved(ngettext("Pipeline steps saved ({count} change).",
+                               "Pipeline steps saved ({count} changes).", changed
+                               ).format(count=changed))
     if may_change:
         with st.form("settings_add_step", border=False):
-            left, right = st.columns([3, 1], vertical_alignment="bottom")
-            label = left.text_input("New step", placeholder="e.g. Trial running",
+            left, middle, right = st.columns([3, 3, 1], vertical_alignment="bottom")
+            label = left.text_input(_("New step"), placeholder=_("e.g. Trial running"),
                                     key="settings_new_step")
-            if right.form_submit_button("Add step") and ui.attempt(
-                    pipeline.add_step, conn, label, by=me.id):
-                saved(f"Step '{label.strip()}' added at the end of the pipeline.")
+            german = middle.text_input(_("German name"), placeholder=_("e.g. Testphase läuft"),
+                                       key="settings_new_step_de")
+            if right.form_submit_button(_("Add step")) and ui.attempt(
+                    pipeline.add_step, conn, label, by=me.id, label_de=german):
+                saved(_("Step '{name}' added at the end of the pipeline.").format(
+                    name=label.strip()))
 
 
 def other_settings() -> None:
@@ -194,9 +204,9 @@ thresholds()
 criteria()
 if may_change:
     add_criterion()
-st.subheader("Pipeline steps", divider="gray")
-st.caption("The steps a lead moves through, in order. A step that still holds open leads "
-           "cannot be switched off.")
+st.subheader(_("Pipeline steps"), divider="gray")
+st.caption(_("The steps a lead moves through, in order, named in English and German. A step "
+             "that still holds open leads cannot be switched off."))
 pipeline_steps()
 st.subheader("Import, duplicates, calendar and access", divider="gray")
 other_settings()
