@@ -9,6 +9,7 @@ with its history entries. Reads group leads by the effective status and due buck
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -829,7 +830,7 @@ def pipeline_totals(db: Connection, *, viewer: access.Viewer,
         LEFT JOIN leads l ON l.step_key = s.key AND l.status IN ('todo', 'standby') {owner}
             AND {visible}
         WHERE s.active OR l.id IS NOT NULL
-        GROUP BY s.key, s.label, s.position, l.currency
+        GROUP BY s.key, s.label, s.label_de, s.position, l.currency
         ORDER BY s.position, l.currency
     """
     return schedule.query(db, sql, {"owner": owner_id, **params}).df()
@@ -879,9 +880,15 @@ def lead_detail(db: Connection, lead_id: int, now: datetime | None = None, *,
     )
 
 
+def criterion_label_sql(alias: str = "c") -> str:
+    """A criterion's label in the current language, as SQL on ``alias`` (a code constant)."""
+    return f"{alias}.label_de" if i18n.language() == "de" else f"{alias}.label_en"
+
+
 def _ticked_criteria(db: Connection, person_id: int) -> pd.DataFrame:
     return db.execute(
-        "SELECT c.key, c.stage, c.label_en AS label, u.name AS ticked_by, t.ticked_at"
+        f"SELECT c.key, c.stage, {criterion_label_sql('c')} AS label, u.name AS ticked_by,"
+        " t.ticked_at"
         " FROM ticks t JOIN criteria c ON c.key = t.criterion_key"
         " LEFT JOIN users u ON u.id = t.ticked_by WHERE t.person_id = ?"
         " ORDER BY CASE c.stage WHEN 'prospect' THEN 0 ELSE 1 END, c.position",
@@ -928,6 +935,8 @@ _FIELD_LABELS = {"step_key": N_("step"), "owner_id": N_("owner"), "next_step": N
                  "status": N_("status"), "amount": N_("amount"), "title": N_("title"),
                  "currency": N_("currency"), "probability": N_("probability"),
                  "tags": N_("tags")}
+NEXT_KIND_LABELS = {"call": N_("call"), "email": N_("email"), "meeting": N_("meeting"),
+                    "task": N_("task")}
 # A lead's status in running text, and a call's outcome.
 STATUS_WORDS = {"todo": N_("to do"), "standby": N_("standby"), "won": N_("won"),
                 "lost": N_("lost"), "cancelled": N_("cancelled")}
@@ -964,7 +973,9 @@ def _names(db: Connection) -> dict[str, dict[str, str]]:
             f"SELECT s.key, {step_label_sql('s')} FROM pipeline_steps s").fetchall()),
         "status": {**i18n.translated(STATUS_WORDS), **i18n.translated(q_status_words())},
         "owner_id": {str(user_id): name for user_id, name in users},
-        "criterion": dict(db.execute("SELECT key, short_label FROM criteria").fetchall()),
+        "criterion": dict(db.execute(
+            "SELECT key, label_de FROM criteria" if i18n.language() == "de"
+            else "SELECT key, short_label FROM criteria").fetchall()),
     }
 
 
@@ -983,9 +994,46 @@ def _what(kind: str, field: str | None, old: str | None, new: str | None, note: 
     if kind == "convert":
         return _("converted to the lead “{title}”").format(title=new)
     if kind == "owner" and note:  # the note already names both owners
-        return _("owner: {change}").format(change=note)
+        return _("owner: {change}").format(change=_note(note))
     shown = names.get(field or "", {})
+    if field == "next_step":
+        old, new = _step_text(old), _step_text(new)
     change = f"{shown.get(old or '', old or '—')} → {shown.get(new or '', new or '—')}"
     label = _FIELD_LABELS.get(field or "")
     text = f"{_(label) if label else (field or '').replace('_', ' ')}: {change}"
-    return f"{text} ({note})" if note else text
+    return f"{text} ({_note(note)})" if note else text
+
+
+# What this module writes into the history's notes and next-step entries (English data), read
+# back in the current language.
+_NOTES = {"converted to a lead": N_("converted to a lead"), "lead won": N_("lead won"),
+          "lead lost": N_("lead lost"), "lead cancelled": N_("lead cancelled"),
+          "lead todo": N_("lead to do"), "lead standby": N_("lead on standby")}
+_UNTIL = re.compile(r"until (\d{4}-\d{2}-\d{2})")
+_NEW_OWNER = re.compile(r"nobody → (.+) \(with the new lead\)")
+_DESCRIBED = re.compile(r"(call|email|meeting|task) (\d{4}-\d{2}-\d{2})( \d{2}:\d{2})?"
+                        r"(?: \((\d+) min\))?(?:: (.*))?", re.DOTALL)
+
+
+def _note(note: str) -> str:
+    """A history note this module wrote, in the current language (others stay as written)."""
+    if note in _NOTES:
+        return _(_NOTES[note])
+    if until := _UNTIL.fullmatch(note):
+        return _("until {day}").format(day=i18n.day(date.fromisoformat(until[1])))
+    if owner := _NEW_OWNER.fullmatch(note):
+        return _("nobody → {name} (with the new lead)").format(name=owner[1])
+    return note
+
+
+def _step_text(described: str | None) -> str | None:
+    """A next step as ``NextStep.describe`` stored it, in the current language:
+    "meeting 2026-05-04 10:00 (45 min): demo" → "🤝 Termin 04.05.2026 10:00 (45 Min.): demo"."""
+    found = _DESCRIBED.fullmatch(described or "")
+    if found is None:
+        return described
+    kind, day, at, minutes, note = found.groups()
+    text = f"{_(NEXT_KIND_LABELS[kind])} {i18n.day(date.fromisoformat(day))}{at or ''}"
+    if minutes:
+        text += " (" + _("{minutes} min").format(minutes=minutes) + ")"
+    return text + (f": {note}" if note else "")

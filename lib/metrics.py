@@ -586,7 +586,8 @@ def criteria_insight(db: Connection, f: FunnelFilter, *, viewer: access.Viewer) 
             FROM ticks t JOIN staged s ON s.person_id = t.person_id
             GROUP BY t.criterion_key
         )
-        SELECT c.key, c.short_label AS criterion, c.label_en AS label, c.stage,
+        SELECT c.key, c.short_label AS criterion, {leads.criterion_label_sql('c')} AS label,
+            c.stage,
             g.leads, coalesce(k.leads_ticked, 0) AS leads_ticked,
             g.won, coalesce(k.won_ticked, 0) AS won_ticked,
             g.rest, coalesce(k.rest_ticked, 0) AS rest_ticked

@@ -172,6 +172,7 @@ def drop_off(f: FunnelFilter) -> None:
 
 def criteria(f: FunnelFilter) -> None:
     frame = metrics.criteria_insight(conn, f, viewer=viewer)
+    frame["stage"] = frame["stage"].map(metrics.stage_word)
     st.plotly_chart(charts.criteria(frame), key="funnel_criteria_chart")
     with st.expander(_("Table")):
         ui.table_and_downloads(metrics.shares_shown(frame), key="funnel_criteria",
