@@ -64,7 +64,7 @@ else:
                     key="overdue_chart")
 
 _everyone, total = counts[0]  # "Everyone" comes first
-st.subheader(f"{labels.text(labels.OVERDUE_LEADS)} ({i18n.number(total)})",
+st.subheader(display.markdown("{} ({})", labels.text(labels.OVERDUE_LEADS), i18n.number(total)),
              divider="red" if total else "gray", help=labels.help_text(labels.OVERDUE_LEADS))
 if total:
     late = metrics.overdue_leads(conn, now, viewer=viewer, limit=SHOWN)
