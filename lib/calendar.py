@@ -201,10 +201,12 @@ def feed_language(db: Connection, user_id: int, accept_language: str | None = No
     return i18n.choose(chosen, accept_language)
 
 
-def feed_for_user(db: Connection, user_id: int, accept_language: str | None = None) -> bytes:
-    """What the feed serves: the owner's calendar, of what they may see, in their language."""
+def feed_for_user(db: Connection, user_id: int, *, viewer: access.Viewer,
+                  accept_language: str | None = None) -> bytes:
+    """What the feed serves: the owner's calendar, of what the viewer (the owner) may see, in
+    the owner's language."""
     with i18n.using(feed_language(db, user_id, accept_language)):
-        return ics_for_user(db, user_id, viewer=access.viewer_of(db, user_id))
+        return ics_for_user(db, user_id, viewer=viewer)
 
 
 def feed_route(get_cursor: Callable[[], Connection]) -> Route:
@@ -219,7 +221,8 @@ def feed_route(get_cursor: Callable[[], Connection]) -> Route:
             user_id = user_for_token(db, request.path_params["token"])
             if user_id is None:
                 return Response(status_code=404)
-            body = feed_for_user(db, user_id, request.headers.get("accept-language"))
+            body = feed_for_user(db, user_id, viewer=access.viewer_of(db, user_id),
+                                 accept_language=request.headers.get("accept-language"))
         return Response(body, media_type="text/calendar; charset=utf-8",
                         headers={"Cache-Control": "private, no-cache"})
 

@@ -521,7 +521,7 @@ def cohorts(db: Connection, f: FunnelFilter, by: str = "list", *,
     frame = _run(db, f"SELECT * FROM ({sql}) AS c WHERE suspect > 0 ORDER BY starts DESC, cohort",
                  base.params).df()
     if by == "week":
-        frame["cohort"] = frame["starts"].dt.strftime("%G-W%V")
+        frame["cohort"] = frame["starts"].dt.strftime(_("%G-W%V"))  # ISO week: 2026-W45
     for stage in STAGES[1:]:
         frame[f"{stage}_share"] = frame[stage] / frame["suspect"]
     return frame
