@@ -935,7 +935,7 @@ _FIELD_LABELS = {"step_key": N_("step"), "owner_id": N_("owner"), "next_step": N
                  "status": N_("status"), "amount": N_("amount"), "title": N_("title"),
                  "currency": N_("currency"), "probability": N_("probability"),
                  "tags": N_("tags")}
-NEXT_KIND_LABELS = {"call": N_("call"), "email": N_("email"), "meeting": N_("meeting"),
+NEXT_KIND_LABELS = {"call": N_("call"), "email": N_("e-mail"), "meeting": N_("meeting"),
                     "task": N_("task")}
 # A lead's status in running text, and a call's outcome.
 STATUS_WORDS = {"todo": N_("to do"), "standby": N_("standby"), "won": N_("won"),

@@ -73,15 +73,15 @@ def choose_filter() -> FunnelFilter:
                                           help=_("Whose people: a converted person belongs to "
                                                  "the owner of their lead, others to the row's "
                                                  "owner."))
-        choices = [*metrics.PRESETS, CUSTOM]
+        choices = [*metrics.PRESETS, CUSTOM]  # offered by place: the names are English
         with fourth:
-            when = st.selectbox(_("Stage reached"), choices,
-                                index=choices.index(DEFAULT_PERIOD), key="funnel_period",
-                                format_func=lambda c: _(CUSTOM) if c == CUSTOM
-                                else metrics.preset_label(c),
+            when = choices[st.selectbox(
+                _("Stage reached"), range(len(choices)), index=choices.index(DEFAULT_PERIOD),
+                key="funnel_period", format_func=lambda i: _(CUSTOM) if choices[i] == CUSTOM
+                else metrics.preset_label(choices[i]),
                                 help=_("A stage counts when it (or a later one) was reached "
                                        "in this period. Changes compare with the period "
-                                       "before."))
+                                       "before."))]
             events = period_from(when, "funnel_period_dates")
         with fifth:
             imported = st.date_input(_("First imported"), value=(),
