@@ -112,15 +112,6 @@ def _text(value: Any, form: Any) -> str:
     return "" if value is None or pd.isna(value) else form(float(value))
 
 
-def headed(frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
-    """A table to download with the headers the screen shows (``columns``: a page's column
-    configuration — a label, a Streamlit column dict with its "label", or None to leave the
-    column out)."""
-    kept = [c for c in frame.columns if c not in columns or columns[c] is not None]
-    names = {c: columns[c] if isinstance(columns[c], str) else columns[c].get("label") or c
-             for c in kept if c in columns}
-    return frame[kept].rename(columns=names)
-
 
 # --- the filter ----------------------------------------------------------------------------
 

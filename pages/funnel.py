@@ -108,6 +108,11 @@ def pick_stage() -> None:
         st.session_state.funnel_stage = metrics.STAGES[points[0]["point_index"]]
 
 
+def people_frame(frame):
+    """The people at a stage with their status today in the reader's language."""
+    return frame.assign(status=frame["status"].map(metrics.stage_word))
+
+
 def people_at(f: FunnelFilter, stage: str, total: int) -> None:
     """One page of the people counted at the stage; the download holds them all."""
     pages = display.page_count(total, PEOPLE_PER_PAGE)
@@ -119,12 +124,12 @@ def people_at(f: FunnelFilter, stage: str, total: int) -> None:
     left.caption(_("{count} people · page {page} of {pages}, latest first").format(
         count=i18n.number(total), page=i18n.number(number), pages=i18n.number(pages)))
     frame["reached_at"] = display.local_times(conn, frame["reached_at"])
-    frame["status"] = frame["status"].map(metrics.stage_word)
+    frame = people_frame(frame)
     ui.table_and_downloads(
         frame, key="funnel_people", file_name=f"funnel-{stage}", column_config=PEOPLE_COLUMNS,
         column_order=("name", "company", "status", "reached_at", "owner", "lists"),
-        download=lambda cur: metrics.headed(metrics.stage_people(
-            cur, f, stage, viewer=viewer, limit=EXPORT_LIMIT), PEOPLE_COLUMNS))
+        download=lambda cur: people_frame(metrics.stage_people(cur, f, stage, viewer=viewer,
+                                                             limit=EXPORT_LIMIT)))
     if total > EXPORT_LIMIT:
         st.caption(_("The download holds the latest {count}.").format(
             count=i18n.number(EXPORT_LIMIT)))
@@ -146,7 +151,7 @@ def cohorts(f: FunnelFilter) -> None:
     with st.expander(_("Table")):
         ui.table_and_downloads(metrics.shares_shown(frame), key="funnel_cohort",
                                file_name=f"funnel-cohorts-{by}", column_config=COHORT_COLUMNS,
-                               download=lambda cur: metrics.headed(frame, COHORT_COLUMNS))
+                               download=lambda _cur: frame)
 
 
 def drop_off(f: FunnelFilter) -> None:
@@ -166,8 +171,7 @@ def drop_off(f: FunnelFilter) -> None:
     table = frame.assign(stage=frame["stage"].map(metrics.stage_word))
     with st.expander(_("Table")):
         ui.table_and_downloads(table, key="funnel_drop", file_name="funnel-drop-off",
-                               column_config=DROP_COLUMNS,
-                               download=lambda cur: metrics.headed(table, DROP_COLUMNS))
+                               column_config=DROP_COLUMNS)
 
 
 def criteria(f: FunnelFilter) -> None:
@@ -177,7 +181,7 @@ def criteria(f: FunnelFilter) -> None:
     with st.expander(_("Table")):
         ui.table_and_downloads(metrics.shares_shown(frame), key="funnel_criteria",
                                file_name="funnel-criteria", column_config=CRITERIA_COLUMNS,
-                               download=lambda cur: metrics.headed(frame, CRITERIA_COLUMNS))
+                               download=lambda _cur: frame)
 
 
 st.title(_("Funnel"))

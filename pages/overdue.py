@@ -34,8 +34,7 @@ def table(frame, key: str, name: str, everything) -> None:
     ui.table_and_downloads(
         metrics.lead_table(conn, frame, today), key=key, file_name=name,
         column_config=LEAD_COLUMNS,
-        download=lambda cur: metrics.headed(metrics.lead_table(cur, everything(cur), today),
-                                            LEAD_COLUMNS))
+        download=lambda cur: metrics.lead_table(cur, everything(cur), today))
 
 
 def rep_counts(counts: list[tuple[str, int]]) -> None:

@@ -160,13 +160,6 @@ def test_the_funnel_frame_and_the_tables_read_german(german, fresh_db):
         assert metrics.shares_shown(shares) is shares  # English: Streamlit formats them
 
 
-def test_a_download_carries_the_headers_the_screen_shows():
-    frame = pd.DataFrame({"key": ["a"], "owner": ["Anna"], "days": [3], "raw": [1]})
-    headed = metrics.headed(frame, {"key": None, "owner": "Verantwortlich",
-                                    "days": {"label": "Tage", "type_config": {}}})
-    assert headed.columns.tolist() == ["Verantwortlich", "Tage", "raw"]
-
-
 def test_charts_speak_german(german):
     frame = pd.DataFrame({"user_id": [1] * 4, "name": ["Anna"] * 4,
                           "age": list(metrics.AGE_BUCKETS), "count": [1, 0, 2, 0]})
