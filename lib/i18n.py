@@ -31,7 +31,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
-_BABEL_LOCALES = {"en": "en_GB", "de": "de_DE"}
+_BABEL_LOCALES = {"en": "en", "de": "de_DE"}
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 
 # Babel (CLDR) patterns, one per use: "date" for a day in running text and tables,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from lib import db
 from tests.e2e.conftest import RunningApp, demo_password, start_app, wait_for_app
@@ -76,7 +76,9 @@ def main_text(page: Page, path: str, app: RunningApp) -> str:
     page.goto(f"{app.url}/{path}")
     page.get_by_test_id("stMain").wait_for()
     wait_for_app(page)
-    return page.get_by_test_id("stMain").inner_text()
+    main = page.get_by_test_id("stMain")
+    metrics = main.get_by_test_id("stMetric").all_text_contents()  # not in innerText
+    return "\n".join([main.inner_text(), *metrics])
 
 
 def check_words(text: str, language: str, path: str) -> None:
@@ -89,7 +91,7 @@ def check_words(text: str, language: str, path: str) -> None:
 def test_a_browser_set_to_german_gets_german_words_dates_and_amounts(browser: Browser, app):
     page = tab(browser, "de-DE")
     page.goto(app.url)
-    assert page.get_by_role("heading", name="Bei leadladder anmelden").is_visible()
+    expect(page.get_by_role("heading", name="Bei leadladder anmelden")).to_be_visible()
     log_in(page, app, ANNA, german=True, path="todo")
     todo = main_text(page, "todo", app)
     check_words(todo, "de", "todo")
