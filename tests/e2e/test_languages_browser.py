@@ -32,10 +32,12 @@ ENGLISH_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Satur
 
 WORDS = {  # what each page says in each language (page heading and one word of its body)
     "de": {"todo": ["Aufgaben", "Letzte Aktion", "Überfällig"],
-           "pipeline": ["Pipeline", "Offene Leads"],
-           "funnel": ["Trichter", "Interessent"], "overdue": ["Überfällig", "Vertriebler"]},
-    "en": {"todo": ["To-do", "Last action", "Overdue"], "pipeline": ["Pipeline", "Open leads"],
-           "funnel": ["Funnel", "prospect"], "overdue": ["Overdue", "rep"]},
+           "pipeline": ["Pipeline", "Verantwortlich", "gewichtet"],
+           "funnel": ["Trichter", "Jede Zahl zählt", "Kriterien, die Leads vorhersagen"],
+           "overdue": ["Überfällig", "Diese Woche zurück aus der Wiedervorlage"]},
+    "en": {"todo": ["To-do", "Last action", "Overdue"], "pipeline": ["Pipeline", "Owner", "weighted"],
+           "funnel": ["Funnel", "Every number counts", "Criteria that predict leads"],
+           "overdue": ["Overdue", "Back from standby this week"]},
 }
 NOT = {"de": ["Log out", "Last action", "Open leads", "open leads", "Overdue", "Funnel",
               "Upcoming", "days ago"],
@@ -72,13 +74,16 @@ def log_in(page: Page, app: RunningApp, email: str, *, german: bool, path: str) 
     wait_for_app(page)
 
 
-def main_text(page: Page, path: str, app: RunningApp) -> str:
+def main_text(page: Page, path: str, app: RunningApp, language: str) -> str:
+    """The page's text once its last part (the last of its WORDS) is on screen."""
     page.goto(f"{app.url}/{path}")
-    page.get_by_test_id("stMain").wait_for()
-    wait_for_app(page)
     main = page.get_by_test_id("stMain")
-    metrics = main.get_by_test_id("stMetric").all_text_contents()  # not in innerText
-    return "\n".join([main.inner_text(), *metrics])
+    main.get_by_text(WORDS[language][path][-1]).first.wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(500)  # charts draw after the run
+    drawn = main.locator(".js-plotly-plot text").all_text_contents()  # SVG: not in innerText
+    metrics = main.get_by_test_id("stMetric").all_text_contents()
+    return "\n".join([main.inner_text(), *metrics, *drawn])
 
 
 def check_words(text: str, language: str, path: str) -> None:
@@ -93,19 +98,19 @@ def test_a_browser_set_to_german_gets_german_words_dates_and_amounts(browser: Br
     page.goto(app.url)
     expect(page.get_by_role("heading", name="Bei leadladder anmelden")).to_be_visible()
     log_in(page, app, ANNA, german=True, path="todo")
-    todo = main_text(page, "todo", app)
+    todo = main_text(page, "todo", app, "de")
     check_words(todo, "de", "todo")
     assert GERMAN_DAY.search(todo) and not ENGLISH_DAY.search(todo)
-    pipeline = main_text(page, "pipeline", app)
+    pipeline = main_text(page, "pipeline", app, "de")
     check_words(pipeline, "de", "pipeline")
     assert GERMAN_AMOUNT.search(pipeline) and not ENGLISH_AMOUNT.search(pipeline)
 
     clara = tab(browser, "de-DE")
     log_in(clara, app, CLARA, german=True, path="funnel")
-    funnel = main_text(clara, "funnel", app)
+    funnel = main_text(clara, "funnel", app, "de")
     check_words(funnel, "de", "funnel")
     assert GERMAN_PERCENT.search(funnel) and not ENGLISH_PERCENT.search(funnel)
-    overdue = main_text(clara, "overdue", app)
+    overdue = main_text(clara, "overdue", app, "de")
     check_words(overdue, "de", "overdue")
     assert GERMAN_WEEKDAY.search(overdue) and not ENGLISH_WEEKDAY.search(overdue)
     with clara.expect_download() as download:
@@ -117,20 +122,20 @@ def test_a_browser_set_to_german_gets_german_words_dates_and_amounts(browser: Br
 def test_a_browser_set_to_english_gets_english(browser: Browser, app):
     page = tab(browser, "en-US")
     log_in(page, app, ANNA, german=False, path="todo")
-    todo = main_text(page, "todo", app)
+    todo = main_text(page, "todo", app, "en")
     check_words(todo, "en", "todo")
     assert ENGLISH_DAY.search(todo) or "tomorrow" in todo or "today" in todo
     assert not GERMAN_DAY.search(todo)
-    pipeline = main_text(page, "pipeline", app)
+    pipeline = main_text(page, "pipeline", app, "en")
     check_words(pipeline, "en", "pipeline")
     assert ENGLISH_AMOUNT.search(pipeline) and not GERMAN_AMOUNT.search(pipeline)
 
     clara = tab(browser, "en-US")
     log_in(clara, app, CLARA, german=False, path="funnel")
-    funnel = main_text(clara, "funnel", app)
+    funnel = main_text(clara, "funnel", app, "en")
     check_words(funnel, "en", "funnel")
-    assert ENGLISH_PERCENT.search(funnel) and not GERMAN_PERCENT.search(funnel)
-    overdue = main_text(clara, "overdue", app)
+    assert ENGLISH_PERCENT.search(funnel) and not GERMAN_PERCENT.search(funnel), funnel
+    overdue = main_text(clara, "overdue", app, "en")
     check_words(overdue, "en", "overdue")
     assert ENGLISH_WEEKDAY.search(overdue)
     with clara.expect_download() as download:
