@@ -35,7 +35,8 @@ WORDS = {  # what each page says in each language (page heading and one word of 
            "pipeline": ["Pipeline", "Verantwortlich", "gewichtet"],
            "funnel": ["Trichter", "Jede Zahl zählt", "Kriterien, die Leads vorhersagen"],
            "overdue": ["Überfällig", "Diese Woche zurück aus der Wiedervorlage"]},
-    "en": {"todo": ["To-do", "Last action", "Overdue"], "pipeline": ["Pipeline", "Owner", "weighted"],
+    "en": {"todo": ["To-do", "Last action", "Overdue"],
+           "pipeline": ["Pipeline", "Owner", "weighted"],
            "funnel": ["Funnel", "Every number counts", "Criteria that predict leads"],
            "overdue": ["Overdue", "Back from standby this week"]},
 }
