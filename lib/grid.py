@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, display, leads, rows
+from lib import access, display, i18n, leads, rows
 from lib import qualification as q
 from lib.db import Connection
+from lib.i18n import N_, _, ngettext
 
 MY_ROWS = 0
 PINNED = ("select", "status", "company", "row_name")
@@ -23,8 +24,11 @@ DETAILS = ("email", "phone", "mobile", "first_name", "last_name", "job_title", "
            "street", "postal_code", "city", "country", "source", "notes")
 REFRESHED = ("status", "row_name", "converted", "why", "last_action", "last_action_at",
              "possible_duplicate")
-ACTION_WORDS = {"convert": "Converted", "cancel": "Cancelled", "revive": "Revived",
-                "owner": "New owner", "tick": "Ticked", "untick": "Unticked"}
+ACTION_WORDS = {"convert": N_("Converted"), "cancel": N_("Cancelled"), "revive": N_("Revived"),
+                "owner": N_("New owner"), "tick": N_("Ticked"), "untick": N_("Unticked")}
+# The status column shows a coloured dot and the status in the reader's language; the dot
+# alone tells the status back (whatever language the snapshot was drawn in).
+STATUS_DOTS = {"suspect": "⚪", "prospect": "🟡", "lead": "🟢", "dead": "⚫"}
 HEADER_ROOM = 6  # characters a tick column's header shows at its width
 MOBILE_AGENTS = ("Mobi", "Android", "iPhone", "iPad")
 HISTORY_COLUMNS = ["happened_at", "who", "what", "change", "note"]
@@ -38,8 +42,8 @@ Chosen = Mapping[int, tuple[str, str]]  # person id → (row name, status)
 
 def list_labels(overview: pd.DataFrame) -> dict[int, str]:
     """The list picker's entries: "All my rows", then each list with its row count."""
-    return {MY_ROWS: "All my rows", **{
-        int(i): f"{name} · {count:,} rows"
+    return {MY_ROWS: _("All my rows"), **{
+        int(i): _("{name} · {count} rows").format(name=name, count=i18n.number(count))
         for i, name, count in zip(overview["id"], overview["list"], overview["rows"],
                                   strict=True)}}
 
@@ -76,11 +80,11 @@ def sort_options(db: Connection, list_id: int | None, criteria: Sequence[q.Crite
 def sort_label(column: str, criteria: Sequence[q.Criterion], *, on_list: bool) -> str:
     """How a sort option reads: a tick column by its criterion's short label."""
     if not column:
-        return "List order" if on_list else "Oldest first"
-    labels = {c.key: c.short_label for c in criteria}
+        return _("List order") if on_list else _("Oldest first")
+    labels = {c.key: c.short for c in criteria}
     if (tick := rows.criterion_key(column)) in labels:
         return f"✓ {labels[tick]}"
-    return {"last_action_at": "last action"}.get(column, rows.label(column)).capitalize()
+    return rows.label("last_action" if column == "last_action_at" else column).capitalize()
 
 
 def extra_columns(columns: Iterable[str], criteria: Sequence[q.Criterion]) -> list[str]:
@@ -119,8 +123,9 @@ def card_note(outcome: rows.ChangeOutcome) -> tuple[bool, str]:
         return True, outcome.message
     info = outcome.status
     if info is not None and info.changed:
-        return False, f"Saved: {info.old_status} → {info.status}"
-    return False, "Saved."
+        return False, _("Saved: {old} → {new}").format(old=q.status_label(info.old_status),
+                                                      new=q.status_label(info.status))
+    return False, _("Saved.")
 
 
 def seen_ticks(saved: pd.DataFrame, person_ids: Iterable[int], key: str) -> dict[int, bool]:
@@ -146,7 +151,7 @@ def row_name(row: pd.Series) -> str:
     """How messages name a row: "Albert Auer · Alpha GmbH", else the e-mail."""
     parts = [p for p in (person_name(row["first_name"], row["last_name"]),
                          display.given(row["company"])) if p]
-    return " · ".join(parts) or str(display.given(row["email"]) or "unnamed row")
+    return " · ".join(parts) or str(display.given(row["email"]) or _("unnamed row"))
 
 
 def shaped(page: pd.DataFrame) -> pd.DataFrame:
@@ -154,10 +159,23 @@ def shaped(page: pd.DataFrame) -> pd.DataFrame:
     and a read-only name column, with fixed column types."""
     shown = page.set_index("person_id")
     shown.insert(0, "select", False)
-    shown["status"] = shown["status"].map(display.status_badge)
+    shown["status"] = shown["status"].map(status_badge)
     shown.insert(1, "row_name", [person_name(first, last) for first, last in
                                  zip(shown["first_name"], shown["last_name"], strict=True)])
     return editor_types(shown)
+
+
+def status_badge(status: str) -> str:
+    """A status with its coloured dot, in the reader's language ("🟡 Interessent")."""
+    dot = STATUS_DOTS.get(status)
+    return f"{dot} {q.status_label(status)}" if dot else status
+
+
+def status_of_badge(shown: Any) -> str:
+    """The status behind a badge as the grid shows it, in either language (by its dot)."""
+    text = str(shown)
+    return next((s for s, dot in STATUS_DOTS.items() if text.startswith(dot)),
+                next((s for s in STATUS_DOTS if text == s), "suspect"))
 
 
 def rows_shown(db: Connection, f: rows.RowFilter, *, viewer: access.Viewer,
@@ -202,7 +220,11 @@ def editor_types(frame: pd.DataFrame) -> pd.DataFrame:
 def rows_caption(base: pd.DataFrame) -> str:
     """Which rows of how many the table shows: "Rows 101–200 of 1,234"."""
     total, offset = base.attrs["total"], base.attrs["offset"]
-    return f"Rows {offset + 1:,}–{offset + len(base):,} of {total:,}" if total else "No rows"
+    if not total:
+        return _("No rows")
+    return _("Rows {first}–{last} of {total}").format(
+        first=i18n.number(offset + 1), last=i18n.number(offset + len(base)),
+        total=i18n.number(total))
 
 
 # --- edits: what changed, what was saved, what to say ----------------------------------------
@@ -312,8 +334,8 @@ def status_moves(outcomes: Iterable[rows.ChangeOutcome], base: pd.DataFrame) -> 
     moves: dict[int, list[str]] = {}
     for info in (o.status for o in outcomes if o.status is not None and o.status.changed):
         moves.setdefault(info.person_id, [info.old_status]).append(info.status)
-    return [f"{row_name(base.loc[pid])}: {statuses[0]} → {statuses[-1]}"
-            for pid, statuses in moves.items()]
+    return [f"{row_name(base.loc[pid])}: {q.status_label(statuses[0])} → "
+            f"{q.status_label(statuses[-1])}" for pid, statuses in moves.items()]
 
 
 def refusal(outcome: rows.ChangeOutcome, base: pd.DataFrame, owner_names: Mapping[int, str]
@@ -321,9 +343,11 @@ def refusal(outcome: rows.ChangeOutcome, base: pd.DataFrame, owner_names: Mappin
     """Why a cell was not saved: which row (counted on the whole list), which column, and for a
     conflict the value that is stored now."""
     pid = outcome.change.person_id
-    where = f"Row {base.index.get_loc(pid) + 1 + base.attrs['offset']} ({row_name(base.loc[pid])})"
+    where = _("Row {number} ({name})").format(
+        number=base.index.get_loc(pid) + 1 + base.attrs["offset"], name=row_name(base.loc[pid]))
     if outcome.result == "conflict":
-        return f"{where}: {outcome.message} Now: {stored_value(outcome, owner_names)}."
+        return _("{row}: {message} Now: {value}.").format(
+            row=where, message=outcome.message, value=stored_value(outcome, owner_names))
     column = rows.label(rows.criterion_key(outcome.change.column) or outcome.change.column)
     message = outcome.message
     if not message.lower().startswith(column.lower()):
@@ -335,10 +359,10 @@ def stored_value(outcome: rows.ChangeOutcome, owner_names: Mapping[int, str]) ->
     """The value a conflict found, as the rep reads it: an owner's name, ticked, 'text'."""
     fresh = display.given(outcome.fresh_value)
     if outcome.change.column == "owner_id":
-        return owner_names.get(fresh, "nobody") if fresh is not None else "nobody"
+        return owner_names.get(fresh, _("nobody")) if fresh is not None else _("nobody")
     if isinstance(fresh, bool):
-        return "ticked" if fresh else "not ticked"
-    return f"'{fresh}'" if fresh is not None else "empty"
+        return _("ticked") if fresh else _("not ticked")
+    return f"'{fresh}'" if fresh is not None else _("empty")
 
 
 # --- selected rows and row actions -----------------------------------------------------------
@@ -352,52 +376,55 @@ def selected(edited: pd.DataFrame) -> list[int]:
 def chosen_rows(base: pd.DataFrame, person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """The selected rows' names and statuses, what the row dialogs and messages need."""
     return {pid: (row_name(base.loc[pid]),
-                  display.status_of_badge(base.loc[pid, "status"]))
+                  status_of_badge(base.loc[pid, "status"]))
             for pid in person_ids}
 
 
 def names(chosen: Chosen) -> dict[int, str]:
-    return {pid: name for pid, (name, _) in chosen.items()}
+    return {pid: name for pid, (name, _status) in chosen.items()}
 
 
 def dead(chosen: Chosen) -> list[int]:
     """The chosen rows that Revive can bring back."""
-    return [pid for pid, (_, status) in chosen.items() if status == "dead"]
+    return [pid for pid, (_name, status) in chosen.items() if status == "dead"]
 
 
 def rows_heading(chosen: Chosen) -> display.Markdown:
     """The row dialogs' heading (markdown): one name, or a count and the first five names."""
-    listed = ", ".join(display.literal(name) for name, _ in list(chosen.values())[:5])
-    more = f" and {len(chosen) - 5} more" if len(chosen) > 5 else ""
-    return display.Markdown(f"**{len(chosen)} rows:** {listed}{more}" if len(chosen) > 1
-                            else f"**{listed}**")
+    listed = ", ".join(display.literal(name) for name, _status in list(chosen.values())[:5])
+    if len(chosen) == 1:
+        return display.Markdown(f"**{listed}**")
+    more = _(" and {count} more").format(count=len(chosen) - 5) if len(chosen) > 5 else ""
+    return display.Markdown(_("**{count} rows:** {names}{more}").format(
+        count=len(chosen), names=listed, more=more))
 
 
 def convert_notes(db: Connection, chosen: Chosen) -> list[tuple[str, str]]:
     """What a conversion will not do as asked, said before the click: (level, text), level
     "warning" or "info"."""
     notes = []
-    early = [f"{name} ({status})" for name, status in chosen.values()
+    early = [f"{name} ({q.status_label(status)})" for name, status in chosen.values()
              if status in ("suspect", "prospect")]
     if early:
-        notes.append(("warning", f"Not qualified as lead yet: {', '.join(early)}. "
-                                 "You can convert anyway."))
+        notes.append(("warning", _("Not qualified as lead yet: {rows}. You can convert anyway.")
+                      .format(rows=", ".join(early))))
     if gone := [name for name, status in chosen.values() if status == "dead"]:
-        notes.append(("info", f"Cancelled rows are skipped until revived: {', '.join(gone)}."))
+        notes.append(("info", _("Cancelled rows are skipped until revived: {rows}.").format(
+            rows=", ".join(gone))))
     if known := [chosen[pid][0] for pid in chosen if leads.open_lead_of(db, pid)]:
-        notes.append(("info", "Already an open lead, so nothing new is created: "
-                              f"{', '.join(known)}."))
+        notes.append(("info", _("Already an open lead, so nothing new is created: {rows}.")
+                      .format(rows=", ".join(known))))
     return notes
 
 
 def convert_label(chosen: Chosen) -> str:
     """The convert button says "anyway" when a row is not qualified as lead."""
-    return "Convert" if all(status == "lead" for _, status in chosen.values()) else (
-        "Convert anyway")
+    return _("Convert") if all(status == "lead" for _name, status in chosen.values()) else (
+        _("Convert anyway"))
 
 
 def cancel_label(chosen: Chosen) -> str:
-    return "Cancel row" if len(chosen) == 1 else f"Cancel {len(chosen)} rows"
+    return ngettext("Cancel row", "Cancel {count} rows", len(chosen)).format(count=len(chosen))
 
 
 def convert(db: Connection, person_ids: list[int], owner: int, step: str,
@@ -423,14 +450,15 @@ def outcome_summary(action: str, outcomes: Sequence[rows.RowOutcome],
         (only,) = outcomes
         return only.ok, f"{names.get(only.person_id, only.person_id)}: {only.message}"
     done = sum(o.ok for o in outcomes)
-    return done == len(outcomes), f"{ACTION_WORDS[action]}: {done} of {len(outcomes)} rows."
+    return done == len(outcomes), _("{action}: {done} of {count} rows.").format(
+        action=_(ACTION_WORDS[action]), done=done, count=len(outcomes))
 
 
 def refusals(outcomes: Sequence[rows.RowOutcome], names: Mapping[int, str]) -> pd.DataFrame:
     """The rows an action refused, and why."""
     refused = [o for o in outcomes if not o.ok]
-    return pd.DataFrame({"Row": [names.get(o.person_id, o.person_id) for o in refused],
-                         "Why not": [o.message for o in refused]})
+    return pd.DataFrame({_("Row"): [names.get(o.person_id, o.person_id) for o in refused],
+                         _("Why not"): [o.message for o in refused]})
 
 
 def history_table(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:

@@ -270,7 +270,7 @@ def saved_mapping(db: Connection, columns: list[str]) -> dict[str, str | None] |
     ).fetchone()
     if row is None:
         return None
-    fields = [field for _, field in json.loads(row[0])]  # by position: the names may differ
+    fields = [field for _column, field in json.loads(row[0])]  # by position: the names may differ
     return {c: f if f in LABELS else None for c, f in zip(columns, fields, strict=True)}
 
 

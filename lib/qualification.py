@@ -16,18 +16,40 @@ from datetime import datetime
 
 import pandas as pd
 
-from lib import access, history, settings
+from lib import access, history, i18n, settings
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
+from lib.i18n import N_, _, ngettext
 
 STAGES = ("prospect", "lead")
 STATUSES = ("suspect", "prospect", "lead", "dead")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 LABEL_FIELDS = ("short_label", "label_en", "label_de", "description")
+GERMAN_FIELDS = ("short_label_de", "description_de")  # optional: the English when left out
 THRESHOLD_KEYS = ("prospect_threshold", "lead_threshold")
 CONVERTED_LEAD_STATUSES = ("todo", "standby", "won")  # a lead of these keeps its row a lead
 CONVERTED_SQL = ("SELECT DISTINCT person_id FROM leads"
                  " WHERE status IN ('todo', 'standby', 'won')")
+# What a reader sees for a stored status (the stored value stays English).
+STATUS_LABELS = {"suspect": N_("suspect"), "prospect": N_("prospect"), "lead": N_("lead"),
+                 "dead": N_("dead")}
+# The reasons a row is cancelled for (stored as they are; rows.CANCEL_REASONS).
+REASON_LABELS = {
+    "not interested": N_("not interested"), "no budget": N_("no budget"),
+    "no need": N_("no need"), "wrong contact": N_("wrong contact"),
+    "unreachable": N_("unreachable"), "went to a competitor": N_("went to a competitor"),
+    "other": N_("other"),
+}
+
+
+def status_label(status: str) -> str:
+    """A stored status in the reader's language ("prospect" → "Interessent")."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def reason_label(reason: str) -> str:
+    """A stored cancel reason in the reader's language; any other text stays as it is."""
+    return _(REASON_LABELS[reason]) if reason in REASON_LABELS else reason
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,32 @@ class Criterion:
     description: str
     position: int
     active: bool
+    short_label_de: str = ""
+    description_de: str = ""
+
+    @property
+    def short(self) -> str:
+        """The short label in the reader's language (the English one when no German is set)."""
+        return _german(self.short_label_de) or self.short_label
+
+    @property
+    def label(self) -> str:
+        """The full wording in the reader's language."""
+        return _german(self.label_de) or self.label_en
+
+    @property
+    def explained(self) -> str:
+        """The description in the reader's language."""
+        return _german(self.description_de) or self.description
+
+    @property
+    def stage_label(self) -> str:
+        return status_label(self.stage)
+
+
+def _german(text: str | None) -> str | None:
+    """``text`` when the reader reads German and there is some, else None."""
+    return text.strip() or None if text and i18n.language() == "de" else None
 
 
 @dataclass(frozen=True)
@@ -71,8 +119,9 @@ class Conversion:
     def describe(self) -> str:
         """"open lead, step Qualified, owner Anna" or "won lead, owner Anna"."""
         if self.open:
-            return f"open lead, step {self.step}, owner {self.owner}"
-        return f"won lead, owner {self.owner}"
+            return _("open lead, step {step}, owner {owner}").format(step=self.step,
+                                                                    owner=self.owner)
+        return _("won lead, owner {owner}").format(owner=self.owner)
 
 
 @dataclass(frozen=True)
@@ -95,7 +144,8 @@ class StatusInfo:
 def criteria(db: Connection, active_only: bool = True) -> list[Criterion]:
     """Criteria in display order: the prospect stage first, then by position."""
     rows = db.execute(
-        "SELECT key, stage, short_label, label_en, label_de, description, position, active"
+        "SELECT key, stage, short_label, label_en, label_de, description, position, active,"
+        " coalesce(short_label_de, ''), coalesce(description_de, '')"
         " FROM criteria WHERE active OR NOT ?"
         " ORDER BY CASE stage WHEN 'prospect' THEN 0 ELSE 1 END, position, key",
         [active_only],
@@ -107,7 +157,7 @@ def criterion(db: Connection, key: str) -> Criterion:
     """One criterion (active or not); InvalidInput when there is none with that key."""
     found = [c for c in criteria(db, active_only=False) if c.key == key]
     if not found:
-        raise InvalidInput(f"there is no criterion '{key}'")
+        raise InvalidInput(_("there is no criterion '{key}'").format(key=key))
     return found[0]
 
 
@@ -146,29 +196,37 @@ def why(
     ``ticked`` holds criterion keys; ticks of criteria that are not active are ignored.
     """
     if dead_reason is not None:
-        return f"dead: {dead_reason}"
+        return dead_text(dead_reason)
     counted = [c for c in active if c.active]
-    hits = {s: [c.short_label for c in counted if c.stage == s and c.key in ticked] for s in STAGES}
+    hits = {s: [c.short for c in counted if c.stage == s and c.key in ticked] for s in STAGES}
     totals = {s: sum(c.stage == s for c in counted) for s in STAGES}
     if conversion is not None:
         ticks = f"; {_tally(hits['lead'], totals['lead'])}" if hits["lead"] else ""
-        return f"lead: converted — {conversion.describe()}{ticks}"
+        return _("lead: converted — {conversion}{ticks}").format(
+            conversion=conversion.describe(), ticks=ticks)
     status = status_of(len(hits["prospect"]), len(hits["lead"]), False, limits)
     if status == "lead":
-        return f"lead: {_tally(hits['lead'], totals['lead'])}"
+        return _("lead: {tally}").format(tally=_tally(hits["lead"], totals["lead"]))
     if status == "suspect":
         if not hits["prospect"]:
-            return "suspect: nothing ticked"
-        return f"suspect: {_tally(hits['prospect'], totals['prospect'])} ({limits.prospect} needed)"
+            return _("suspect: nothing ticked")
+        return _("suspect: {tally} ({needed} needed)").format(
+            tally=_tally(hits["prospect"], totals["prospect"]), needed=limits.prospect)
     parts = [_tally(hits["prospect"], totals["prospect"])] if hits["prospect"] else []
     if hits["lead"]:
-        labels = ", ".join(hits["lead"])
-        parts.append(f"lead {len(hits['lead'])} of {limits.lead} needed — {labels}")
-    return "prospect: " + "; ".join(parts)
+        parts.append(_("lead {count} of {needed} needed — {labels}").format(
+            count=len(hits["lead"]), needed=limits.lead, labels=", ".join(hits["lead"])))
+    return _("prospect: {parts}").format(parts="; ".join(parts))
+
+
+def dead_text(reason: str) -> str:
+    """Why a cancelled row is dead: "dead: no budget"."""
+    return _("dead: {reason}").format(reason=reason_label(reason))
 
 
 def _tally(labels: Sequence[str], total: int) -> str:
-    return f"{len(labels)} of {total} — {', '.join(labels)}"
+    return _("{count} of {total} — {labels}").format(count=len(labels), total=total,
+                                                     labels=", ".join(labels))
 
 
 # --- the rule, in SQL ----------------------------------------------------------------------
@@ -290,7 +348,7 @@ def conversions(db: Connection, person_ids: Sequence[int]) -> dict[int, Conversi
         " LEFT JOIN users u ON u.id = l.owner_id WHERE l.n = 1",
         [[int(i) for i in person_ids], list(CONVERTED_LEAD_STATUSES)],
     ).fetchall()
-    return {int(pid): Conversion(int(lid), status, step, owner or "nobody")
+    return {int(pid): Conversion(int(lid), status, step, owner or _("nobody"))
             for pid, lid, status, step, owner in found}
 
 
@@ -317,14 +375,15 @@ def set_tick(
     """
     wanted = criterion(db, criterion_key)
     if not wanted.active:
-        raise InvalidInput(f"'{wanted.short_label}' is switched off; it cannot be ticked")
+        raise InvalidInput(switched_off_text(wanted))
     access.writer(db, by, "work_rows", "tick criteria", person_id=person_id)
     row = touch(db, person_id)
     if row is None:
-        raise UserError(f"row {person_id} no longer exists")
+        raise UserError(_("row {id} no longer exists").format(id=person_id))
     old_status, dead_reason = row
     if dead_reason is not None:
-        raise UserError(f"This row is dead ({dead_reason}); revive it before changing its ticks.")
+        raise UserError(_("This row is dead ({reason}); revive it before changing its ticks.")
+                        .format(reason=reason_label(dead_reason)))
     current = bool(scalar(
         db, "SELECT COUNT(*) FROM ticks WHERE person_id = ? AND criterion_key = ?",
         [person_id, criterion_key],
@@ -339,6 +398,10 @@ def set_tick(
         db.execute("UPDATE people SET status = ? WHERE id = ?", [status, person_id])
         record_status(db, person_id, old_status, status, by=by)
     return StatusInfo(person_id, old_status, status, reason)
+
+
+def switched_off_text(wanted: Criterion) -> str:
+    return _("'{criterion}' is switched off; it cannot be ticked").format(criterion=wanted.short)
 
 
 def touch(db: Connection, person_id: int) -> tuple[str, str | None] | None:
@@ -399,23 +462,22 @@ def _tick_conflict(
     db: Connection, person_id: int, wanted: Criterion, current: bool
 ) -> EditConflict:
     who = last_changer(db, person_id, ("tick", "untick"), wanted.key)
-    state = "ticked" if current else "unticked"
-    return EditConflict(
-        f"{who} {state} '{wanted.short_label}' since you loaded the list; it is {state} now.",
-        fresh_value=current,
-    )
+    text = (_("{who} ticked '{criterion}' since you loaded the list; it is ticked now.")
+            if current else
+            _("{who} unticked '{criterion}' since you loaded the list; it is unticked now."))
+    return EditConflict(text.format(who=who, criterion=wanted.short), fresh_value=current)
 
 
 def last_changer(db: Connection, person_id: int, kinds: Sequence[str], field: str) -> str:
     """Name of whoever last changed ``field`` of the person (for conflict messages)."""
     name = scalar(
         db,
-        "SELECT COALESCE(u.name, 'someone') FROM history h LEFT JOIN users u ON u.id = h.user_id"
+        "SELECT COALESCE(u.name, ?) FROM history h LEFT JOIN users u ON u.id = h.user_id"
         " WHERE h.person_id = ? AND h.field = ? AND h.kind = ANY(?)"
         " ORDER BY h.happened_at DESC, h.id DESC LIMIT 1",
-        [person_id, field, list(kinds)],
+        [_("someone"), person_id, field, list(kinds)],
     )
-    return name or "Someone"
+    return name or _("Someone")
 
 
 # --- manager changes -----------------------------------------------------------------------
@@ -429,7 +491,7 @@ def change_threshold(db: Connection, key: str, value: int, *, by: int | None) ->
     """
     access.require_user(db, by, "edit_qualification", "change the thresholds")
     if key not in THRESHOLD_KEYS:
-        raise InvalidInput(f"'{key}' is not a threshold")
+        raise InvalidInput(_("'{key}' is not a threshold").format(key=key))
     settings.put(db, key, value, by=by)
     return recompute_statuses(db, by=by, note=f"{key} changed to {value}")
 
@@ -437,13 +499,16 @@ def change_threshold(db: Connection, key: str, value: int, *, by: int | None) ->
 @transaction
 def relabel(
     db: Connection, key: str, *, short_label: str, label_en: str, label_de: str,
-    description: str, by: int | None,
+    description: str, short_label_de: str | None = None, description_de: str | None = None,
+    by: int | None,
 ) -> Criterion:
-    """Change the wording of a criterion; each changed text is one history entry."""
+    """Change the wording of a criterion; each changed text is one history entry. The German
+    short label and description stay as they are when not given."""
     old = criterion(db, key)
     new = {"short_label": short_label, "label_en": label_en, "label_de": label_de,
-           "description": description}
-    new = {field: _label(text, field) for field, text in new.items()}
+           "description": description, "short_label_de": short_label_de,
+           "description_de": description_de}
+    new = {field: _label(text, field) for field, text in new.items() if text is not None}
     for field, text in new.items():
         if text != getattr(old, field):
             _set_criterion(db, old.key, field, getattr(old, field), text, by)
@@ -466,7 +531,7 @@ def reorder(db: Connection, keys: Sequence[str], *, by: int | None) -> list[Crit
     """Give every criterion a new position: ``keys`` lists all of them in the wanted order."""
     old = {c.key: c for c in criteria(db, active_only=False)}
     if sorted(keys) != sorted(old):
-        raise InvalidInput("the new order must list every criterion exactly once")
+        raise InvalidInput(_("the new order must list every criterion exactly once"))
     for position, key in enumerate(keys, start=1):
         if old[key].position != position:
             _set_criterion(db, key, "position", old[key].position, position, by)
@@ -481,7 +546,8 @@ def changed_thresholds(wanted: dict[str, int], limits: Thresholds) -> dict[str, 
 
 def moved_text(changed: int) -> str:
     """What a recompute did, in words: "1 status changed.", "12 statuses changed."."""
-    return f"{changed:,} status{'es' if changed != 1 else ''} changed."
+    return ngettext("{count} status changed.", "{count} statuses changed.", changed).format(
+        count=i18n.number(changed))
 
 
 def criteria_table(db: Connection) -> pd.DataFrame:
@@ -508,9 +574,10 @@ def update_criteria(db: Connection, wanted: Sequence[Criterion], *, by: int | No
     switched = []
     for new in wanted:
         if new.key not in old:
-            raise InvalidInput(f"there is no criterion '{new.key}'")
+            raise InvalidInput(_("there is no criterion '{key}'").format(key=new.key))
         relabel(db, new.key, short_label=new.short_label, label_en=new.label_en,
-                label_de=new.label_de, description=new.description, by=by)
+                label_de=new.label_de, description=new.description,
+                short_label_de=new.short_label_de, description_de=new.description_de, by=by)
         if bool(new.active) != old[new.key].active:
             _set_criterion(db, new.key, "active", old[new.key].active, bool(new.active), by)
             switched.append(f"{new.key} {'on' if new.active else 'off'}")
@@ -527,25 +594,31 @@ def update_criteria(db: Connection, wanted: Sequence[Criterion], *, by: int | No
 @transaction
 def add_criterion(
     db: Connection, key: str, stage: str, *, short_label: str, label_en: str, label_de: str,
-    description: str, by: int | None,
+    description: str, short_label_de: str | None = None, description_de: str | None = None,
+    by: int | None,
 ) -> Criterion:
-    """A new active criterion at the end of its stage. Nobody has ticked it, so no status moves."""
+    """A new active criterion at the end of its stage. Nobody has ticked it, so no status moves.
+    Without a German short label or description the English one serves for both."""
     access.require_user(db, by, "edit_qualification", "add criteria")
     key = key.strip()
     if not KEY_PATTERN.fullmatch(key):
-        raise InvalidInput("use lower-case letters, digits and _, starting with a letter",
-                           column="key")
+        raise InvalidInput(_("use lower-case letters, digits and _, starting with a letter"),
+                           column=_("key"))
     if stage not in STAGES:
-        raise InvalidInput("stage must be prospect or lead", column="stage")
+        raise InvalidInput(_("stage must be prospect or lead"), column=_("stage"))
     if scalar(db, "SELECT COUNT(*) FROM criteria WHERE key = ?", [key]):
-        raise InvalidInput(f"there is already a criterion '{key}'", column="key")
+        raise InvalidInput(_("there is already a criterion '{key}'").format(key=key),
+                           column=_("key"))
     labels = [_label(t, f) for t, f in
               zip((short_label, label_en, label_de, description), LABEL_FIELDS, strict=True)]
+    german = [_label(t or english, f) for t, english, f in
+              zip((short_label_de, description_de), (labels[0], labels[3]), GERMAN_FIELDS,
+                  strict=True)]
     position = scalar(db, "SELECT COALESCE(MAX(position), 0) + 1 FROM criteria")
     db.execute(
         "INSERT INTO criteria (key, stage, short_label, label_en, label_de, description, position,"
-        " active) VALUES (?, ?, ?, ?, ?, ?, ?, true)",
-        [key, stage, *labels, position],
+        " active, short_label_de, description_de) VALUES (?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+        [key, stage, *labels, position, *german],
     )
     history.record(db, "settings", user_id=by, field=f"criterion:{key}",
                    new=f"{stage}: {labels[1]}")
@@ -555,11 +628,15 @@ def add_criterion(
 def _label(text: str, field: str) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise InvalidInput("must not be empty", column=field.replace("_", " "))
+        raise InvalidInput(_("must not be empty"), column=_(FIELD_NAMES[field]))
     return cleaned
 
 
-CRITERION_COLUMNS = frozenset({*LABEL_FIELDS, "position", "active"})
+FIELD_NAMES = {"short_label": N_("short label"), "label_en": N_("label en"),
+               "label_de": N_("label de"), "description": N_("description"),
+               "short_label_de": N_("short label (German)"),
+               "description_de": N_("description (German)")}
+CRITERION_COLUMNS = frozenset({*LABEL_FIELDS, *GERMAN_FIELDS, "position", "active"})
 
 
 def _set_criterion(

@@ -263,7 +263,7 @@ def _ole_format(data: bytes) -> str:
 
 
 def _utf16_or_32(data: bytes) -> bool:
-    return any(data.startswith(bom) for bom, _ in _BOMS) or _bomless_utf16(data) is not None
+    return any(data.startswith(bom) for bom, _name in _BOMS) or _bomless_utf16(data) is not None
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -288,7 +288,7 @@ def _read_csv(data: bytes, options: ReadOptions, max_rows: int) -> Table:
     _check_text(text)
     delimiter = _resolve_delimiter(text, options.delimiter)
     records = _csv_records(text, delimiter)
-    header, titles, _ = _locate_header(records, options.header_row)
+    header, titles, _skipped = _locate_header(records, options.header_row)
     body, short = _csv_body(text, _utf8(data, encoding, text), header, delimiter, max_rows)
     notes = _skipped_note(header.index, titles)
     if encoding == MIXED:
@@ -630,7 +630,7 @@ def _python_body(text: str, delimiter: str, width: int, max_rows: int) -> tuple[
         nonlocal short
         for count, cells in enumerate(reader, start=1):
             if count > max_rows:
-                _check_rows(count + sum(1 for _ in reader), max_rows)
+                _check_rows(count + sum(1 for _record in reader), max_rows)
             short += 0 < len(cells) < width and not _is_blank(cells)
             yield cells
 
@@ -958,7 +958,7 @@ class _Shape:
     def of(cls, record: _Record) -> _Shape:
         values = [(position, cell.strip()) for position, cell in enumerate(record.cells)]
         filled = [(position, value) for position, value in values if value]
-        words = sum(len(value) > 100 or not _DATA_LIKE.fullmatch(value) for _, value in filled)
+        words = sum(len(value) > 100 or not _DATA_LIKE.fullmatch(value) for _position, value in filled)
         return cls(record.index, filled[-1][0] + 1, len(filled), 2 * words >= len(filled))
 
 
@@ -1025,7 +1025,7 @@ def _arrow_table(records: Iterable[list[str]], width: int) -> pa.Table:
     rows = iter(records)
     while chunk := list(itertools.islice(rows, 65_536)):
         slices.append((len(chunk), _string_columns(chunk)))
-    width = max([width, *(len(columns) for _, columns in slices)])
+    width = max([width, *(len(columns) for _offset, columns in slices)])
     return pa.table(
         [
             pa.chunked_array(

@@ -20,6 +20,7 @@ from lib import access, history, leads, normalise, privacy, settings
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
+from lib.i18n import N_, _
 
 CONTACT_FIELDS = (
     "company", "salutation", "first_name", "last_name", "email", "phone", "mobile", "job_title",
@@ -27,8 +28,14 @@ CONTACT_FIELDS = (
 )
 EDITABLE_FIELDS = frozenset(CONTACT_FIELDS)
 FIELD_LABELS = {
-    "first_name": "first name", "last_name": "last name", "email": "e-mail",
-    "job_title": "job title", "postal_code": "postal code", "owner_id": "owner",
+    "company": N_("company"), "salutation": N_("salutation"), "first_name": N_("first name"),
+    "last_name": N_("last name"), "email": N_("e-mail"), "phone": N_("phone"),
+    "mobile": N_("mobile"), "job_title": N_("job title"), "website": N_("website"),
+    "street": N_("street"), "postal_code": N_("postal code"), "city": N_("city"),
+    "country": N_("country"), "source": N_("source"), "notes": N_("notes"),
+    "owner_id": N_("owner"), "owner": N_("owner"), "status": N_("status"), "why": N_("why"),
+    "last_action": N_("last action"), "last_action_at": N_("last action at"),
+    "do_not_contact": N_("do not contact"), "possible_duplicate": N_("possible duplicate"),
 }
 CANCEL_REASONS = (
     "not interested", "no budget", "no need", "wrong contact", "unreachable",
@@ -41,8 +48,8 @@ TICK_PREFIX = "tick:"
 
 
 def label(column: str) -> str:
-    """How a column is named on screen and in messages."""
-    return FIELD_LABELS.get(column, column.replace("_", " "))
+    """How a column is named on screen and in messages, in the reader's language."""
+    return _(FIELD_LABELS[column]) if column in FIELD_LABELS else column.replace("_", " ")
 
 
 def tick_column(key: str) -> str:
@@ -97,9 +104,10 @@ def _selection(f: RowFilter, viewer: access.Viewer) -> _Query:
         query.params += params
     unknown = set(f.statuses) - set(q.STATUSES)
     if unknown:
-        raise InvalidInput(f"unknown status {', '.join(sorted(unknown))}", column="status")
+        raise InvalidInput(_("unknown status {statuses}").format(
+            statuses=", ".join(sorted(unknown))), column=label("status"))
     if f.statuses:
-        query.sql += f" AND p.status IN ({', '.join('?' for _ in f.statuses)})"
+        query.sql += f" AND p.status IN ({', '.join('?' for _status in f.statuses)})"
         query.params += sorted(f.statuses)
     for sql, value in (("p.owner_id = ?", f.owner_id), ("p.source = ?", f.source)):
         if value is not None:
@@ -178,7 +186,7 @@ def _order_by(
     elif f.list_id is not None:
         expr = _Query("CAST(lr.extras AS JSON) ->> ?", [sort_by])
     else:
-        raise InvalidInput(f"cannot sort by '{sort_by}'")
+        raise InvalidInput(_("cannot sort by '{column}'").format(column=sort_by))
     direction = "DESC" if descending else "ASC"
     return _Query(f" ORDER BY {expr.sql} {direction} NULLS LAST, p.id", expr.params)
 
@@ -297,7 +305,7 @@ def _decorate(db: Connection, page: pd.DataFrame, active: list[q.Criterion]) -> 
     converted = q.conversions(db, ids)
     page["why"] = _whys(db, ids, page["dead_reason"], ticks, active, converted)
     page["converted"] = [_converted_mark(converted.get(pid)) for pid in ids]
-    last = _last_actions(db, ids, {c.key: c.short_label for c in q.criteria(db, False)})
+    last = _last_actions(db, ids, {c.key: c.short for c in q.criteria(db, False)})
     page["last_action"] = [last.get(pid, (None, None))[0] for pid in ids]
     page["last_action_at"] = pd.to_datetime([last.get(pid, (None, None))[1] for pid in ids])
     return page[["person_id", *CONTACT_FIELDS, *(tick_column(c.key) for c in active), "status",
@@ -310,7 +318,7 @@ def _converted_mark(conversion: q.Conversion | None) -> str | None:
     qualified but was not converted yet."""
     if conversion is None:
         return None
-    return "open lead" if conversion.open else "won"
+    return _("open lead") if conversion.open else _("won")
 
 
 def _whys(
@@ -339,7 +347,8 @@ def _expand_extras(extras: pd.Series, taken: set[str]) -> pd.DataFrame:
     """The file's extra attributes (JSON objects) as columns; a clashing name gets " (file)"."""
     records = [json.loads(text) if isinstance(text, str) else {} for text in extras]
     frame = pd.DataFrame.from_records(records, index=extras.index)
-    return frame.rename(columns=lambda k: f"{k} (file)" if k in taken else k)
+    return frame.rename(columns=lambda k: _("{column} (file)").format(column=k)
+                        if k in taken else k)
 
 
 # --- last action and history ---------------------------------------------------------------
@@ -368,23 +377,39 @@ def _last_actions(
     return {r[0]: (describe(*r[1:6], criterion_labels), r[6]) for r in rows}
 
 
-ACTIVITY_OUTCOMES = {"no_answer": "no answer", "wrong_number": "wrong number"}
+ACTIVITY_OUTCOMES = {"no_answer": N_("no answer"), "wrong_number": N_("wrong number"),
+                     "reached": N_("reached"), "voicemail": N_("voicemail")}
+ACTIVITY_KINDS = {"call": N_("call"), "email": N_("e-mail"), "meeting": N_("meeting"),
+                  "note": N_("note")}
+LEAD_STATUSES = {"todo": N_("to do"), "standby": N_("standby"), "won": N_("won"),
+                 "lost": N_("lost"), "cancelled": N_("cancelled")}
 DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
-    "tick": lambda f, o, n, note, crit: f"ticked {crit}",
-    "untick": lambda f, o, n, note, crit: f"unticked {crit}",
-    "edit": lambda f, o, n, note, crit: f"edited {label(f)}",
-    "import_fill": lambda f, o, n, note, crit: f"import filled {label(f)}",
-    "import_kept": lambda f, o, n, note, crit: f"import brought another {label(f)}",
-    "status": lambda f, o, n, note, crit: f"status {o} → {n}",
-    "owner": lambda f, o, n, note, crit: f"owner: {note}" if note else "owner changed",
-    "cancel": lambda f, o, n, note, crit: f"cancelled: {n}",
-    "revive": lambda f, o, n, note, crit: "revived",
-    "convert": lambda f, o, n, note, crit: "converted to a lead",
-    "lead_step": lambda f, o, n, note, crit: f"lead step {o} → {n}",
-    "lead_status": lambda f, o, n, note, crit: f"lead {o} → {n}",
-    "lead_edit": lambda f, o, n, note, crit: f"lead {label(f)} changed",
-    "next_step": lambda f, o, n, note, crit: f"next step: {n}" if n else "next step cleared",
+    "tick": lambda f, o, n, note, crit: _("ticked {criterion}").format(criterion=crit),
+    "untick": lambda f, o, n, note, crit: _("unticked {criterion}").format(criterion=crit),
+    "edit": lambda f, o, n, note, crit: _("edited {field}").format(field=label(f)),
+    "import_fill": lambda f, o, n, note, crit: _("import filled {field}").format(
+        field=label(f)),
+    "import_kept": lambda f, o, n, note, crit: _("import brought another {field}").format(
+        field=label(f)),
+    "status": lambda f, o, n, note, crit: _("status {old} → {new}").format(
+        old=q.status_label(o), new=q.status_label(n)),
+    "owner": lambda f, o, n, note, crit: (_("owner: {note}").format(note=note) if note
+                                          else _("owner changed")),
+    "cancel": lambda f, o, n, note, crit: _("cancelled: {reason}").format(
+        reason=q.reason_label(n)),
+    "revive": lambda f, o, n, note, crit: _("revived"),
+    "convert": lambda f, o, n, note, crit: _("converted to a lead"),
+    "lead_step": lambda f, o, n, note, crit: _("lead step {old} → {new}").format(old=o, new=n),
+    "lead_status": lambda f, o, n, note, crit: _("lead {old} → {new}").format(
+        old=_lead_status(o), new=_lead_status(n)),
+    "lead_edit": lambda f, o, n, note, crit: _("lead {field} changed").format(field=label(f)),
+    "next_step": lambda f, o, n, note, crit: (_("next step: {step}").format(step=n) if n
+                                              else _("next step cleared")),
 }
+
+
+def _lead_status(status: str) -> str:
+    return _(LEAD_STATUSES[status]) if status in LEAD_STATUSES else status
 
 
 def describe(
@@ -392,9 +417,11 @@ def describe(
     criterion_labels: dict[str, str],
 ) -> str:
     """A history entry or activity in a few words ("ticked budget", "call: no answer")."""
-    if kind in ("call", "email", "meeting", "note"):
-        outcome = ACTIVITY_OUTCOMES.get(field_name or "", field_name)
-        return f"{kind}: {outcome}" if outcome else kind
+    if kind in ACTIVITY_KINDS:
+        outcome = field_name and (_(ACTIVITY_OUTCOMES[field_name])
+                                  if field_name in ACTIVITY_OUTCOMES else field_name)
+        what = _(ACTIVITY_KINDS[kind])
+        return _("{kind}: {outcome}").format(kind=what, outcome=outcome) if outcome else what
     crit = criterion_labels.get(field_name or "", field_name or "")
     if kind in DESCRIPTIONS:
         return DESCRIPTIONS[kind](field_name or "", old or "", new or "", note or "", crit)
@@ -404,7 +431,7 @@ def describe(
 def row_history(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:
     """The history panel: ``history.for_person`` plus a readable "what" column."""
     entries = history.for_person(db, person_id, viewer=viewer)
-    labels = {c.key: c.short_label for c in q.criteria(db, active_only=False)}
+    labels = {c.key: c.short for c in q.criteria(db, active_only=False)}
     entries.insert(2, "what", [
         describe(e.kind, _text(e.field), _text(e.old_value), _text(e.new_value), _text(e.note),
                  labels)
@@ -438,7 +465,7 @@ def edit_field(
     field that cannot be edited or an invalid e-mail / phone number.
     """
     if field_name not in EDITABLE_FIELDS:
-        raise InvalidInput("cannot be edited here", column=label(field_name))
+        raise InvalidInput(_("cannot be edited here"), column=label(field_name))
     access.writer(db, by, "work_rows", "edit rows", person_id=person_id)
     old_text, new_text = clean(old), clean(new)
     if new_text == old_text:
@@ -474,8 +501,8 @@ def _derived(db: Connection, person_id: int, field_name: str, value: str | None)
 def _checked(field_name: str, value: str | None, keys: pd.DataFrame) -> dict:
     valid = keys["valid"].iloc[0]
     if value is not None and not bool(valid):
-        raise InvalidInput(f"'{value}' is not a valid {label(field_name)}; nothing was saved",
-                           column=label(field_name))
+        raise InvalidInput(_("'{value}' is not a valid {field}; nothing was saved").format(
+            value=value, field=label(field_name)), column=label(field_name))
     return {f"{field_name}_key": _plain(keys["key"].iloc[0]),
             f"{field_name}_valid": None if value is None else True}
 
@@ -485,7 +512,7 @@ def _name_keys(db: Connection, person_id: int, field_name: str, value: str | Non
         "SELECT first_name, last_name, company FROM people WHERE id = ?", [person_id]
     ).fetchone()
     if row is None:
-        raise UserError(f"row {person_id} no longer exists")
+        raise UserError(_("row {id} no longer exists").format(id=person_id))
     names = dict(zip(("first_name", "last_name", "company"), row, strict=True))
     names[field_name] = value
     series = {k: pd.Series([v], dtype=object) for k, v in names.items()}
@@ -504,14 +531,14 @@ def _plain(value: object) -> object:
 def _edit_conflict(db: Connection, person_id: int, field_name: str) -> UserError:
     row = db.execute(f"SELECT {field_name} FROM people WHERE id = ?", [person_id]).fetchone()
     if row is None:
-        return UserError(f"row {person_id} no longer exists; your change was not saved")
+        return UserError(_("row {id} no longer exists; your change was not saved").format(
+            id=person_id))
     who = q.last_changer(db, person_id, ("edit", "import_fill"), field_name)
-    change = f"changed it to '{row[0]}'" if row[0] is not None else "emptied it"
-    return EditConflict(
-        f"{label(field_name).capitalize()}: {who} {change} since you loaded the list;"
-        " your change was not saved.",
-        fresh_value=row[0],
-    )
+    text = (_("{field}: {who} changed it to '{value}' since you loaded the list; your change "
+              "was not saved.") if row[0] is not None else
+            _("{field}: {who} emptied it since you loaded the list; your change was not saved."))
+    return EditConflict(text.format(field=label(field_name).capitalize(), who=who, value=row[0]),
+                        fresh_value=row[0])
 
 
 # --- owner ---------------------------------------------------------------------------------
@@ -519,8 +546,9 @@ def _edit_conflict(db: Connection, person_id: int, field_name: str) -> UserError
 
 def owner_name(db: Connection, owner_id: int | None) -> str:
     if owner_id is None:
-        return "nobody"
-    return scalar(db, "SELECT name FROM users WHERE id = ?", [owner_id]) or f"user {owner_id}"
+        return _("nobody")
+    return scalar(db, "SELECT name FROM users WHERE id = ?", [owner_id]) or _(
+        "user {id}").format(id=owner_id)
 
 
 def _check_owner(db: Connection, owner_id: int | None) -> None:
@@ -530,7 +558,8 @@ def _check_owner(db: Connection, owner_id: int | None) -> None:
         db, "SELECT COUNT(*) FROM users WHERE id = ? AND active AND role IN (?, ?, ?)",
         [owner_id, *OWNER_ROLES],
     ):
-        raise InvalidInput(f"user {owner_id} cannot own rows", column="owner")
+        raise InvalidInput(_("user {id} cannot own rows").format(id=owner_id),
+                           column=label("owner"))
 
 
 @transaction
@@ -569,11 +598,12 @@ def _current_owner(db: Connection, person_id: int) -> int | None:
 def _owner_conflict(db: Connection, person_id: int) -> UserError:
     row = db.execute("SELECT owner_id FROM people WHERE id = ?", [person_id]).fetchone()
     if row is None:
-        return UserError(f"row {person_id} no longer exists; your change was not saved")
+        return UserError(_("row {id} no longer exists; your change was not saved").format(
+            id=person_id))
     who = q.last_changer(db, person_id, ("owner",), "owner_id")
     return EditConflict(
-        f"Owner: {who} gave this row to {owner_name(db, row[0])} since you loaded the list;"
-        " your change was not saved.",
+        _("Owner: {who} gave this row to {owner} since you loaded the list; your change was "
+          "not saved.").format(who=who, owner=owner_name(db, row[0])),
         fresh_value=row[0],
     )
 
@@ -592,13 +622,15 @@ def cancel(
     """Make a row dead, with a reason from CANCEL_REASONS ("other" needs a note)."""
     note = clean(note)
     if reason not in CANCEL_REASONS:
-        raise InvalidInput(f"choose one of: {', '.join(CANCEL_REASONS)}", column="reason")
+        raise InvalidInput(_("choose one of: {reasons}").format(
+            reasons=", ".join(map(q.reason_label, CANCEL_REASONS))), column=_("reason"))
     if reason == "other" and note is None:
-        raise InvalidInput("say in the note why, when the reason is 'other'", column="note")
+        raise InvalidInput(_("say in the note why, when the reason is 'other'"),
+                           column=_("note"))
     access.writer(db, by, "work_rows", "cancel rows", person_id=person_id)
     old_status, dead_reason = _status_row(db, person_id)
     if dead_reason is not None:
-        raise UserError(f"already dead ({dead_reason})")
+        raise UserError(_("already dead ({reason})").format(reason=q.reason_label(dead_reason)))
     now = utcnow()
     db.execute(
         "UPDATE people SET status = 'dead', dead_reason = ?, dead_note = ?, died_at = ?,"
@@ -608,16 +640,16 @@ def cancel(
     history.record(db, "cancel", user_id=by, person_id=person_id, field="dead_reason",
                    new=reason, note=note, at=now)
     q.record_status(db, person_id, old_status, "dead", by=by, at=now)
-    return q.StatusInfo(person_id, old_status, "dead", f"dead: {reason}")
+    return q.StatusInfo(person_id, old_status, "dead", q.dead_text(reason))
 
 
 @transaction
 def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
     """Undo a cancel: the status comes back from the ticks, which a cancel never removes."""
     access.writer(db, by, "work_rows", "revive rows", person_id=person_id)
-    _, dead_reason = _status_row(db, person_id)
+    dead_reason = _status_row(db, person_id)[1]
     if dead_reason is None:
-        raise UserError("this row is not dead")
+        raise UserError(_("this row is not dead"))
     (status, why), now = q.standing(db, person_id, None), utcnow()
     db.execute(
         "UPDATE people SET status = ?, dead_reason = NULL, dead_note = NULL, died_at = NULL,"
@@ -633,7 +665,7 @@ def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
 def _status_row(db: Connection, person_id: int) -> tuple[str, str | None]:
     row = db.execute("SELECT status, dead_reason FROM people WHERE id = ?", [person_id]).fetchone()
     if row is None:
-        raise UserError(f"row {person_id} no longer exists")
+        raise UserError(_("row {id} no longer exists").format(id=person_id))
     return row
 
 
@@ -680,7 +712,7 @@ def _apply(db: Connection, change: CellChange, keys: set[str], by: int | None) -
         elif change.column == "owner_id":
             assign_owner(db, change.person_id, change.new, expected_owner_id=change.old, by=by)
         else:
-            raise InvalidInput("cannot be edited here", column=label(change.column))
+            raise InvalidInput(_("cannot be edited here"), column=label(change.column))
     except EditConflict as exc:
         return ChangeOutcome(change, "conflict", str(exc), exc.fresh_value)
     except UserError as exc:
@@ -722,7 +754,7 @@ def bulk_assign_owner(
     def give(pid: int) -> str:
         current = scalar(db, "SELECT owner_id FROM people WHERE id = ?", [pid])
         assign_owner(db, pid, owner_id, expected_owner_id=current, by=by)
-        return f"owner: {owner_name(db, owner_id)}"
+        return _("owner: {owner}").format(owner=owner_name(db, owner_id))
 
     return _each(person_ids, give)
 
@@ -734,7 +766,7 @@ def bulk_cancel(
     """Cancel the selected rows; rows already dead report so and stay as they are."""
     def kill(pid: int) -> str:
         cancel(db, pid, reason, note, by=by)
-        return f"dead: {reason}"
+        return q.dead_text(reason)
 
     return _each(person_ids, kill)
 
@@ -744,7 +776,7 @@ def bulk_revive(
 ) -> list[RowOutcome]:
     """Undo the cancel of the selected rows; rows that are not dead report so."""
     def bring_back(pid: int) -> str:
-        return f"revived: {revive(db, pid, by=by).status}"
+        return _("revived: {status}").format(status=q.status_label(revive(db, pid, by=by).status))
 
     return _each(person_ids, bring_back)
 
@@ -759,8 +791,9 @@ def bulk_convert(
         result = leads.convert(db, pid, owner_id=owner_id, next_step=next_step,
                                step_key=step_key, amount=amount, note=note, by=by)
         if not result.created:
-            raise UserError(f"has an open lead #{result.lead_id}; nothing new was created")
-        return f"lead #{result.lead_id}: {result.message}"
+            raise UserError(_("has an open lead #{id}; nothing new was created").format(
+                id=result.lead_id))
+        return _("lead #{id}: {message}").format(id=result.lead_id, message=result.message)
 
     return _each(person_ids, make_lead)
 
@@ -780,8 +813,7 @@ def bulk_tick(
     access.require_user(db, by, "work_rows", "tick criteria")
     wanted = q.criterion(db, criterion_key)
     if not wanted.active:
-        raise InvalidInput(f"'{wanted.short_label}' is switched off; it cannot be ticked")
-    state = "ticked" if ticked else "unticked"
+        raise InvalidInput(q.switched_off_text(wanted))
 
     def one(pid: int) -> RowOutcome:
         try:
@@ -789,11 +821,16 @@ def bulk_tick(
                               expected=bool(seen.get(pid, not ticked)), by=by)
         except EditConflict as exc:
             if bool(exc.fresh_value) == bool(ticked):
-                return RowOutcome(pid, True, f"{wanted.short_label} already {state}")
-            return RowOutcome(pid, False, f"stale: {exc}")
+                already = (_("{criterion} already ticked") if ticked else
+                           _("{criterion} already unticked"))
+                return RowOutcome(pid, True, already.format(criterion=wanted.short))
+            return RowOutcome(pid, False, _("stale: {reason}").format(reason=exc))
         except UserError as exc:
-            return RowOutcome(pid, False, f"not allowed: {exc}")
-        return RowOutcome(pid, True, f"{wanted.short_label} {state}; {info.status}")
+            return RowOutcome(pid, False, _("not allowed: {reason}").format(reason=exc))
+        done = _("{criterion} ticked; {status}") if ticked else _(
+            "{criterion} unticked; {status}")
+        return RowOutcome(pid, True, done.format(criterion=wanted.short,
+                                                 status=q.status_label(info.status)))
 
     return [one(int(pid)) for pid in person_ids]
 
@@ -807,12 +844,13 @@ def export_rows(db: Connection, f: RowFilter, *, viewer: access.Viewer) -> pd.Da
     action, then the file's extra columns, with on-screen headers; only the rows the viewer
     may see."""
     active = q.criteria(db)
-    ids, _ = _chosen(db, f, viewer, _order_by(None, False, f, active), 0, None)
+    ids = _chosen(db, f, viewer, _order_by(None, False, f, active), 0, None)[0]
     page = _rows_of(db, ids, f.list_id)
     frame = _decorate(db, page, active)
-    ticks = {tick_column(c.key): f"✓ {c.short_label}" for c in active}
+    ticks = {tick_column(c.key): f"✓ {c.short}" for c in active}
     columns = [*CONTACT_FIELDS, "do_not_contact", *ticks, "status", "why", "owner", "last_action",
                "last_action_at"]
+    frame["status"] = frame["status"].map(q.status_label)
     shown = frame[columns].rename(columns={**{c: label(c) for c in columns}, **ticks})
     extras = _expand_extras(page["extras"], set(shown.columns))
     if f.list_id is not None:

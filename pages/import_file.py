@@ -19,7 +19,7 @@ def import_upload() -> None:
                               max_upload_size=ui.upload_limit_mb(conn))
     if upload is None:
         return
-    _, too_big = ui.outcome(importing.check_size, conn, upload.size)
+    too_big = ui.outcome(importing.check_size, conn, upload.size)[1]
     if too_big:
         return refused(too_big)
     data = upload.getvalue()

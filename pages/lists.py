@@ -49,7 +49,7 @@ st.dataframe(
 )
 names = display.by_id(overview, "list")
 if names:
-    pick, go, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+    pick, go = st.columns([2, 1, 2], vertical_alignment="bottom")[:2]
     chosen = pick.selectbox("Work on a list", list(names), format_func=names.get,
                             key="lists_open")
     if go.button("Open in Prospecting", icon="🎯", type="primary", key="lists_open_button",
