@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -18,14 +19,15 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from lib import access, mapping, matching, merging, privacy, reading, settings, staging
+from lib import access, i18n, mapping, matching, merging, privacy, reading, settings, staging
 from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
+from lib.i18n import N_, _, pgettext
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
-DELIMITER_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
-                    "": "one column"}
+DELIMITER_LABELS = {",": N_("comma ,"), ";": N_("semicolon ;"), "\t": N_("tab"),
+                    "|": N_("pipe |"), "": N_("one column")}
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,14 @@ class Counts:
     @property
     def shown(self) -> list[tuple[str, int]]:
         """The numbers with their labels, in the order an ops person reads them."""
-        return [("Rows in file", self.rows_in_file), ("New", self.added),
-                ("Already known", self.already_known), ("…of them leads", self.already_lead),
-                ("…of them dead", self.already_dead),
-                ("Duplicates in file", self.duplicates_in_file),
-                ("Rejected", self.rejected), ("Flagged", self.flagged),
-                ("Blank", self.blank), ("Possible duplicates", self.possible_duplicates),
-                ("Kept out (erased)", self.suppressed)]
+        return [(_("Rows in file"), self.rows_in_file), (_("New"), self.added),
+                (_("Already known"), self.already_known),
+                (_("…of them leads"), self.already_lead),
+                (_("…of them dead"), self.already_dead),
+                (_("Duplicates in file"), self.duplicates_in_file),
+                (_("Rejected"), self.rejected), (_("Flagged"), self.flagged),
+                (_("Blank"), self.blank), (_("Possible duplicates"), self.possible_duplicates),
+                (_("Kept out (erased)"), self.suppressed)]
 
 
 @dataclass
@@ -86,10 +89,11 @@ class ImportResult:
 
     @property
     def message(self) -> str:
-        kept = (f"; {self.counts.suppressed} kept out (erased on request)"
-                if self.counts.suppressed else "")
-        return (f"Imported {self.counts.added} new and {self.counts.already_known} "
-                f"known people into '{self.list}'{kept}")
+        kept = (_("; {count} kept out (erased on request)").format(
+            count=self.counts.suppressed) if self.counts.suppressed else "")
+        return _("Imported {added} new and {known} known people into '{list}'{kept}").format(
+            added=self.counts.added, known=self.counts.already_known, list=self.list,
+            kept=kept)
 
     def as_dict(self) -> dict:
         return {
@@ -109,6 +113,11 @@ def fingerprint(data: bytes) -> str:
 def default_list_name(file_name: str) -> str:
     """A new list is named after the file, without its extension."""
     return PurePath(file_name).stem
+
+
+def delimiter_label(delimiter: str) -> str:
+    """A delimiter as the file settings name it, in the reader's language."""
+    return _(DELIMITER_LABELS[delimiter]) if delimiter in DELIMITER_LABELS else repr(delimiter)
 
 
 def detected_first(detected: str, choices: Iterable[str]) -> list[str]:
@@ -142,9 +151,9 @@ def limits_named() -> Iterator[None]:
     try:
         yield
     except LimitExceeded as refused:
-        label = settings.SETTINGS[refused.setting].label
-        raise FileRefused(f"{refused} An admin can raise the limit under Settings "
-                          f"({label}).") from None
+        label = _(settings.SETTINGS[refused.setting].label)
+        raise FileRefused(_("{reason} An admin can raise the limit under Settings "
+                            "({setting}).").format(reason=refused, setting=label)) from None
 
 
 def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | None]:
@@ -155,17 +164,19 @@ def suggested_mapping(db: Connection, table: reading.Table) -> dict[str, str | N
 def previous_import_text(earlier: dict, list_name: str) -> str:
     """Why importing the same file into the same list again is offered no more."""
     who = importer_text(earlier["by"], earlier["via"])
-    return (f"This file was already imported into '{list_name}' on "
-            f"{earlier['imported_at']:%Y-%m-%d %H:%M} {who}"
-            f" (import #{earlier['import_id']}). Importing it again changes nothing.")
+    return _("This file was already imported into '{list}' on {moment} {who} (import #{id})."
+             " Importing it again changes nothing.").format(
+        list=list_name, moment=i18n.moment(earlier["imported_at"]), who=who,
+        id=earlier["import_id"])
 
 
 def importer_text(name: str | None, via: str | None) -> str:
     """Who imported: the user, else where the import came from (never a guess)."""
     if name:
-        return f"by {name}"
-    return {"browser": "in the browser", "command line": "from the command line"}.get(
-        via or "", "by an unrecorded user")
+        return _("by {name}").format(name=name)
+    if via == "browser":
+        return _("in the browser")
+    return _("from the command line") if via == "command line" else _("by an unrecorded user")
 
 
 def previous_import(db: Connection, list_name: str, sha256: str) -> dict | None:
@@ -204,10 +215,12 @@ def prepare(db: Connection, data: bytes, file_name: str, table: reading.Table,
 def nobody_text(counts: Counts, notes: list[str]) -> str:
     """Why a file in which no row names anybody is refused (an import that adds nobody and
     leaves an empty list behind would only look like success)."""
-    hint = next((f" {note}" for note in notes if note.startswith("Read as one column")), "")
-    return (f"None of the {counts.rows_in_file:,} rows names a person ({counts.rejected:,} "
-            f"without a name, company, e-mail or phone, {counts.blank:,} blank), so nothing was "
-            f"imported; check the column mapping.{hint}")
+    hint = next((f" {note}" for note in notes if isinstance(note, reading.OneColumnNote)), "")
+    return _("None of the {rows} rows names a person ({rejected} without a name, company, "
+             "e-mail or phone, {blank} blank), so nothing was imported; check the column "
+             "mapping.{hint}").format(rows=i18n.number(counts.rows_in_file),
+                                      rejected=i18n.number(counts.rejected),
+                                      blank=i18n.number(counts.blank), hint=hint)
 
 
 def _match(db: Connection, stage: str) -> None:
@@ -226,9 +239,9 @@ def _people_version(db: Connection) -> tuple:
 def _list_name(name: str) -> str:
     cleaned = " ".join(str(name or "").split())
     if not cleaned:
-        raise InvalidInput("give the list a name", column="list")
+        raise InvalidInput(_("give the list a name"), column=_("list"))
     if len(cleaned) > 200:
-        raise InvalidInput("the list name is longer than 200 characters", column="list")
+        raise InvalidInput(_("the list name is longer than 200 characters"), column=_("list"))
     return cleaned
 
 
@@ -259,7 +272,7 @@ def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
     if earlier is not None:
         return _already_imported(db, earlier, list_name)
     if not staging.exists(db, preview.stage):
-        raise UserError("This preview has expired; check the file again before importing.")
+        raise UserError(_("This preview has expired; check the file again before importing."))
     if _people_version(db) != preview.people_version:
         _match(db, preview.stage)
     counts = Counts(**staging.counts(db, preview.stage))
@@ -395,8 +408,52 @@ def report(db: Connection, import_id: int, *, viewer: access.Viewer) -> pd.DataF
     frame = table.rows.copy()
     frame["row_number"] = range(table.first_row_number, table.first_row_number + len(frame))
     merged = frame.merge(outcomes, on="row_number", how="left")
-    merged["import_issue"] = merged["import_issue"].fillna("")
-    return merged.drop(columns="row_number")
+    merged["import_status"] = _in_language(merged["import_status"], report_statuses().get)
+    merged["import_issue"] = _in_language(merged["import_issue"], issue_text).fillna("")
+    return merged.drop(columns="row_number").rename(columns={
+        "import_status": _("import_status"), "import_issue": _("import_issue")})
+
+
+def report_statuses() -> dict[str, str]:
+    """A row's stored outcome (an English word) as the report names it, in the reader's
+    language."""
+    return {"added": pgettext("import status", "added"),
+            "known": pgettext("import status", "known"),
+            "duplicate_in_file": pgettext("import status", "duplicate_in_file"),
+            "rejected": pgettext("import status", "rejected"),
+            "blank": pgettext("import status", "blank"),
+            "suppressed": pgettext("import status", "suppressed"),
+            "erased": pgettext("import status", "erased")}
+
+
+def _in_language(stored: pd.Series, translate: Callable[[str], str | None]) -> pd.Series:
+    """Stored English texts in the reader's language, each distinct text translated once
+    (an English reader gets them as stored)."""
+    if i18n.language() == i18n.DEFAULT:
+        return stored
+    distinct = stored.dropna().unique()
+    return stored.map({text: translate(text) or text for text in distinct})
+
+
+_NOT_VALID = re.compile(r"(?P<label>e-mail|phone|mobile): not a valid (?P=label) \((?P<value>.*)\)",
+                        re.DOTALL)
+_ISSUE_FIELDS = {"e-mail": N_("e-mail"), "phone": N_("phone"), "mobile": N_("mobile")}
+
+
+def issue_text(issue: str) -> str:
+    """A row's stored issue (English, as staging wrote it: "e-mail: not a valid e-mail (x)")
+    in the reader's language; the parts are joined by "; " as stored."""
+    return "; ".join(_issue_part(part) for part in str(issue).split("; "))
+
+
+def _issue_part(part: str) -> str:
+    if part == staging.NO_IDENTITY:
+        return _("no name, company, e-mail or phone")
+    if found := _NOT_VALID.fullmatch(part):
+        label = _(_ISSUE_FIELDS[found["label"]])
+        return _("{field}: not a valid {field} ({value})").format(field=label,
+                                                                  value=found["value"])
+    return _(part) if part in privacy.KEPT_OUT.values() else part
 
 
 def history_frame(db: Connection, list_name: str | None = None, *,
@@ -406,20 +463,20 @@ def history_frame(db: Connection, list_name: str | None = None, *,
     visible, params = access.lists_clause(viewer, "l")
     return db.execute(
         "SELECT i.id AS import_id, l.name AS list, i.file_name, i.imported_at,"
-        " coalesce(u.name, CASE i.via WHEN 'browser' THEN '(in the browser)'"
-        " WHEN 'command line' THEN '(command line)' END) AS by,"
+        " coalesce(u.name, CASE i.via WHEN 'browser' THEN ?"
+        " WHEN 'command line' THEN ? END) AS by,"
         " i.rows_in_file, i.added, i.already_known, i.duplicates_in_file, i.rejected,"
         " i.flagged, i.blank, coalesce(i.suppressed, 0) AS kept_out, i.undone_at"
         " FROM imports i JOIN lists l ON l.id = i.list_id"
         " LEFT JOIN users u ON u.id = i.imported_by"
         f" WHERE (? IS NULL OR l.name = ?) AND {visible} ORDER BY i.id DESC",
-        [list_name, list_name, *params]).df()
+        [_("(in the browser)"), _("(command line)"), list_name, list_name, *params]).df()
 
 
 def history_labels(past: pd.DataFrame) -> dict[int, str]:
     """How the import picker names each import of ``history_frame``."""
     return {int(r.import_id): f"#{r.import_id} {r.file_name} → {r.list}"
-            + (" (undone)" if pd.notna(r.undone_at) else "")
+            + (_(" (undone)") if pd.notna(r.undone_at) else "")
             for r in past.itertuples()}
 
 
@@ -432,10 +489,12 @@ class UndoResult:
 
     @property
     def message(self) -> str:
-        text = (f"Import #{self.import_id} undone: {self.removed_people} people removed, "
-                f"{self.removed_from_list} known people taken off the list")
+        text = _("Import #{id} undone: {removed} people removed, {taken} known people taken "
+                 "off the list").format(id=self.import_id, removed=self.removed_people,
+                                        taken=self.removed_from_list)
         if len(self.kept):
-            text += f"; {len(self.kept)} people were worked on since and stay"
+            text += _("; {count} people were worked on since and stay").format(
+                count=len(self.kept))
         return text + "."
 
 
@@ -486,15 +545,23 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     return UndoResult(import_id, created, len(free) - created, kept)
 
 
+# Why an undo keeps a person (TOUCHED_SQL's words).
+KEPT_WHY = {"has a lead": N_("has a lead"), "has ticks": N_("has ticks"),
+            "has activities": N_("has activities"), "changed since": N_("changed since"),
+            "on another list": N_("on another list")}
+
+
 def _named(db: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["person_id", "name", "why"])
     with registered(db, "kept_people", frame[["person_id", "why"]]):
-        return db.execute(
+        named = db.execute(
             "SELECT k.person_id, trim(concat_ws(' ', p.first_name, p.last_name, "
             "CASE WHEN p.company IS NULL THEN NULL ELSE '(' || p.company || ')' END)) AS name,"
             " k.why FROM kept_people k JOIN people p ON p.id = k.person_id ORDER BY k.person_id"
         ).df()
+    named["why"] = [_(KEPT_WHY[why]) if why in KEPT_WHY else why for why in named["why"]]
+    return named
 
 
 @dataclass(frozen=True)
@@ -507,11 +574,12 @@ class AddResult:
     @property
     def message(self) -> str:
         if self.already_on_list:
-            return "This person is already on the list."
-        text = "Added a new person." if self.created else (
+            return _("This person is already on the list.")
+        text = _("Added a new person.") if self.created else _(
             "This person was already known; they are now on this list too.")
         if self.possible_duplicate_of is not None:
-            text += " They look like someone already known; the row is flagged for review."
+            text += " " + _("They look like someone already known; the row is flagged for "
+                            "review.")
         return text
 
 
@@ -528,9 +596,9 @@ def _add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
                 by: int | None) -> AddResult:
     unknown = sorted(set(fields) - set(PERSON_FIELDS))
     if unknown:
-        raise InvalidInput(f"unknown field {unknown[0]}")
+        raise InvalidInput(_("unknown field {field}").format(field=unknown[0]))
     if scalar(db, "SELECT count(*) FROM lists WHERE id = ?", [list_id]) == 0:
-        raise InvalidInput(f"there is no list #{list_id}")
+        raise InvalidInput(_("there is no list #{id}").format(id=list_id))
     access.check_list(db, access.writer(db, by, "work_rows", "add people to lists"), list_id)
     typed = pd.DataFrame({f: pd.Series([str(fields.get(f) or "")], dtype="str")
                           for f in PERSON_FIELDS})
@@ -554,14 +622,27 @@ def _refuse_typed_errors(db: Connection, stage: str) -> None:
     row = db.execute(f"SELECT rejected, email, email_valid, phone, phone_valid, mobile,"
                      f" mobile_valid FROM {stage}").fetchone()
     if row[0]:
-        raise InvalidInput("give at least a name, a company, an e-mail or a phone number")
+        raise InvalidInput(_("give at least a name, a company, an e-mail or a phone number"))
     for (value, valid), label in zip((row[1:3], row[3:5], row[5:7]),
                                      ("e-mail", "phone", "mobile"), strict=True):
         if valid is False:
-            raise InvalidInput(f"'{value}' is not a valid {label}", column=label)
+            shown = _(_ISSUE_FIELDS[label])
+            raise InvalidInput(_("'{value}' is not a valid {field}").format(
+                value=value, field=shown), column=shown)
 
 
-KEEP_AS_EXTRA = "— keep as extra column —"
+KEEP_AS_EXTRA = N_("— keep as extra column —")
+
+
+def keep_as_extra() -> str:
+    """The mapping editor's choice for a column that stays on the row as it is."""
+    return _(KEEP_AS_EXTRA)
+
+
+def field_choices() -> list[str]:
+    """The mapping editor's options: keep as extra, then every field, in the reader's
+    language."""
+    return [keep_as_extra(), *mapping.labels().values()]
 
 
 def mapping_table(table: reading.Table, column_mapping: dict[str, str | None]) -> pd.DataFrame:
@@ -570,22 +651,27 @@ def mapping_table(table: reading.Table, column_mapping: dict[str, str | None]) -
         ", ".join(v for v in table.rows[column].head(50).str.strip() if v)[:80]
         for column in table.columns
     ]
-    fields = [mapping.LABELS[f] if f else KEEP_AS_EXTRA for f in column_mapping.values()]
+    labels = mapping.labels()
+    fields = [labels[f] if f else keep_as_extra() for f in column_mapping.values()]
     return pd.DataFrame({"column": list(column_mapping), "examples": examples, "field": fields})
 
 
 def mapping_from_table(frame: pd.DataFrame) -> dict[str, str | None]:
-    """Back from editor rows (field labels) to column → field key."""
+    """Back from editor rows (field labels, in English or the reader's language) to
+    column → field key."""
     by_label = {label: key for key, label in mapping.LABELS.items()}
+    by_label.update({label: key for key, label in mapping.labels().items()})
+    extra = {KEEP_AS_EXTRA, keep_as_extra()}
     return {
-        str(column): by_label.get(str(label)) if label and label != KEEP_AS_EXTRA else None
+        str(column): by_label.get(str(label)) if label and label not in extra else None
         for column, label in zip(frame["column"], frame["field"], strict=True)
     }
 
 
 OUTCOME_LABELS = {
-    "added": "new", "known": "already known", "duplicate_in_file": "duplicate in file",
-    "rejected": "rejected", "blank": "blank", "suppressed": "kept out", "erased": "erased",
+    "added": N_("new"), "known": N_("already known"),
+    "duplicate_in_file": N_("duplicate in file"), "rejected": N_("rejected"),
+    "blank": N_("blank"), "suppressed": N_("kept out"), "erased": N_("erased"),
 }
 
 
@@ -602,10 +688,11 @@ def preview_rows(db: Connection, preview: Preview, limit: int = 200, *,
     rows.loc[rows["outcome"] == "suppressed", PERSON_FIELDS] = None  # erased: not shown again
     shown = [f for f in PERSON_FIELDS if rows[f].notna().any()]
     frame = pd.DataFrame({
-        "row": rows["row_number"],
-        "outcome": rows["outcome"].map(OUTCOME_LABELS),
-        "issue": rows["issue"].fillna(""),
-        "possible duplicate of": [duplicate_text(n, s) for n, s in zip(
+        _("row"): rows["row_number"],
+        _("outcome"): rows["outcome"].map(lambda o: _(OUTCOME_LABELS[o])
+                                          if o in OUTCOME_LABELS else o),
+        _("issue"): _in_language(rows["issue"], issue_text).fillna(""),
+        _("possible duplicate of"): [duplicate_text(n, s) for n, s in zip(
             rows["duplicate_name"], rows["possible_duplicate_score"], strict=True)],
     })
-    return pd.concat([frame, rows[shown].rename(columns=mapping.LABELS)], axis=1)
+    return pd.concat([frame, rows[shown].rename(columns=mapping.labels())], axis=1)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib import access, labels
+from lib import access, i18n, labels
 from lib.db import Connection, scalar
+from lib.i18n import ngettext
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
@@ -77,7 +78,9 @@ def people_on_lists(db: Connection, *, viewer: access.Viewer) -> int:
 
 def totals_text(overview: pd.DataFrame, people: int) -> str:
     """The line above the lists: "3 lists · 81 rows · 70 people"."""
-    return " · ".join((f"{len(overview)} lists",
+    lists = ngettext("{count} list", "{count} lists", len(overview)).format(
+        count=i18n.number(len(overview)))
+    return " · ".join((lists,
                        labels.count_line(int(overview["rows"].sum()), labels.ROWS),
                        labels.count_line(people, labels.PEOPLE)))
 

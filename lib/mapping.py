@@ -32,6 +32,7 @@ from rapidfuzz import fuzz
 
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
+from lib.i18n import N_, _
 
 FUZZY_THRESHOLD = 85.0  # rapidfuzz ratio (0..100) a header needs to be mapped by similarity
 FUZZY_MARGIN = 5.0  # the best field must beat the runner-up by this much, else it is a tie
@@ -45,91 +46,96 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("company", "Company", (
+    Field("company", N_("Company"), (
         "company", "company name", "organization", "organisation", "organization name",
         "account name", "business name", "employer", "firm", "firma", "unternehmen",
         "firmenname", "firmierung", "arbeitgeber", "organization 1 name", "related company")),
-    Field("salutation", "Salutation", (
+    Field("salutation", N_("Salutation"), (
         "salutation", "name prefix", "prefix", "honorific", "anrede", "briefanrede")),
-    Field("first_name", "First name", (
+    Field("first_name", N_("First name"), (
         "first name", "firstname", "given name", "forename", "fname", "first", "vorname",
         "rufname", "person first name")),
-    Field("last_name", "Last name", (
+    Field("last_name", N_("Last name"), (
         "last name", "lastname", "surname", "family name", "lname", "last", "nachname",
         "familienname", "zuname", "person last name")),
-    Field("full_name", "Full name", (
+    Field("full_name", N_("Full name"), (
         "full name", "contact name", "display name", "contact person", "person", "contact",
         "name", "vollständiger name", "ansprechpartner", "ansprechperson", "kontaktperson",
         "kontakt")),
-    Field("email", "E-mail", (
+    Field("email", N_("E-mail"), (
         "email", "e-mail", "email address", "e-mail-adresse", "emailadresse", "mail",
         "primary email", "email work", "work email", "business email", "email 1",
         "e-mail 1 value", "e-mail address 1", "e-mail-adresse 1",
         "e-mail geschäftlich", "e-mail 1", "email home", "home email", "personal email",
         "e-mail privat", "secondary email", "email other", "other email", "email 2",
         "e-mail 2")),
-    Field("phone", "Phone", (
+    Field("phone", N_("Phone"), (
         "phone", "telephone", "phone number", "tel", "telefon", "telefonnummer", "festnetz",
         "rufnummer", "fon", "work phone", "business phone", "office phone", "phone work",
         "phone 1", "phone 1 number", "phone 1 value", "contact number", "telefon geschäftlich",
         "telefon firma", "durchwahl", "home phone", "phone home", "telefon privat",
         "other phone", "phone other", "phone 2", "phone 2 number")),
-    Field("mobile", "Mobile", (
+    Field("mobile", N_("Mobile"), (
         "mobile", "mobile phone", "mobile number", "cell", "cell phone", "cellphone",
         "mobil", "handy", "mobiltelefon", "mobilnummer", "handynummer", "mobilfunk",
         "mobilfunknummer")),
-    Field("job_title", "Job title", (
+    Field("job_title", N_("Job title"), (
         "job title", "jobtitle", "position", "function", "role", "job", "designation",
         "occupation", "job position", "funktion", "berufsbezeichnung", "beruf", "stellung",
         "tätigkeit", "rolle")),
-    Field("website", "Website", (
+    Field("website", N_("Website"), (
         "website", "web site", "webseite", "homepage", "internet", "url", "web",
         "web page", "web page 1", "www", "internetseite", "internetadresse",
         "company website")),
-    Field("street", "Street", (
+    Field("street", N_("Street"), (
         "street", "street address", "address", "address line 1", "address 1", "street 1",
         "straße", "str", "adresse", "anschrift", "straße und hausnummer", "straße hausnummer",
         "work address", "business street", "straße geschäftlich", "home address",
         "straße privat")),
-    Field("postal_code", "Postal code", (
+    Field("postal_code", N_("Postal code"), (
         "postal code", "postcode", "post code", "zip", "zip code", "zipcode", "postleitzahl",
         "plz", "work zipcode", "work zip", "business postal code", "postleitzahl geschäftlich",
         "home zipcode", "home zip")),
-    Field("city", "City", (
+    Field("city", N_("City"), (
         "city", "town", "locality", "ort", "stadt", "wohnort", "work city", "business city",
         "ort geschäftlich", "home city", "ort privat")),
-    Field("country", "Country", (
+    Field("country", N_("Country"), (
         "country", "country code", "country region", "nation", "land", "land region",
         "work country", "business country region", "land region geschäftlich", "land geschäftlich",
         "home country")),
-    Field("source", "Source", (
+    Field("source", N_("Source"), (
         "source", "lead source", "origin", "channel", "quelle", "herkunft", "kanal",
         "leadquelle")),
-    Field("notes", "Notes", (
+    Field("notes", N_("Notes"), (
         "notes", "note", "comment", "comments", "remarks", "remark", "memo", "bemerkung",
         "bemerkungen", "notiz", "notizen", "kommentar", "kommentare", "anmerkung",
         "anmerkungen")),
     # Do not contact (lib/privacy.py): any value but a "no" flags the channel(s).
-    Field("do_not_contact", "Do not contact", (
+    Field("do_not_contact", N_("Do not contact"), (
         "do not contact", "opt-out", "opt out", "optout", "werbewiderspruch", "kein kontakt",
         "keine werbung", "werbesperre", "sperrvermerk", "widerspruch", "kontaktsperre")),
-    Field("do_not_email", "Do not e-mail", (
+    Field("do_not_email", N_("Do not e-mail"), (
         "do not email", "email opt-out", "e-mail opt-out", "unsubscribed", "keine e-mail",
         "keine e-mails", "e-mail-sperre", "newsletter abgemeldet", "abgemeldet")),
-    Field("do_not_call", "Do not call", (
+    Field("do_not_call", N_("Do not call"), (
         "do not call", "dnc", "no calls", "keine anrufe", "nicht anrufen", "telefonsperre",
         "anrufsperre")),
 )
 DNC_FIELDS = ("do_not_contact", "do_not_email", "do_not_call")
 FIELD_KEYS = tuple(field.key for field in FIELDS)
 FIELD_BY_KEY = {field.key: field for field in FIELDS}
-LABELS = {field.key: field.label for field in FIELDS}
+LABELS = {field.key: field.label for field in FIELDS}  # English; ``labels()`` translates
 NEVER_AUTO = frozenset({"title", "titel"})  # see the module docstring
 IDENTIFIER_WORDS = frozenset({"id", "ids", "nr", "no", "key", "uuid", "ref"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")  # "organizationId" → organization, Id
 
 _UMLAUTS_AS_VOWEL = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _UMLAUTS_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def labels() -> dict[str, str]:
+    """Field key → label in the reader's language ("first_name" → "Vorname")."""
+    return {key: _(label) for key, label in LABELS.items()}
 
 
 def normalise_header(name: object, *, umlauts: str = "vowel") -> str:
@@ -254,11 +260,12 @@ def check_mapping(mapping: dict[str, str | None]) -> None:
         if field is None:
             continue
         if field not in LABELS:
-            raise InvalidInput(f"'{field}' is not a field that can be mapped", column=column)
+            raise InvalidInput(_("'{field}' is not a field that can be mapped").format(
+                field=field), column=column)
         if field in seen:
             raise InvalidInput(
-                f"{LABELS[field]} is mapped to two columns, '{seen[field]}' and '{column}'; "
-                "keep one of them"
+                _("{field} is mapped to two columns, '{first}' and '{second}'; keep one of "
+                  "them").format(field=_(LABELS[field]), first=seen[field], second=column)
             )
         seen[field] = column
 

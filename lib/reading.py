@@ -32,7 +32,9 @@ import pyarrow.csv as pacsv
 import python_calamine
 from charset_normalizer.utils import is_multi_byte_encoding
 
+from lib import i18n
 from lib.errors import FileRefused, LimitExceeded
+from lib.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # pandas is imported where a Table is built: the workbook child needs none
     import pandas as pd
@@ -41,16 +43,19 @@ DELIMITERS = (",", ";", "\t", "|")
 ONE_COLUMN = ""  # resolved delimiter of a file that does not split: each record is one value
 FORMATS = ("csv", "xlsx", "xlsm", "xlsb", "xls", "ods")
 
-EMPTY = "This file is empty."
-HEADER_ONLY = "The file has a header but no data rows."
-BINARY = "This is not a table: it looks like a binary file."
-ENCRYPTED = "This workbook is password-protected; save it without a password and upload again."
-DAMAGED = (
+# Refusals in English (the message ids): raised translated, ``_(EMPTY)``.
+EMPTY = N_("This file is empty.")
+HEADER_ONLY = N_("The file has a header but no data rows.")
+BINARY = N_("This is not a table: it looks like a binary file.")
+ENCRYPTED = N_(
+    "This workbook is password-protected; save it without a password and upload again.")
+DAMAGED = N_(
     "This workbook is damaged and cannot be read; open it in Excel, save it again "
     "and upload the new file."
 )
-UNREADABLE = "This file could not be read as a table; save it again as CSV or XLSX and retry."
-MARKUP = (
+UNREADABLE = N_(
+    "This file could not be read as a table; save it again as CSV or XLSX and retry.")
+MARKUP = N_(
     "This is a web page or XML document, not a table; open it in Excel and save it as XLSX or CSV."
 )
 
@@ -74,20 +79,20 @@ _BOMS = (
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NOT_TABLES = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a GZIP archive",
-    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
-    b"Rar!\x1a\x07": "a RAR archive",
-    b"\x7fELF": "a program",
-    b"MZ\x90\x00": "a Windows program",
+    b"%PDF": N_("a PDF document"),
+    b"\x89PNG": N_("a PNG image"),
+    b"\xff\xd8\xff": N_("a JPEG image"),
+    b"GIF8": N_("a GIF image"),
+    b"\x1f\x8b": N_("a GZIP archive"),
+    b"7z\xbc\xaf\x27\x1c": N_("a 7-Zip archive"),
+    b"Rar!\x1a\x07": N_("a RAR archive"),
+    b"\x7fELF": N_("a program"),
+    b"MZ\x90\x00": N_("a Windows program"),
 }
 _ZIP_CONTENTS = {
-    "word/document.xml": "a Word document",
-    "ppt/presentation.xml": "a PowerPoint presentation",
-    "index/document.iwa": "an Apple Numbers file; export it as XLSX or CSV",
+    "word/document.xml": N_("a Word document"),
+    "ppt/presentation.xml": N_("a PowerPoint presentation"),
+    "index/document.iwa": N_("an Apple Numbers file; export it as XLSX or CSV"),
 }
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -176,16 +181,16 @@ def read_table(
     except FileRefused:
         raise
     except MemoryError:
-        raise FileRefused("The file is too large to read on this server.") from None
+        raise FileRefused(_("The file is too large to read on this server.")) from None
     except Exception as error:  # last line of defence: an upload never ends in a traceback
-        raise FileRefused(UNREADABLE) from error
+        raise FileRefused(_(UNREADABLE)) from error
 
 
 def check_size(size: int, max_bytes: int) -> None:
     """Refuse a file above the size limit; callers check before they read a file's bytes."""
     if size > max_bytes:
-        raise LimitExceeded(f"The file is {size / 2**20:.1f} MB; the limit is {_mb(max_bytes)}.",
-                            setting="max_file_mb")
+        raise LimitExceeded(_("The file is {size} MB; the limit is {limit}.").format(
+            size=i18n.number(size / 2**20, 1), limit=_mb(max_bytes)), setting="max_file_mb")
 
 
 def detect_format(data: bytes, file_name: str) -> str:
@@ -195,21 +200,26 @@ def detect_format(data: bytes, file_name: str) -> str:
         FileRefused: for an empty file and for anything that is no table (PDF, image, archive...).
     """
     if not data or data.isspace():
-        raise FileRefused(EMPTY)
+        raise FileRefused(_(EMPTY))
     if data.startswith(_ZIP):
         return _zip_format(data, file_name)
     if data.startswith(_OLE):
         return _ole_format(data)
     for magic, what in _NOT_TABLES.items():
         if data.startswith(magic):
-            raise FileRefused(f"This is not a table: it looks like {what}.")
+            raise FileRefused(_not_a_table(what))
     if b"\x00" in data and not _utf16_or_32(data):
-        raise FileRefused(BINARY)
+        raise FileRefused(_(BINARY))
     return "csv"
 
 
 def _mb(size: int) -> str:
-    return f"{size / 2**20:g} MB"
+    return _("{size} MB").format(size=i18n.number(float(f"{size / 2**20:g}")))
+
+
+def _not_a_table(what: str) -> str:
+    """The refusal of a file that is no table, naming what it looks like (``what``: N_-marked)."""
+    return _("This is not a table: it looks like {what}.").format(what=_(what))
 
 
 # --- format detection -------------------------------------------------------------------------
@@ -229,9 +239,9 @@ def _zip_format(data: bytes, file_name: str) -> str:
         return "ods"
     what = next(
         (what for name, what in _ZIP_CONTENTS.items() if name in members),
-        "a ZIP archive; unpack it and upload the table inside",
+        N_("a ZIP archive; unpack it and upload the table inside"),
     )
-    raise FileRefused(f"This is not a table: it looks like {what}.")
+    raise FileRefused(_not_a_table(what))
 
 
 def _open_zip(data: bytes, workbook: bool) -> zipfile.ZipFile:
@@ -239,8 +249,8 @@ def _open_zip(data: bytes, workbook: bool) -> zipfile.ZipFile:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         if workbook:
-            raise FileRefused(DAMAGED) from None
-        raise FileRefused("This ZIP archive is damaged and holds no readable table.") from None
+            raise FileRefused(_(DAMAGED)) from None
+        raise FileRefused(_("This ZIP archive is damaged and holds no readable table.")) from None
 
 
 def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> bytes:
@@ -256,10 +266,10 @@ def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> byt
 def _ole_format(data: bytes) -> str:
     """Old Office container: an .xls workbook, an encrypted OOXML file, or something else."""
     if "EncryptedPackage".encode("utf-16-le") in data:
-        raise FileRefused(ENCRYPTED)
+        raise FileRefused(_(ENCRYPTED))
     if any(stream.encode("utf-16-le") in data for stream in ("Workbook", "Book")):
         return "xls"
-    raise FileRefused("This is not a table: it looks like an older Word or PowerPoint document.")
+    raise FileRefused(_not_a_table(N_("an older Word or PowerPoint document")))
 
 
 def _utf16_or_32(data: bytes) -> bool:
@@ -298,9 +308,10 @@ def _read_csv(data: bytes, options: ReadOptions, max_rows: int) -> Table:
     if delimiter == ONE_COLUMN:
         notes.extend(_stray_quotes_note(text))
     if short:
-        notes.append(
-            f"{_count(short, 'row')} had fewer cells than the header; the missing cells are empty."
-        )
+        notes.append(ngettext(
+            "{count} row had fewer cells than the header; the missing cells are empty.",
+            "{count} rows had fewer cells than the header; the missing cells are empty.",
+            short).format(count=i18n.number(short)))
     resolved = ReadOptions(encoding, delimiter, None, header.index)
     return _assemble(header, body, "csv", resolved, [], notes)
 
@@ -341,9 +352,11 @@ def _decode_as(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding).removeprefix("\ufeff")
     except LookupError:
-        raise FileRefused(f"'{encoding}' is not an encoding; try utf-8 or cp1252.") from None
+        raise FileRefused(_("'{encoding}' is not an encoding; try utf-8 or cp1252.").format(
+            encoding=encoding)) from None
     except UnicodeError:
-        message = f"The file cannot be read as {encoding}; choose another encoding."
+        message = _("The file cannot be read as {encoding}; choose another encoding.").format(
+            encoding=encoding)
         raise FileRefused(message) from None
 
 
@@ -410,24 +423,27 @@ def _line_text(line: bytes) -> str:
 
 def _mixed_note(data: bytes) -> str:
     utf8, other = _line_encodings(data)
-    return (f"This file mixes encodings: {_lines(other)} in Windows-1252 (cp1252), "
-            f"{_lines(utf8)} in UTF-8; each line was read in its own encoding.")
+    return _("This file mixes encodings: {cp1252} in Windows-1252 (cp1252), {utf8} in UTF-8;"
+             " each line was read in its own encoding.").format(cp1252=_lines(other),
+                                                                utf8=_lines(utf8))
 
 
 def _lines(numbers: list[int]) -> str:
-    shown = ", ".join(f"{number:,}" for number in numbers[:10])
-    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
-    return f"{'line' if len(numbers) == 1 else 'lines'} {shown}{more}"
+    shown = ", ".join(i18n.number(number) for number in numbers[:10])
+    if len(numbers) > 10:
+        return _("lines {numbers} and {count} more").format(
+            numbers=shown, count=i18n.number(len(numbers) - 10))
+    return ngettext("line {numbers}", "lines {numbers}", len(numbers)).format(numbers=shown)
 
 
 def _check_text(text: str) -> None:
     if not text or text.isspace():
-        raise FileRefused(EMPTY)
+        raise FileRefused(_(EMPTY))
     head = text[:SAMPLE_CHARS]
     if "\x00" in text or len(_CONTROL.findall(head)) > len(head) / 100:
-        raise FileRefused(BINARY)
+        raise FileRefused(_(BINARY))
     if _MARKUP_START.match(head):
-        raise FileRefused(MARKUP)
+        raise FileRefused(_(MARKUP))
 
 
 def _utf8(data: bytes, encoding: str, text: str) -> bytes | memoryview:
@@ -440,7 +456,7 @@ def _utf8(data: bytes, encoding: str, text: str) -> bytes | memoryview:
 def _resolve_delimiter(text: str, chosen: str | None) -> str:
     if chosen is not None:
         if len(chosen) > 1 or (chosen and chosen in '"\r\n'):
-            raise FileRefused("The delimiter must be one character, such as , ; | or a tab.")
+            raise FileRefused(_("The delimiter must be one character, such as , ; | or a tab."))
         return chosen
     if hint := _SEP_HINT.match(text):
         return hint.group(1)
@@ -479,10 +495,19 @@ def _one_column_note(text: str) -> list[str]:
     delimiter, hits = max(found.items(), key=lambda item: item[1])
     if not lines or hits < max(2, 0.8 * len(lines)):
         return []
-    name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}[delimiter]
-    return [f"Read as one column, though {hits:,} of the first {len(lines):,} lines hold "
-            f"{name} (inside quotes, or not as many on every line); if the file has columns, "
-            "choose its delimiter under File settings."]
+    name = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs"), "|": _("pipes")}[delimiter]
+    return [OneColumnNote(_(
+        "Read as one column, though {hits} of the first {lines} lines hold {delimiters} (inside"
+        " quotes, or not as many on every line); if the file has columns, choose its delimiter"
+        " under File settings.").format(hits=i18n.number(hits), lines=i18n.number(len(lines)),
+                                        delimiters=name))]
+
+
+class OneColumnNote(str):
+    """The note that a file with delimiters was read as one column: the refusal of a file in
+    which no row names anybody repeats it as a hint."""
+
+    __slots__ = ()
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:
@@ -550,8 +575,8 @@ def _stray_quotes_note(text: str) -> list[str]:
              and not _QUOTED_LINE.fullmatch(line)]
     if not stray:
         return []
-    return [f'Read one value per line: the quote (") on {_lines(stray)} does not enclose the '
-            "whole line, so it is kept as part of the value."]
+    return [_('Read one value per line: the quote (") on {lines} does not enclose the whole'
+              " line, so it is kept as part of the value.").format(lines=_lines(stray))]
 
 
 def _parse_delimiter(text: str, delimiter: str) -> str:
@@ -683,12 +708,12 @@ def _check_extent(data: bytes) -> None:
         if rows * columns > MAX_CELLS:
             rows, columns = _valued_extent(archive, info)
         if rows * columns > MAX_CELLS:
-            raise FileRefused(
-                f"A sheet of this workbook reaches cell {_column_name(columns)}{rows} "
-                f"({rows:,} rows × {columns:,} columns), far beyond any list; it is refused for "
-                "safety (delete the stray cells below and right of the data in Excel, save, "
-                "and upload again)."
-            )
+            raise FileRefused(_(
+                "A sheet of this workbook reaches cell {cell} ({rows} rows × {columns} columns),"
+                " far beyond any list; it is refused for safety (delete the stray cells below"
+                " and right of the data in Excel, save, and upload again).").format(
+                cell=f"{_column_name(columns)}{rows}", rows=i18n.number(rows),
+                columns=i18n.number(columns)))
 
 
 def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
@@ -747,7 +772,7 @@ def _workbook_errors() -> Iterator[None]:
         raise
     except BaseException as error:  # pyo3's PanicException derives from BaseException
         encrypted = isinstance(error, python_calamine.PasswordError) or "password" in str(error)
-        raise FileRefused(ENCRYPTED if encrypted else DAMAGED) from error
+        raise FileRefused(_(ENCRYPTED if encrypted else DAMAGED)) from error
 
 
 def _check_unpacked_size(data: bytes) -> None:
@@ -759,10 +784,10 @@ def _check_unpacked_size(data: bytes) -> None:
         for info in members
     )
     if total > MAX_UNPACKED or bomb:
-        raise FileRefused(
-            f"This workbook would unpack to {total / 2**20:,.0f} MB from "
-            f"{len(data) / 2**20:.1f} MB, which no real spreadsheet does; it is refused for safety."
-        )
+        raise FileRefused(_(
+            "This workbook would unpack to {unpacked} MB from {packed} MB, which no real"
+            " spreadsheet does; it is refused for safety.").format(
+            unpacked=i18n.number(round(total / 2**20)), packed=i18n.number(len(data) / 2**20, 1)))
 
 
 def _visible_sheets(book: python_calamine.CalamineWorkbook) -> list[str]:
@@ -790,11 +815,10 @@ def _choose_sheet(
         if name not in visible and _has_values(book.get_sheet_by_name(name))
     ]
     if hidden:
-        raise FileRefused(
-            f"The visible sheets of this workbook are empty; only the hidden sheet "
-            f"'{hidden[0]}' has data. Choose it explicitly to read it."
-        )
-    raise FileRefused("This workbook is empty.")
+        raise FileRefused(_(
+            "The visible sheets of this workbook are empty; only the hidden sheet '{sheet}' has"
+            " data. Choose it explicitly to read it.").format(sheet=hidden[0]))
+    raise FileRefused(_("This workbook is empty."))
 
 
 def _worksheets(book: python_calamine.CalamineWorkbook) -> list[str]:
@@ -809,20 +833,21 @@ def _named_sheet(
     book: python_calamine.CalamineWorkbook, visible: list[str], name: str
 ) -> python_calamine.CalamineSheet:
     if name not in _worksheets(book):
-        raise FileRefused(
-            f"This workbook has no sheet named '{name}'; its sheets are: {', '.join(visible)}."
-        )
+        raise FileRefused(_(
+            "This workbook has no sheet named '{sheet}'; its sheets are: {sheets}.").format(
+            sheet=name, sheets=", ".join(visible)))
     sheet = book.get_sheet_by_name(name)
     if not _has_values(sheet):
-        raise FileRefused(f"The sheet '{name}' is empty.")
+        raise FileRefused(_("The sheet '{sheet}' is empty.").format(sheet=name))
     return sheet
 
 
 def _sheet_notes(visible: list[str], name: str) -> list[str]:
     if name not in visible:
-        return [f"Read the hidden sheet '{name}'."]
+        return [_("Read the hidden sheet '{sheet}'.").format(sheet=name)]
     others = [other for other in visible if other != name]
-    return [f"Read the sheet '{name}'; other sheets: {', '.join(others)}."] if others else []
+    return [_("Read the sheet '{sheet}'; other sheets: {others}.").format(
+        sheet=name, others=", ".join(others))] if others else []
 
 
 def _has_values(sheet: python_calamine.CalamineSheet) -> bool:
@@ -895,11 +920,11 @@ def _locate_header(
     the records below it."""
     window = _header_window(records)
     if not any(not _is_blank(record.cells) for record in window):
-        raise FileRefused(EMPTY)
+        raise FileRefused(_(EMPTY))
     if header_row is None:
         header_row = _find_header(window)
     if header_row < 0:
-        raise FileRefused("The header row number must be 1 or more.")
+        raise FileRefused(_("The header row number must be 1 or more."))
     titles, seen = 0, 0
     stream = itertools.chain(window, records)
     for record in stream:
@@ -907,9 +932,10 @@ def _locate_header(
             return record, titles, stream
         titles += not _is_blank(record.cells)
         seen += 1
-    raise FileRefused(
-        f"The file has only {_count(seen, 'row')}; row {header_row + 1} cannot be the header."
-    )
+    raise FileRefused(ngettext(
+        "The file has only {count} row; row {row} cannot be the header.",
+        "The file has only {count} rows; row {row} cannot be the header.", seen).format(
+        count=i18n.number(seen), row=header_row + 1))
 
 
 def _header_window(records: Iterator[_Record]) -> list[_Record]:
@@ -958,7 +984,7 @@ class _Shape:
     def of(cls, record: _Record) -> _Shape:
         values = [(position, cell.strip()) for position, cell in enumerate(record.cells)]
         filled = [(position, value) for position, value in values if value]
-        words = sum(len(value) > 100 or not _DATA_LIKE.fullmatch(value) for _position, value in filled)
+        words = sum(len(value) > 100 or not _DATA_LIKE.fullmatch(value) for _at, value in filled)
         return cls(record.index, filled[-1][0] + 1, len(filled), 2 * words >= len(filled))
 
 
@@ -975,14 +1001,14 @@ def _assemble(
     keep, extra = _kept_columns(cells, body)
     body = body.select(keep)
     if not _any_value(body):
-        raise FileRefused(HEADER_ONLY)
+        raise FileRefused(_(HEADER_ONLY))
     columns = _column_names([cells[i] for i in keep])
     if extra:
         rows = pc.sum(_filled_mask(body.columns[-len(extra) :])).as_py()
-        notes.append(
-            f"{_count(rows, 'row')} had more cells than the header: extra columns "
-            f"{', '.join(columns[-len(extra) :])}."
-        )
+        notes.append(ngettext(
+            "{count} row had more cells than the header: extra columns {columns}.",
+            "{count} rows had more cells than the header: extra columns {columns}.",
+            rows).format(count=i18n.number(rows), columns=", ".join(columns[-len(extra):])))
     frame = body.rename_columns(columns).to_pandas(types_mapper=_pandas_str)
     return Table(columns, frame, header.index + 2, file_format, options, sheets, notes)
 
@@ -1067,22 +1093,21 @@ def _column_names(cells: list[str]) -> list[str]:
 def _skipped_note(header_index: int, titles: int) -> list[str]:
     blanks = header_index - titles
     parts = [
-        _count(titles, "title row") if titles else "",
-        _count(blanks, "blank row") if blanks else "",
+        ngettext("{count} title row", "{count} title rows", titles).format(
+            count=i18n.number(titles)) if titles else "",
+        ngettext("{count} blank row", "{count} blank rows", blanks).format(
+            count=i18n.number(blanks)) if blanks else "",
     ]
-    skipped = " and ".join(part for part in parts if part)
-    return [f"Skipped {skipped} above the header."] if skipped else []
+    skipped = _(" and ").join(part for part in parts if part)
+    return [_("Skipped {rows} above the header.").format(rows=skipped)] if skipped else []
 
 
 def _check_rows(rows: int, max_rows: int) -> None:
     if rows > max_rows:
-        raise LimitExceeded(f"The file has {rows:,} data rows; the limit is {max_rows:,}.",
-                            setting="max_rows")
+        raise LimitExceeded(_("The file has {rows} data rows; the limit is {limit}.").format(
+            rows=i18n.number(rows), limit=i18n.number(max_rows)), setting="max_rows")
 
 
 def _is_blank(cells: Iterable[str]) -> bool:
     return not any(cell.strip() for cell in cells)
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

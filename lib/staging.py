@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from lib import access, mapping, normalise
 from lib.db import Connection, registered
+from lib.i18n import _
 
 PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f not in ("full_name", *mapping.DNC_FIELDS)]
 DNC_COLUMNS = ("dnc_email", "dnc_phone")  # the file asks not to e-mail / call this person
@@ -37,6 +38,7 @@ STAGE_TYPES: dict[str, tuple[str, pa.DataType]] = {
                     ("VARCHAR", pa.large_string())),
 }
 STAGE_SCHEMA = pa.schema([(column, STAGE_TYPES[column][1]) for column in STAGE_COLUMNS])
+NO_IDENTITY = "no name, company, e-mail or phone"  # stored in English; importing translates
 CHUNK_ROWS = 100_000
 MIN_CHUNK_ROWS = 20_000
 PREFIX = "import_stage_"
@@ -207,7 +209,7 @@ def _issues(rows: pd.DataFrame) -> pd.Series:
     for column, label in (("email", "e-mail"), ("phone", "phone"), ("mobile", "mobile")):
         bad = rows[f"{column}_valid"].eq(False).fillna(False).astype(bool)
         issue[bad] = issue[bad] + f"{label}: not a valid {label} (" + rows.loc[bad, column] + "); "
-    issue[rows["rejected"]] = "no name, company, e-mail or phone; "
+    issue[rows["rejected"]] = NO_IDENTITY + "; "
     issue[rows["blank"]] = ""
     issue = issue.str.rstrip("; ")
     return issue.where(issue.ne(""), None)
@@ -244,14 +246,14 @@ def head(db: Connection, name: str, limit: int, *, viewer: access.Viewer) -> pd.
                                             *PERSON_FIELDS])
     visible, params = access.people_clause(viewer, "p")
     return db.execute(
-        f"SELECT {columns}, CASE WHEN r.duplicate_ref > 0 AND p.id IS NULL THEN"
-        f"   'a known person you may not see'"
+        f"SELECT {columns}, CASE WHEN r.duplicate_ref > 0 AND p.id IS NULL THEN ?"
         f" WHEN r.duplicate_ref > 0 THEN"
         f"   concat_ws(' ', p.first_name, p.last_name, '(' || p.company || ')')"
-        f" ELSE 'row ' || o.row_number || ': '"
+        f" ELSE replace(?, '{{number}}', o.row_number::VARCHAR)"
         f"   || concat_ws(' ', o.first_name, o.last_name, '(' || o.company || ')') END"
         f" AS duplicate_name"
         f" FROM (SELECT * FROM {name}_rows ORDER BY row_number LIMIT ?) r"
         f" LEFT JOIN people p ON p.id = r.duplicate_ref AND {visible}"
         f" LEFT JOIN {name} o ON o.row_number = -r.duplicate_ref"
-        f" ORDER BY r.row_number", [limit, *params]).df()
+        f" ORDER BY r.row_number",
+        [_("a known person you may not see"), _("row {number}: "), limit, *params]).df()
