@@ -381,7 +381,7 @@ ACTIVITY_OUTCOMES = {"no_answer": N_("no answer"), "wrong_number": N_("wrong num
                      "reached": N_("reached"), "voicemail": N_("voicemail")}
 ACTIVITY_KINDS = {"call": N_("call"), "email": N_("e-mail"), "meeting": N_("meeting"),
                   "note": N_("note")}
-LEAD_STATUSES = {"todo": N_("to do"), "standby": N_("standby"), "won": N_("won"),
+LEAD_STATUSES = {"todo": N_("todo"), "standby": N_("standby"), "won": N_("won"),
                  "lost": N_("lost"), "cancelled": N_("cancelled")}
 DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
     "tick": lambda f, o, n, note, crit: _("ticked {criterion}").format(criterion=crit),

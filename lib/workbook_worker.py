@@ -6,6 +6,7 @@ multiprocessing: in the app Streamlit installs the page script as ``__main__``, 
 forkserver workers re-run (see lib/normalise_pool.py); fork is unsafe in the threaded server. So
 the child is ``python -m lib.workbook_worker``: the arguments pickled on stdin, the parts of the
 table pickled on stdout. It imports no pandas, and one spare child waits ready for the next read.
+The caller's language goes along with the arguments, so a refusal reads as the caller reads.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from lib import i18n
 from lib.errors import FileRefused
+from lib.i18n import N_, _
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_MB = int(os.environ.get("LEADLADDER_READ_MEMORY_MB", "3072"))  # above the child's start
 SECONDS = int(os.environ.get("LEADLADDER_READ_SECONDS", "600"))
-CRASHED = (
+CRASHED = N_(
     "Reading this workbook needed more memory than the server allows or broke the reader; "
     "open it in Excel, delete what lies beyond the list, save it again and upload the new file."
 )
@@ -42,16 +45,18 @@ def read_isolated(data: bytes, file_format: str, options: Any, max_rows: int) ->
     worker = _warm_worker()
     try:
         out, err = worker.communicate(
-            pickle.dumps((data, file_format, options, max_rows), protocol=5), timeout=SECONDS)
+            pickle.dumps((data, file_format, options, max_rows, i18n.language()), protocol=5),
+            timeout=SECONDS)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.communicate()
-        raise FileRefused(f"Reading this workbook took longer than {SECONDS} s; it was "
-                          "stopped. Save it as CSV and upload that.") from None
+        raise FileRefused(_("Reading this workbook took longer than {seconds} s; it was "
+                            "stopped. Save it as CSV and upload that.").format(
+            seconds=SECONDS)) from None
     if worker.returncode != 0 or not out:
         log.warning("workbook reader exited with %s: %s", worker.returncode,
                     err.decode(errors="replace")[-2000:])
-        raise FileRefused(CRASHED)
+        raise FileRefused(_(CRASHED))
     kind, value = pickle.loads(out)
     if kind == "refused":
         raise value
@@ -95,16 +100,17 @@ def _serve() -> None:
 
     pa.set_memory_pool(pa.system_memory_pool())  # allocation failures surface as MemoryError
     try:
-        data, file_format, options, max_rows = pickle.load(sys.stdin.buffer)
+        data, file_format, options, max_rows, language = pickle.load(sys.stdin.buffer)
     except EOFError:  # a spare whose parent ended without needing it
         return
+    i18n.set_language(language)
     limit_memory(int(sys.argv[1]))
     try:
         result: tuple = ("parts", reading.workbook_parts(data, file_format, options, max_rows))
     except FileRefused as refused:  # a LimitExceeded stays one: the caller names the setting
         result = ("refused", refused)
     except MemoryError:
-        result = ("refused", FileRefused(CRASHED))
+        result = ("refused", FileRefused(_(CRASHED)))
     del data
     pickle.dump(result, sys.stdout.buffer, protocol=5)
 

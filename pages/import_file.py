@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from lib import audit, importing, lists, mapping, privacy, ui
+from lib import audit, i18n, importing, lists, privacy, ui
+from lib.i18n import _
+
+NEW_LIST = "\x00new"  # the picker's "New list" entry (no list can be named so)
 
 conn = ui.connection()
-st.title("Import a list")
+st.title(_("Import a list"))
 viewer = ui.current_viewer()
 
 
@@ -15,7 +18,8 @@ def refused(reason: str) -> None:
 
 
 def import_upload() -> None:
-    upload = st.file_uploader("This week's list: CSV, XLSX, XLSM, XLS or ODS", key="import_file",
+    upload = st.file_uploader(_("This week's list: CSV, XLSX, XLSM, XLS or ODS"),
+                              key="import_file",
                               max_upload_size=ui.upload_limit_mb(conn))
     if upload is None:
         return
@@ -24,17 +28,17 @@ def import_upload() -> None:
         return refused(too_big)
     data = upload.getvalue()
     sha = importing.fingerprint(data)
-    with st.status("Reading the file…") as progress:
-        detected, reason = ui.memo("import_read", (sha,), lambda: ui.outcome(
+    with st.status(_("Reading the file…")) as progress:
+        detected, reason = ui.memo("import_read", (sha, i18n.language()), lambda: ui.outcome(
             importing.read, conn, data, upload.name))
-        progress.update(label="File read" if detected else "File refused",
+        progress.update(label=_("File read") if detected else _("File refused"),
                         state="complete" if detected else "error", expanded=False)
     if detected is None:
         return refused(reason)
-    with st.expander("File settings", expanded=False):
+    with st.expander(_("File settings"), expanded=False):
         chosen = ui.read_options(detected, key=f"import_options_{sha[:12]}")
     table, reason = (detected, "") if chosen == detected.options else ui.memo(
-        "import_reread", (sha, chosen), lambda: ui.outcome(
+        "import_reread", (sha, chosen, i18n.language()), lambda: ui.outcome(
             importing.read, conn, data, upload.name, chosen))
     if table is None:
         return refused(reason)
@@ -43,31 +47,38 @@ def import_upload() -> None:
 
     target_col, source_col = st.columns([2, 1])
     existing = lists.names(conn, viewer=viewer)
-    target = target_col.selectbox("Into list", ["New list", *existing], key="import_target")
-    list_name = target if target != "New list" else target_col.text_input(
-        "Name of the new list", value=importing.default_list_name(upload.name),
+    target = target_col.selectbox(_("Into list"), [NEW_LIST, *existing], key="import_target",
+                                  format_func=lambda name: _("New list") if name == NEW_LIST
+                                  else name)
+    list_name = target if target != NEW_LIST else target_col.text_input(
+        _("Name of the new list"), value=importing.default_list_name(upload.name),
         key=f"import_new_list_{sha[:12]}")
-    source = source_col.text_input("Source (optional)", placeholder="trade fair, webinar…",
+    source = source_col.text_input(_("Source (optional)"), placeholder=_("trade fair, webinar…"),
                                    key="import_source")
 
-    st.subheader("Columns")
-    st.caption("Each column of the file goes to a field, or stays on the row as an extra column.")
+    st.subheader(_("Columns"))
+    st.caption(_("Each column of the file goes to a field, or stays on the row as an extra "
+                 "column."))
     suggested = importing.suggested_mapping(conn, table)
     edited = st.data_editor(
         importing.mapping_table(table, suggested), hide_index=True, width="stretch",
-        disabled=["column", "examples"], key=f"import_mapping_{sha[:12]}_{chosen}",
-        column_config={"field": st.column_config.SelectboxColumn(
-            "Field", options=[importing.KEEP_AS_EXTRA, *mapping.LABELS.values()], required=True)},
+        disabled=["column", "examples"],
+        key=f"import_mapping_{sha[:12]}_{chosen}_{i18n.language()}",
+        column_config={"column": st.column_config.TextColumn(_("Column")),
+                       "examples": st.column_config.TextColumn(_("Examples")),
+                       "field": st.column_config.SelectboxColumn(
+                           _("Field"), options=importing.field_choices(), required=True)},
     )
     column_mapping = importing.mapping_from_table(edited)
     preview, reason = ui.memo(
-        "import_preview", (sha, chosen, tuple(column_mapping.items()), list_name),
+        "import_preview", (sha, chosen, tuple(column_mapping.items()), list_name,
+                           i18n.language()),
         lambda: ui.outcome(importing.prepare, conn, data, upload.name, table, column_mapping,
                            list_name))
     if preview is None:
         return refused(reason)
 
-    st.subheader("Preview")
+    st.subheader(_("Preview"))
     ui.import_counts(preview.counts)
     if kept := privacy.kept_out_text(preview.counts.suppressed):
         ui.info(kept, icon="🛡️")
@@ -75,12 +86,12 @@ def import_upload() -> None:
                  width="stretch", key="import_preview_rows")
     if preview.previous_import:
         ui.info(importing.previous_import_text(preview.previous_import, list_name))
-    if st.button("Import", type="primary", key="import_commit",
+    if st.button(_("Import"), type="primary", key="import_commit",
                  disabled=preview.previous_import is not None):
-        bar = st.progress(0.3, "Writing people, memberships and history…")
+        bar = st.progress(0.3, _("Writing people, memberships and history…"))
         result = ui.attempt(importing.commit, conn, preview, data, list_name,
                             by=ui.current_user_id(), source=source or None, via="browser")
-        bar.progress(1.0, "Done" if result else "Not imported")
+        bar.progress(1.0, _("Done") if result else _("Not imported"))
         if result:
             audit.imported(conn, result, by=ui.current_user_id(), file_name=upload.name)
             st.session_state.import_last = result.import_id
@@ -91,9 +102,10 @@ def import_upload() -> None:
 import_upload()
 
 if last := st.session_state.get("import_last"):
-    st.success(f"Import #{last:d} is done. The report is the file plus each row's outcome:")
+    st.success(_("Import #{id} is done. The report is the file plus each row's outcome:")
+               .format(id=last))
     ui.downloads(importing.report(conn, last, viewer=viewer), f"import-{last}-report",
                  key="import_report")
 
-st.subheader("Import history")
+st.subheader(_("Import history"))
 ui.import_history(conn)

@@ -9,18 +9,20 @@ grid holds and says is decided in lib/grid.py.
 import pandas as pd
 import streamlit as st
 
-from lib import display, grid, importing, lists, rows, ui, users
+from lib import display, grid, i18n, importing, lists, rows, ui, users
 from lib import qualification as q
+from lib.i18n import N_, _
 
 PAGE_SIZES = (50, 100, 200)
 EDITOR = "prospecting_rows"
-ADD_FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("company", "Company"),
-              ("job_title", "Job title"), ("email", "E-mail"), ("phone", "Phone"),
-              ("city", "City"), ("notes", "Notes"))
+ADD_FIELDS = (("first_name", N_("First name")), ("last_name", N_("Last name")),
+              ("company", N_("Company")), ("job_title", N_("Job title")),
+              ("email", N_("E-mail")), ("phone", N_("Phone")), ("city", N_("City")),
+              ("notes", N_("Notes")))
 
 conn = ui.connection()
-st.title("Prospecting")
-me = ui.require_user("Nobody to act as yet: load the demo or add users first.")
+st.title(_("Prospecting"))
+me = ui.require_user(_("Nobody to act as yet: load the demo or add users first."))
 viewer = ui.current_viewer()
 active = q.criteria(conn)
 owner_names = users.owner_names(conn)
@@ -38,7 +40,8 @@ def list_choice() -> tuple[int, str]:
         state.pop("prospecting_open")
     if wanted != state.get("prospecting_list"):
         state.prospecting_list = wanted
-    chosen = st.selectbox("List", list(labels), format_func=labels.get, key="prospecting_list")
+    chosen = st.selectbox(_("List"), list(labels), format_func=labels.get,
+                          key="prospecting_list")
     state.prospecting_last_list = chosen
     return chosen, grid.list_name(labels[chosen])
 
@@ -49,23 +52,23 @@ def row_filter() -> tuple[rows.RowFilter, str | None, bool, str]:
     with top[0]:
         chosen, name = list_choice()
     list_id = None if chosen == grid.MY_ROWS else chosen
-    text = top[1].text_input("Search", placeholder="Name, company or e-mail",
+    text = top[1].text_input(_("Search"), placeholder=_("Name, company or e-mail"),
                              key="prospecting_search")
-    statuses = top[2].pills("Status", q.STATUSES, selection_mode="multi",
-                            format_func=display.status_badge, key="prospecting_status")
+    statuses = top[2].pills(_("Status"), q.STATUSES, selection_mode="multi",
+                            format_func=grid.status_badge, key="prospecting_status")
     line = st.columns([2, 2, 3, 1, 2], vertical_alignment="bottom")
-    owner = line[0].selectbox("Owner", [0, *owner_names], key="prospecting_owner",
-                              format_func=lambda i: owner_names.get(i, "Anyone"),
+    owner = line[0].selectbox(_("Owner"), [0, *owner_names], key="prospecting_owner",
+                              format_func=lambda i: owner_names.get(i, _("Anyone")),
                               disabled=list_id is None)
     sources = rows.sources(conn, rows.RowFilter(list_id=list_id), viewer=viewer)
-    source = line[1].selectbox("Source", ["", *sources], key="prospecting_source",
-                               format_func=lambda s: s or "Any source")
+    source = line[1].selectbox(_("Source"), ["", *sources], key="prospecting_source",
+                               format_func=lambda s: s or _("Any source"))
     sort_by = line[2].selectbox(
-        "Sort by", grid.sort_options(conn, list_id, active), key="prospecting_sort",
+        _("Sort by"), grid.sort_options(conn, list_id, active), key="prospecting_sort",
         format_func=lambda c: grid.sort_label(c, active, on_list=list_id is not None))
-    descending = line[3].toggle("Desc.", key="prospecting_descending",
-                                help="Sort in descending order")
-    duplicates = line[4].toggle("Possible duplicates only", key="prospecting_duplicates")
+    descending = line[3].toggle(_("Desc."), key="prospecting_descending",
+                                help=_("Sort in descending order"))
+    duplicates = line[4].toggle(_("Possible duplicates only"), key="prospecting_duplicates")
     found = rows.RowFilter(list_id=list_id, statuses=frozenset(statuses or ()),
                            owner_id=(owner or None) if list_id is not None else None,
                            source=source or None, text=text,
@@ -115,30 +118,31 @@ def column_config(base: pd.DataFrame) -> dict:
     text = st.column_config.TextColumn
     config = {
         "select": st.column_config.CheckboxColumn(
-            "", width=36, pinned=True, help="Select rows to convert, cancel, revive, give to "
-            "another owner, or (one row) to see its history"),
-        "status": text("Status", disabled=True, pinned=True, width=92),
-        "company": text("Company", pinned=True, width=130),
-        "row_name": text("Name", disabled=True, pinned=True, width=120,
-                         help="Edit first and last name further right"),
+            "", width=36, pinned=True, help=_("Select rows to convert, cancel, revive, give to "
+                                              "another owner, or (one row) to see its history")),
+        "status": text(_("Status"), disabled=True, pinned=True, width=92),
+        "company": text(_("Company"), pinned=True, width=130),
+        "row_name": text(_("Name"), disabled=True, pinned=True, width=120,
+                         help=_("Edit first and last name further right")),
         **ui.criteria_columns(active),
-        "why": text("Why", disabled=True, width=220),
-        "converted": text("Lead", disabled=True, width=76,
-                          help="Converted: the row has an open or a won lead"),
-        "do_not_contact": text("Do not contact", disabled=True, width=110,
-                               help="Channels the person may not be contacted on (Privacy)"),
+        "why": text(_("Why"), disabled=True, width=220),
+        "converted": text(_("Lead"), disabled=True, width=76,
+                          help=_("Converted: the row has an open or a won lead")),
+        "do_not_contact": text(_("Do not contact"), disabled=True, width=110,
+                               help=_("Channels the person may not be contacted on (Privacy)")),
         "owner_id": st.column_config.SelectboxColumn(
-            "Owner", options=list(owner_names), format_func=owner_names.get, width=100),
-        "last_action": text("Last action", disabled=True, width=150),
-        "last_action_at": st.column_config.DatetimeColumn("When", format="distance",
+            _("Owner"), options=list(owner_names), format_func=owner_names.get, width=100),
+        "last_action": text(_("Last action"), disabled=True, width=150),
+        "last_action_at": st.column_config.DatetimeColumn(_("When"), format="distance",
                                                           disabled=True, width=120),
         "possible_duplicate": st.column_config.CheckboxColumn(
-            "Duplicate?", disabled=True, help="Looks like someone already known (name and "
-            "company similar): check before working the row"),
+            _("Duplicate?"), disabled=True, help=_("Looks like someone already known (name and "
+                                                   "company similar): check before working the "
+                                                   "row")),
         **{field: text(rows.label(field).capitalize()) for field in grid.DETAILS},
     }
     extras = grid.extra_columns(base.columns, active)
-    config.update({c: text(c, disabled=True, help="From the imported file") for c in extras})
+    config.update({c: text(c, disabled=True, help=_("From the imported file")) for c in extras})
     return config
 
 
@@ -160,7 +164,8 @@ def table(f: rows.RowFilter, sort_by: str | None, descending: bool, name: str) -
         must_reload |= reload_now
     elif not cards:  # the editor was not drawn last run (another page ran): its edits are gone
         must_reload = True
-    key = ui.editor_snapshot(EDITOR, (f, sort_by, descending, size, number, me.id),
+    key = ui.editor_snapshot(EDITOR, (f, sort_by, descending, size, number, me.id,
+                                      i18n.language()),
                              lambda: load(f, sort_by, descending, size, number),
                              reload=must_reload, renewed=renewed)
     base = state[f"{EDITOR}_base"]
@@ -170,7 +175,7 @@ def table(f: rows.RowFilter, sort_by: str | None, descending: bool, name: str) -
         ui.success(note)
     if base.empty:
         toolbar(f, base, [], name)
-        st.info("No rows match. Clear a filter, or pick another list.", icon="🔍")
+        st.info(_("No rows match. Clear a filter, or pick another list."), icon="🔍")
     elif cards:
         card(base)
     else:
@@ -197,24 +202,26 @@ def card(base: pd.DataFrame) -> None:
         st.text(grid.row_name(row))
         if links := display.contact_links(row):
             st.markdown(links)
-        st.text(f"{display.status_badge(display.status_of_badge(row['status']))} · {row['why']}")
+        st.text(f"{grid.status_badge(grid.status_of_badge(row['status']))} · {row['why']}")
         for c in active:
             column = rows.tick_column(c.key)
-            st.toggle(display.literal(c.short_label), value=bool(saved[column]),
-                      help=display.literal(c.label_en),
+            st.toggle(display.literal(c.short), value=bool(saved[column]),
+                      help=display.literal(c.label),
                       key=f"prospecting_card_{state[f'{EDITOR}_version']}_{pid}_{c.key}",
                       on_change=tick_from_card, args=(pid, column, bool(saved[column])))
         chosen = grid.chosen_rows(base, [pid])
         left, right = st.columns(2)
-        if left.button("➕ Convert", type="primary", key="prospecting_card_convert",
+        if left.button("➕ " + _("Convert"), type="primary", key="prospecting_card_convert",
                        width="stretch"):
             ui.open_row_dialog("convert", chosen)
-        if right.button("✖ Cancel", key="prospecting_card_cancel", width="stretch"):
+        if right.button("✖ " + _("Cancel"), key="prospecting_card_cancel", width="stretch"):
             ui.open_row_dialog("cancel", chosen)
     back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
     back.button("◀", key="prospecting_card_back", disabled=position == 0, width="stretch",
                 on_click=lambda: state.update(prospecting_card=position - 1))
-    where.caption(f"Row {base.attrs['offset'] + position + 1:,} of {base.attrs['total']:,}")
+    where.caption(_("Row {number} of {total}").format(
+        number=i18n.number(base.attrs["offset"] + position + 1),
+        total=i18n.number(base.attrs["total"])))
     forward.button("▶", key="prospecting_card_next", disabled=position + 1 >= len(base),
                    width="stretch", on_click=lambda: state.update(prospecting_card=position + 1))
     ui.row_dialog(conn, "prospecting", done)
@@ -234,34 +241,44 @@ def toolbar(f: rows.RowFilter, base: pd.DataFrame, selected: list[int], file_nam
     """Actions on the selected rows at the left, on the whole list at the right."""
     bar = st.columns([1.6, 1, 1, 1.1, 1, 1.6, 1.4, 1.2, 0.5], vertical_alignment="center")
     row_actions(bar[:6], grid.chosen_rows(base, selected))
-    with bar[6].popover("➕ Add person", disabled=f.list_id is None, width="stretch",
-                        help=None if f.list_id else "Pick a list to add someone to it"):
+    with bar[6].popover("➕ " + _("Add person"), disabled=f.list_id is None, width="stretch",
+                        help=None if f.list_id else _("Pick a list to add someone to it")):
         add_person(f.list_id)
-    with bar[7].popover("⬇ Download", width="stretch"):
-        st.caption("The whole list as filtered: contact fields, ticks, status, owner, "
-                   "last action.")
-        ui.downloads_on_click(lambda cursor: rows.export_rows(cursor, f, viewer=viewer),
-                              file_name, key="prospecting_download")
-    if bar[8].button("↻", key="prospecting_refresh", help="Reload: see what others changed"):
+    with bar[7].popover("⬇ " + _("Download"), width="stretch"):
+        st.caption(_("The whole list as filtered: contact fields, ticks, status, owner, "
+                     "last action."))
+        ui.downloads_on_click(exported(f), file_name, key="prospecting_download")
+    if bar[8].button("↻", key="prospecting_refresh", help=_("Reload: see what others changed")):
         finish_now()
     ui.row_dialog(conn, "prospecting", done)
+
+
+def exported(f: rows.RowFilter):
+    """The download's rows, built later on another thread: in this reader's language."""
+    language = i18n.language()
+
+    def make(cursor) -> pd.DataFrame:
+        with i18n.using(language):
+            return rows.export_rows(cursor, f, viewer=viewer)
+
+    return make
 
 
 def row_actions(bar: list, chosen: grid.Chosen) -> None:
     """Convert, cancel, revive, give to another owner: each opens its dialog or acts."""
     dead = grid.dead(chosen)
-    convert = bar[0].button("➕ Convert to lead", type="primary", disabled=not chosen,
+    convert = bar[0].button("➕ " + _("Convert to lead"), type="primary", disabled=not chosen,
                             key="prospecting_convert", width="stretch")
-    cancel = bar[1].button("✖ Cancel", disabled=not chosen, key="prospecting_cancel",
-                           width="stretch", help="Mark the selected rows dead, with a reason")
-    revive = bar[2].button("↺ Revive", disabled=not dead, key="prospecting_revive",
-                           width="stretch", help="Bring cancelled rows back")
-    with bar[3].popover("👤 Owner", disabled=not chosen, width="stretch"):
+    cancel = bar[1].button("✖ " + _("Cancel"), disabled=not chosen, key="prospecting_cancel",
+                           width="stretch", help=_("Mark the selected rows dead, with a reason"))
+    revive = bar[2].button("↺ " + _("Revive"), disabled=not dead, key="prospecting_revive",
+                           width="stretch", help=_("Bring cancelled rows back"))
+    with bar[3].popover("👤 " + _("Owner"), disabled=not chosen, width="stretch"):
         assign_owner(chosen)
-    with bar[4].popover("☑ Tick", disabled=not chosen, width="stretch"):
+    with bar[4].popover("☑ " + _("Tick"), disabled=not chosen, width="stretch"):
         bulk_tick(chosen)
-    bar[5].caption(f"**{len(chosen)} selected**" if chosen else
-                   "Select rows with the first column")
+    bar[5].caption(_("**{count} selected**").format(count=len(chosen)) if chosen else
+                   _("Select rows with the first column"))
     if convert or cancel:
         ui.open_row_dialog("convert" if convert else "cancel", chosen)
     if revive:
@@ -269,10 +286,11 @@ def row_actions(bar: list, chosen: grid.Chosen) -> None:
 
 
 def assign_owner(chosen: grid.Chosen) -> None:
-    owner = st.selectbox("New owner", list(owner_names), format_func=owner_names.get,
+    owner = st.selectbox(_("New owner"), list(owner_names), format_func=owner_names.get,
                          key="prospecting_new_owner",
                          index=list(owner_names).index(me.id) if me.id in owner_names else 0)
-    if st.button(f"Give {len(chosen)} row(s) to {owner_names.get(owner, '')}",
+    if st.button(_("Give {count} row(s) to {owner}").format(
+            count=len(chosen), owner=owner_names.get(owner, "")),
                  type="primary", key="prospecting_assign"):
         done("owner", ui.attempt(rows.bulk_assign_owner, conn, list(chosen), owner, by=me.id),
              grid.names(chosen))
@@ -281,12 +299,14 @@ def assign_owner(chosen: grid.Chosen) -> None:
 def bulk_tick(chosen: grid.Chosen) -> None:
     """One criterion ticked (or unticked) on every selected row, in one transaction; each row
     is compared with what the rep saw on it."""
-    labels = {c.key: f"{c.short_label}: {c.label_en}" for c in active}
-    key = st.selectbox("Criterion", list(labels), format_func=labels.get,
+    labels = {c.key: f"{c.short}: {c.label}" for c in active}
+    key = st.selectbox(_("Criterion"), list(labels), format_func=labels.get,
                        key="prospecting_bulk_criterion")
-    ticked = st.segmented_control("Set to", ["tick", "untick"], default="tick",
+    ticked = st.segmented_control(_("Set to"), ["tick", "untick"], default="tick",
+                                  format_func=lambda s: _("tick") if s == "tick" else _("untick"),
                                   key="prospecting_bulk_state") != "untick"
-    if st.button(f"{'Tick' if ticked else 'Untick'} on {len(chosen)} row(s)", type="primary",
+    wording = _("Tick on {count} row(s)") if ticked else _("Untick on {count} row(s)")
+    if st.button(wording.format(count=len(chosen)), type="primary",
                  key="prospecting_bulk_tick"):
         seen = grid.seen_ticks(st.session_state[f"{EDITOR}_saved"], chosen, key)
         done("tick" if ticked else "untick",
@@ -299,8 +319,8 @@ def add_person(list_id: int | None) -> None:
     with st.form("prospecting_add", clear_on_submit=True, border=False):
         fields = {}
         for (field, label), column in zip(ADD_FIELDS, st.columns(2) * 4, strict=True):
-            fields[field] = column.text_input(label, key=f"prospecting_add_{field}")
-        if st.form_submit_button("Add to this list", type="primary"):
+            fields[field] = column.text_input(_(label), key=f"prospecting_add_{field}")
+        if st.form_submit_button(_("Add to this list"), type="primary"):
             added = ui.attempt(importing.add_person, conn, list_id, fields, by=me.id)
             if added:
                 st.session_state.prospecting_note = added.message
@@ -322,24 +342,25 @@ def finish_now() -> None:
 def pager(base: pd.DataFrame) -> None:
     left, middle, right = st.columns([6, 1, 1], vertical_alignment="bottom")
     left.caption(grid.rows_caption(base))
-    middle.selectbox("Rows per page", PAGE_SIZES, key="prospecting_page_size")
+    middle.selectbox(_("Rows per page"), PAGE_SIZES, key="prospecting_page_size")
     pages = display.page_count(base.attrs["total"], st.session_state.prospecting_page_size)
-    right.number_input("Page", min_value=1, max_value=pages, key="prospecting_page")
+    right.number_input(_("Page"), min_value=1, max_value=pages, key="prospecting_page")
 
 
 def history(person_id: int, base: pd.DataFrame) -> None:
     """Who did what to the selected row, newest first."""
-    st.subheader(display.markdown("History · {}", grid.row_name(base.loc[person_id])),
+    st.subheader(display.markdown(_("History · {name}"), name=grid.row_name(base.loc[person_id])),
                  divider="gray")
     entries = grid.history_table(conn, person_id, viewer=viewer)
     if entries.empty:
-        st.caption("Nothing has happened to this row yet.")
+        st.caption(_("Nothing has happened to this row yet."))
         return
     st.dataframe(entries, hide_index=True, width="stretch", key="prospecting_history",
                  column_config={
                      "happened_at": st.column_config.DatetimeColumn(
-                         "When", format="YYYY-MM-DD HH:mm"),
-                     "who": "Who", "what": "What", "change": "Old → new", "note": "Note"})
+                         _("When"), format=i18n.column_format("moment")),
+                     "who": _("Who"), "what": _("What"), "change": _("Old → new"),
+                     "note": _("Note")})
 
 
 table(*row_filter())

@@ -13,8 +13,8 @@ from lib import qualification as q
 from lib.i18n import _, ngettext
 
 OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
-CRITERIA_ORDER = ["position", "stage", "short_label", "label_en", "label_de", "description",
-                  "active", "key"]
+CRITERIA_ORDER = ["position", "stage", "short_label", "short_label_de", "label_en", "label_de",
+                  "description", "description_de", "active", "key"]
 
 conn = ui.connection()
 me = ui.require_user()
@@ -77,10 +77,13 @@ def criteria() -> None:
                 "stage": text("Stage", width=80),
                 "short_label": text("Short label", required=True, width=110,
                                     help="The column header on the prospecting list"),
+                "short_label_de": text(_("Short label (German)"), required=True, width=110,
+                                       help=_("The column header for a rep who reads German")),
                 "label_en": text("Label (English)", required=True, width="medium"),
                 "label_de": text("Label (German)", required=True, width="medium"),
                 "description": text("Description", required=True, width=320,
                                     help="Shown when a rep hovers over the column header"),
+                "description_de": text(_("Description (German)"), required=True, width=320),
                 "active": st.column_config.CheckboxColumn(
                     "Active", width=70, help="Switched off: hidden, and its ticks no longer count"),
                 "key": text("Key", width=90),
