@@ -16,7 +16,7 @@ import pandas as pd
 from lib import access, display, i18n, leads, rows
 from lib import qualification as q
 from lib.db import Connection
-from lib.i18n import N_, _, ngettext
+from lib.i18n import N_, _
 
 MY_ROWS = 0
 PINNED = ("select", "status", "company", "row_name")
@@ -346,8 +346,8 @@ def refusal(outcome: rows.ChangeOutcome, base: pd.DataFrame, owner_names: Mappin
     where = _("Row {number} ({name})").format(
         number=base.index.get_loc(pid) + 1 + base.attrs["offset"], name=row_name(base.loc[pid]))
     if outcome.result == "conflict":
-        return _("{row}: {message} Now: {value}.").format(
-            row=where, message=outcome.message, value=stored_value(outcome, owner_names))
+        return _("{where}: {message} Now: {value}.").format(
+            where=where, message=outcome.message, value=stored_value(outcome, owner_names))
     column = rows.label(rows.criterion_key(outcome.change.column) or outcome.change.column)
     message = outcome.message
     if not message.lower().startswith(column.lower()):
@@ -406,14 +406,14 @@ def convert_notes(db: Connection, chosen: Chosen) -> list[tuple[str, str]]:
     early = [f"{name} ({q.status_label(status)})" for name, status in chosen.values()
              if status in ("suspect", "prospect")]
     if early:
-        notes.append(("warning", _("Not qualified as lead yet: {rows}. You can convert anyway.")
-                      .format(rows=", ".join(early))))
+        notes.append(("warning", _("Not qualified as lead yet: {names}. You can convert anyway.")
+                      .format(names=", ".join(early))))
     if gone := [name for name, status in chosen.values() if status == "dead"]:
-        notes.append(("info", _("Cancelled rows are skipped until revived: {rows}.").format(
-            rows=", ".join(gone))))
+        notes.append(("info", _("Cancelled rows are skipped until revived: {names}.").format(
+            names=", ".join(gone))))
     if known := [chosen[pid][0] for pid in chosen if leads.open_lead_of(db, pid)]:
-        notes.append(("info", _("Already an open lead, so nothing new is created: {rows}.")
-                      .format(rows=", ".join(known))))
+        notes.append(("info", _("Already an open lead, so nothing new is created: {names}.")
+                      .format(names=", ".join(known))))
     return notes
 
 
@@ -424,7 +424,8 @@ def convert_label(chosen: Chosen) -> str:
 
 
 def cancel_label(chosen: Chosen) -> str:
-    return ngettext("Cancel row", "Cancel {count} rows", len(chosen)).format(count=len(chosen))
+    return _("Cancel row") if len(chosen) == 1 else _("Cancel {count} rows").format(
+        count=len(chosen))
 
 
 def convert(db: Connection, person_ids: list[int], owner: int, step: str,

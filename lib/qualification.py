@@ -119,9 +119,9 @@ class Conversion:
     def describe(self) -> str:
         """"open lead, step Qualified, owner Anna" or "won lead, owner Anna"."""
         if self.open:
-            return _("open lead, step {step}, owner {owner}").format(step=self.step,
-                                                                    owner=self.owner)
-        return _("won lead, owner {owner}").format(owner=self.owner)
+            return _("open lead, step {step}, owner {name}").format(step=self.step,
+                                                                   name=self.owner)
+        return _("won lead, owner {name}").format(name=self.owner)
 
 
 @dataclass(frozen=True)
@@ -401,7 +401,7 @@ def set_tick(
 
 
 def switched_off_text(wanted: Criterion) -> str:
-    return _("'{criterion}' is switched off; it cannot be ticked").format(criterion=wanted.short)
+    return _("'{label}' is switched off; it cannot be ticked").format(label=wanted.short)
 
 
 def touch(db: Connection, person_id: int) -> tuple[str, str | None] | None:
@@ -462,10 +462,10 @@ def _tick_conflict(
     db: Connection, person_id: int, wanted: Criterion, current: bool
 ) -> EditConflict:
     who = last_changer(db, person_id, ("tick", "untick"), wanted.key)
-    text = (_("{who} ticked '{criterion}' since you loaded the list; it is ticked now.")
+    text = (_("{who} ticked '{label}' since you loaded the list; it is ticked now.")
             if current else
-            _("{who} unticked '{criterion}' since you loaded the list; it is unticked now."))
-    return EditConflict(text.format(who=who, criterion=wanted.short), fresh_value=current)
+            _("{who} unticked '{label}' since you loaded the list; it is unticked now."))
+    return EditConflict(text.format(who=who, label=wanted.short), fresh_value=current)
 
 
 def last_changer(db: Connection, person_id: int, kinds: Sequence[str], field: str) -> str:

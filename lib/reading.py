@@ -1099,7 +1099,7 @@ def _skipped_note(header_index: int, titles: int) -> list[str]:
             count=i18n.number(blanks)) if blanks else "",
     ]
     skipped = _(" and ").join(part for part in parts if part)
-    return [_("Skipped {rows} above the header.").format(rows=skipped)] if skipped else []
+    return [_("Skipped {skipped} above the header.").format(skipped=skipped)] if skipped else []
 
 
 def _check_rows(rows: int, max_rows: int) -> None:

@@ -384,8 +384,8 @@ ACTIVITY_KINDS = {"call": N_("call"), "email": N_("e-mail"), "meeting": N_("meet
 LEAD_STATUSES = {"todo": N_("todo"), "standby": N_("standby"), "won": N_("won"),
                  "lost": N_("lost"), "cancelled": N_("cancelled")}
 DESCRIPTIONS: dict[str, Callable[[str, str, str, str, str], str]] = {
-    "tick": lambda f, o, n, note, crit: _("ticked {criterion}").format(criterion=crit),
-    "untick": lambda f, o, n, note, crit: _("unticked {criterion}").format(criterion=crit),
+    "tick": lambda f, o, n, note, crit: _("ticked {label}").format(label=crit),
+    "untick": lambda f, o, n, note, crit: _("unticked {label}").format(label=crit),
     "edit": lambda f, o, n, note, crit: _("edited {field}").format(field=label(f)),
     "import_fill": lambda f, o, n, note, crit: _("import filled {field}").format(
         field=label(f)),
@@ -602,8 +602,8 @@ def _owner_conflict(db: Connection, person_id: int) -> UserError:
             id=person_id))
     who = q.last_changer(db, person_id, ("owner",), "owner_id")
     return EditConflict(
-        _("Owner: {who} gave this row to {owner} since you loaded the list; your change was "
-          "not saved.").format(who=who, owner=owner_name(db, row[0])),
+        _("Owner: {who} gave this row to {name} since you loaded the list; your change was "
+          "not saved.").format(who=who, name=owner_name(db, row[0])),
         fresh_value=row[0],
     )
 
@@ -754,7 +754,7 @@ def bulk_assign_owner(
     def give(pid: int) -> str:
         current = scalar(db, "SELECT owner_id FROM people WHERE id = ?", [pid])
         assign_owner(db, pid, owner_id, expected_owner_id=current, by=by)
-        return _("owner: {owner}").format(owner=owner_name(db, owner_id))
+        return _("owner: {name}").format(name=owner_name(db, owner_id))
 
     return _each(person_ids, give)
 
@@ -776,7 +776,7 @@ def bulk_revive(
 ) -> list[RowOutcome]:
     """Undo the cancel of the selected rows; rows that are not dead report so."""
     def bring_back(pid: int) -> str:
-        return _("revived: {status}").format(status=q.status_label(revive(db, pid, by=by).status))
+        return _("revived: {now}").format(now=q.status_label(revive(db, pid, by=by).status))
 
     return _each(person_ids, bring_back)
 
@@ -821,16 +821,15 @@ def bulk_tick(
                               expected=bool(seen.get(pid, not ticked)), by=by)
         except EditConflict as exc:
             if bool(exc.fresh_value) == bool(ticked):
-                already = (_("{criterion} already ticked") if ticked else
-                           _("{criterion} already unticked"))
-                return RowOutcome(pid, True, already.format(criterion=wanted.short))
+                already = (_("{label} already ticked") if ticked else
+                           _("{label} already unticked"))
+                return RowOutcome(pid, True, already.format(label=wanted.short))
             return RowOutcome(pid, False, _("stale: {reason}").format(reason=exc))
         except UserError as exc:
             return RowOutcome(pid, False, _("not allowed: {reason}").format(reason=exc))
-        done = _("{criterion} ticked; {status}") if ticked else _(
-            "{criterion} unticked; {status}")
-        return RowOutcome(pid, True, done.format(criterion=wanted.short,
-                                                 status=q.status_label(info.status)))
+        done = _("{label} ticked; {now}") if ticked else _("{label} unticked; {now}")
+        return RowOutcome(pid, True, done.format(label=wanted.short,
+                                                 now=q.status_label(info.status)))
 
     return [one(int(pid)) for pid in person_ids]
 

@@ -289,8 +289,8 @@ def assign_owner(chosen: grid.Chosen) -> None:
     owner = st.selectbox(_("New owner"), list(owner_names), format_func=owner_names.get,
                          key="prospecting_new_owner",
                          index=list(owner_names).index(me.id) if me.id in owner_names else 0)
-    if st.button(_("Give {count} row(s) to {owner}").format(
-            count=len(chosen), owner=owner_names.get(owner, "")),
+    if st.button(_("Give {count} row(s) to {name}").format(
+            count=len(chosen), name=owner_names.get(owner, "")),
                  type="primary", key="prospecting_assign"):
         done("owner", ui.attempt(rows.bulk_assign_owner, conn, list(chosen), owner, by=me.id),
              grid.names(chosen))
