@@ -5,8 +5,6 @@ import streamlit as st
 from lib import audit, i18n, importing, lists, privacy, ui
 from lib.i18n import _
 
-NEW_LIST = "\x00new"  # the picker's "New list" entry (no list can be named so)
-
 conn = ui.connection()
 st.title(_("Import a list"))
 viewer = ui.current_viewer()
@@ -47,10 +45,9 @@ def import_upload() -> None:
 
     target_col, source_col = st.columns([2, 1])
     existing = lists.names(conn, viewer=viewer)
-    target = target_col.selectbox(_("Into list"), [NEW_LIST, *existing], key="import_target",
-                                  format_func=lambda name: _("New list") if name == NEW_LIST
-                                  else name)
-    list_name = target if target != NEW_LIST else target_col.text_input(
+    new_list = _("New list")
+    target = target_col.selectbox(_("Into list"), [new_list, *existing], key="import_target")
+    list_name = target if target != new_list else target_col.text_input(
         _("Name of the new list"), value=importing.default_list_name(upload.name),
         key=f"import_new_list_{sha[:12]}")
     source = source_col.text_input(_("Source (optional)"), placeholder=_("trade fair, webinar…"),

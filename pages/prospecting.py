@@ -54,18 +54,22 @@ def row_filter() -> tuple[rows.RowFilter, str | None, bool, str]:
     list_id = None if chosen == grid.MY_ROWS else chosen
     text = top[1].text_input(_("Search"), placeholder=_("Name, company or e-mail"),
                              key="prospecting_search")
+    badges = {status: grid.status_badge(status) for status in q.STATUSES}
     statuses = top[2].pills(_("Status"), q.STATUSES, selection_mode="multi",
-                            format_func=grid.status_badge, key="prospecting_status")
+                            format_func=badges.get, key="prospecting_status")
     line = st.columns([2, 2, 3, 1, 2], vertical_alignment="bottom")
-    owner = line[0].selectbox(_("Owner"), [0, *owner_names], key="prospecting_owner",
-                              format_func=lambda i: owner_names.get(i, _("Anyone")),
+    owners = {0: _("Anyone"), **owner_names}  # worded now: a format_func may run later
+    owner = line[0].selectbox(_("Owner"), list(owners), key="prospecting_owner",
+                              format_func=owners.get,
                               disabled=list_id is None)
     sources = rows.sources(conn, rows.RowFilter(list_id=list_id), viewer=viewer)
+    any_source = _("Any source")
     source = line[1].selectbox(_("Source"), ["", *sources], key="prospecting_source",
-                               format_func=lambda s: s or _("Any source"))
-    sort_by = line[2].selectbox(
-        _("Sort by"), grid.sort_options(conn, list_id, active), key="prospecting_sort",
-        format_func=lambda c: grid.sort_label(c, active, on_list=list_id is not None))
+                               format_func=lambda s: s or any_source)
+    sorts = {column: grid.sort_label(column, active, on_list=list_id is not None)
+             for column in grid.sort_options(conn, list_id, active)}
+    sort_by = line[2].selectbox(_("Sort by"), list(sorts), key="prospecting_sort",
+                                format_func=sorts.get)
     descending = line[3].toggle(_("Desc."), key="prospecting_descending",
                                 help=_("Sort in descending order"))
     duplicates = line[4].toggle(_("Possible duplicates only"), key="prospecting_duplicates")
@@ -302,8 +306,9 @@ def bulk_tick(chosen: grid.Chosen) -> None:
     labels = {c.key: f"{c.short}: {c.label}" for c in active}
     key = st.selectbox(_("Criterion"), list(labels), format_func=labels.get,
                        key="prospecting_bulk_criterion")
-    ticked = st.segmented_control(_("Set to"), ["tick", "untick"], default="tick",
-                                  format_func=lambda s: _("tick") if s == "tick" else _("untick"),
+    states = {"tick": _("tick"), "untick": _("untick")}
+    ticked = st.segmented_control(_("Set to"), list(states), default="tick",
+                                  format_func=states.get,
                                   key="prospecting_bulk_state") != "untick"
     wording = _("Tick on {count} row(s)") if ticked else _("Untick on {count} row(s)")
     if st.button(wording.format(count=len(chosen)), type="primary",
