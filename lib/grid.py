@@ -468,6 +468,10 @@ def history_table(db: Connection, person_id: int, *, viewer: access.Viewer) -> p
     if entries.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     changed = entries["kind"].isin(VALUE_CHANGES)
+    status = entries["kind"].eq("status")
+    for column in ("old_value", "new_value"):  # a status is shown in the reader's language
+        entries.loc[status, column] = entries.loc[status, column].map(
+            q.status_label, na_action="ignore")
     entries["change"] = (entries["old_value"].fillna("—") + " → "
                          + entries["new_value"].fillna("—")).where(changed, "")
     entries["happened_at"] = display.local_times(db, entries["happened_at"])

@@ -397,7 +397,7 @@ def report(db: Connection, import_id: int, *, viewer: access.Viewer) -> pd.DataF
         "SELECT file_bytes, file_name, read_options, list_id FROM imports WHERE id = ?",
         [import_id]).fetchone()
     if row is None:
-        raise InvalidInput(f"there is no import #{import_id}")
+        raise InvalidInput(_("there is no import #{id}").format(id=import_id))
     data, file_name, options, list_id = row
     access.check_list(db, viewer, list_id)
     table = reading.read_table(bytes(data), file_name, reading.ReadOptions(**json.loads(options)),
@@ -525,10 +525,11 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     row = db.execute("SELECT undone_at, list_id FROM imports WHERE id = ?",
                      [import_id]).fetchone()
     if row is None:
-        raise InvalidInput(f"there is no import #{import_id}")
+        raise InvalidInput(_("there is no import #{id}").format(id=import_id))
     access.check_list(db, access.writer(db, by, "undo_import", "undo imports"), row[1])
     if row[0] is not None:
-        raise InvalidInput(f"import #{import_id} was already undone on {row[0]:%Y-%m-%d %H:%M}")
+        raise InvalidInput(_("import #{id} was already undone on {moment}").format(
+            id=import_id, moment=i18n.moment(row[0])))
     linked = db.execute(TOUCHED_SQL, [import_id]).df()
     free = linked[linked["why"].isna()]
     with registered(db, "undo_people", free[["person_id", "created"]]):

@@ -6,7 +6,7 @@ import pandas as pd
 
 from lib import access, i18n, labels
 from lib.db import Connection, scalar
-from lib.i18n import ngettext
+from lib.i18n import ngettext, pgettext
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
@@ -32,7 +32,9 @@ def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
             GROUP BY r.list_id
         )
         SELECT l.id, l.name AS list, l.source, latest.file_name, latest.imported_at,
-               coalesce(u.name, latest.via) AS imported_by, coalesce(c.rows, 0) AS rows,
+               coalesce(u.name, CASE latest.via WHEN 'browser' THEN ?
+                   WHEN 'command line' THEN ? ELSE latest.via END) AS imported_by,
+               coalesce(c.rows, 0) AS rows,
                coalesce(c.suspect, 0) AS suspect, coalesce(c.prospect, 0) AS prospect,
                coalesce(c.lead, 0) AS lead, coalesce(c.dead, 0) AS dead
         FROM lists l
@@ -41,7 +43,8 @@ def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
         LEFT JOIN counts c ON c.list_id = l.id
         WHERE {lists_visible}
         ORDER BY coalesce(latest.imported_at, l.created_at) DESC, l.name
-        """, [*people_params, *lists_params]
+        """, [*people_params, pgettext("imported via", "browser"),
+              pgettext("imported via", "command line"), *lists_params]
     ).df()
 
 

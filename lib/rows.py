@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, history, leads, normalise, privacy, settings
+from lib import access, history, i18n, leads, normalise, privacy, settings
 from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
@@ -587,8 +587,14 @@ def assign_owner(
     history.record(
         db, "owner", user_id=by, person_id=person_id, field="owner_id", old=expected_owner_id,
         new=owner_id, at=now,
-        note=f"{owner_name(db, expected_owner_id)} → {owner_name(db, owner_id)}",
+        note=_stored_note(db, expected_owner_id, owner_id),
     )
+
+
+def _stored_note(db: Connection, old_owner: int | None, new_owner: int | None) -> str:
+    """The history's note of an owner change, stored in English like every stored value."""
+    with i18n.using(i18n.DEFAULT):
+        return f"{owner_name(db, old_owner)} → {owner_name(db, new_owner)}"
 
 
 def _current_owner(db: Connection, person_id: int) -> int | None:
