@@ -27,7 +27,7 @@ def import_upload() -> None:
     data = upload.getvalue()
     sha = importing.fingerprint(data)
     with st.status(_("Reading the file…")) as progress:
-        detected, reason = ui.memo("import_read", (sha, i18n.language()), lambda: ui.outcome(
+        detected, reason = ui.memo("import_read", (sha,), lambda: ui.outcome(
             importing.read, conn, data, upload.name))
         progress.update(label=_("File read") if detected else _("File refused"),
                         state="complete" if detected else "error", expanded=False)
@@ -36,7 +36,7 @@ def import_upload() -> None:
     with st.expander(_("File settings"), expanded=False):
         chosen = ui.read_options(detected, key=f"import_options_{sha[:12]}")
     table, reason = (detected, "") if chosen == detected.options else ui.memo(
-        "import_reread", (sha, chosen, i18n.language()), lambda: ui.outcome(
+        "import_reread", (sha, chosen), lambda: ui.outcome(
             importing.read, conn, data, upload.name, chosen))
     if table is None:
         return refused(reason)
@@ -68,8 +68,7 @@ def import_upload() -> None:
     )
     column_mapping = importing.mapping_from_table(edited)
     preview, reason = ui.memo(
-        "import_preview", (sha, chosen, tuple(column_mapping.items()), list_name,
-                           i18n.language()),
+        "import_preview", (sha, chosen, tuple(column_mapping.items()), list_name),
         lambda: ui.outcome(importing.prepare, conn, data, upload.name, table, column_mapping,
                            list_name))
     if preview is None:

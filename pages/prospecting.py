@@ -251,21 +251,11 @@ def toolbar(f: rows.RowFilter, base: pd.DataFrame, selected: list[int], file_nam
     with bar[7].popover("⬇ " + _("Download"), width="stretch"):
         st.caption(_("The whole list as filtered: contact fields, ticks, status, owner, "
                      "last action."))
-        ui.downloads_on_click(exported(f), file_name, key="prospecting_download")
+        ui.downloads_on_click(lambda cursor: rows.export_rows(cursor, f, viewer=viewer),
+                              file_name, key="prospecting_download")
     if bar[8].button("↻", key="prospecting_refresh", help=_("Reload: see what others changed")):
         finish_now()
     ui.row_dialog(conn, "prospecting", done)
-
-
-def exported(f: rows.RowFilter):
-    """The download's rows, built later on another thread: in this reader's language."""
-    language = i18n.language()
-
-    def make(cursor) -> pd.DataFrame:
-        with i18n.using(language):
-            return rows.export_rows(cursor, f, viewer=viewer)
-
-    return make
 
 
 def row_actions(bar: list, chosen: grid.Chosen) -> None:
