@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib import display, pipeline, settings, ui
 from lib import qualification as q
-from lib.i18n import _, ngettext
+from lib.i18n import _, ngettext, pgettext
 
 OTHERS = [key for key in settings.SETTINGS if key not in q.THRESHOLD_KEYS]
 CRITERIA_ORDER = ["position", "stage", "short_label", "short_label_de", "label_en", "label_de",
@@ -72,24 +72,25 @@ def criteria() -> None:
             disabled=True if not may_change else ["key", "stage"],
             column_config={
                 "position": st.column_config.NumberColumn(
-                    "Order", min_value=1, step=1, width=70,
-                    help="Criteria are shown prospect stage first, then by this number"),
-                "stage": text("Stage", width=80),
-                "short_label": text("Short label", required=True, width=110,
-                                    help="The column header on the prospecting list"),
+                    pgettext("criteria", "Order"), min_value=1, step=1, width=70,
+                    help=_("Criteria are shown prospect stage first, then by this number")),
+                "stage": text(pgettext("criteria", "Stage"), width=80),
+                "short_label": text(_("Short label"), required=True, width=110,
+                                    help=_("The column header on the prospecting list")),
                 "short_label_de": text(_("Short label (German)"), required=True, width=110,
                                        help=_("The column header for a rep who reads German")),
-                "label_en": text("Label (English)", required=True, width="medium"),
-                "label_de": text("Label (German)", required=True, width="medium"),
-                "description": text("Description", required=True, width=320,
-                                    help="Shown when a rep hovers over the column header"),
+                "label_en": text(_("Label (English)"), required=True, width="medium"),
+                "label_de": text(_("Label (German)"), required=True, width="medium"),
+                "description": text(_("Description"), required=True, width=320,
+                                    help=_("Shown when a rep hovers over the column header")),
                 "description_de": text(_("Description (German)"), required=True, width=320),
                 "active": st.column_config.CheckboxColumn(
-                    "Active", width=70, help="Switched off: hidden, and its ticks no longer count"),
-                "key": text("Key", width=90),
+                    pgettext("criteria", "Active"), width=70,
+                    help=_("Switched off: hidden, and its ticks no longer count")),
+                "key": text(pgettext("criteria", "Key"), width=90),
             },
         )
-        if st.form_submit_button("Save criteria", type="primary", disabled=not may_change):
+        if st.form_submit_button(_("Save criteria"), type="primary", disabled=not may_change):
             save_criteria(edited)
 
 
@@ -98,24 +99,29 @@ def save_criteria(edited: pd.DataFrame) -> None:
         return
     changed = ui.attempt(q.update_criteria, conn, q.criteria_from_table(edited), by=me.id)
     if changed is not None:
-        saved(f"Criteria saved. {q.moved_text(changed)}")
+        saved(_("Criteria saved. {moved}").format(moved=q.moved_text(changed)))
 
 
 def add_criterion() -> None:
-    with st.expander("Add a criterion", icon="➕"), st.form("settings_add_criterion",
-                                                             border=False):
+    with st.expander(_("Add a criterion"), icon="➕"), st.form("settings_add_criterion",
+                                                                border=False):
         left, right = st.columns(2)
-        key = left.text_input("Key", placeholder="e.g. trial_started", key="settings_new_key",
-                              help="Lower-case letters, digits and _; cannot be changed later")
-        stage = right.segmented_control("Stage", q.STAGES, default="lead", required=True,
+        key = left.text_input(pgettext("criteria", "Key"), placeholder=_("e.g. trial_started"),
+                              key="settings_new_key",
+                              help=_("Lower-case letters, digits and _; cannot be changed later"))
+        stages = {stage: q.status_label(stage) for stage in q.STAGES}
+        stage = right.segmented_control(pgettext("criteria", "Stage"), list(stages),
+                                        format_func=stages.get, default="lead", required=True,
                                         key="settings_new_stage")
         labels = {field: column.text_input(title, key=f"settings_new_{field}")
                   for field, title, column in zip(
-                      q.LABEL_FIELDS, ("Short label", "Label (English)", "Label (German)",
-                                       "Description"), st.columns(4), strict=True)}
-        if st.form_submit_button("Add criterion"):
+                      q.LABEL_FIELDS, (_("Short label"), _("Label (English)"),
+                                       _("Label (German)"), _("Description")), st.columns(4),
+                      strict=True)}
+        if st.form_submit_button(_("Add criterion")):
             if ui.attempt(q.add_criterion, conn, key, stage, **labels, by=me.id):
-                saved(f"Criterion '{key}' added. Nobody has ticked it yet, so no status moved.")
+                saved(_("Criterion '{key}' added. Nobody has ticked it yet, so no status moved.")
+                      .format(key=key))
 
 
 def pipeline_steps() -> None:
