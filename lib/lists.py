@@ -6,7 +6,7 @@ import pandas as pd
 
 from lib import access, i18n, labels
 from lib.db import Connection, scalar
-from lib.i18n import ngettext, pgettext
+from lib.i18n import _, ngettext, pgettext
 
 STATUSES = ("suspect", "prospect", "lead", "dead")
 
@@ -43,8 +43,8 @@ def overview(db: Connection, *, viewer: access.Viewer) -> pd.DataFrame:
         LEFT JOIN counts c ON c.list_id = l.id
         WHERE {lists_visible}
         ORDER BY coalesce(latest.imported_at, l.created_at) DESC, l.name
-        """, [*people_params, pgettext("imported via", "browser"),
-              pgettext("imported via", "command line"), *lists_params]
+        """, [*people_params, _("in the browser"), pgettext("imported via", "command line"),
+              *lists_params]
     ).df()
 
 

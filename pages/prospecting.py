@@ -293,13 +293,14 @@ def assign_owner(chosen: grid.Chosen) -> None:
 def bulk_tick(chosen: grid.Chosen) -> None:
     """One criterion ticked (or unticked) on every selected row, in one transaction; each row
     is compared with what the rep saw on it."""
-    labels = {c.key: f"{c.short}: {c.label}" for c in active}
-    key = st.selectbox(_("Criterion"), list(labels), format_func=labels.get,
-                       key="prospecting_bulk_criterion")
-    states = {"tick": _("tick"), "untick": _("untick")}
-    ticked = st.segmented_control(_("Set to"), list(states), default="tick",
+    labels = {rows.tick_column(c.key): f"{c.short}: {c.label}" for c in active}
+    column = st.selectbox(_("Criterion"), list(labels), format_func=labels.get,
+                          key="prospecting_bulk_criterion")
+    key = rows.criterion_key(column)
+    states = {True: _("tick"), False: _("untick")}
+    ticked = st.segmented_control(_("Set to"), list(states), default=True,
                                   format_func=states.get,
-                                  key="prospecting_bulk_state") != "untick"
+                                  key="prospecting_bulk_state") is not False
     wording = _("Tick on {count} row(s)") if ticked else _("Untick on {count} row(s)")
     if st.button(wording.format(count=len(chosen)), type="primary",
                  key="prospecting_bulk_tick"):

@@ -297,7 +297,7 @@ def test_bulk_tick_ticks_the_selected_rows_and_names_the_dead_one(walk_ins, demo
         rows.cancel(cur, walk_ins["Gerd"], "no need", by=walk_ins["ben"])
     at = prospecting(demo_path, monkeypatch, walk_ins["list"], walk_ins["anna"])
     edit(at, {0: {"select": True}, 2: {"select": True}})
-    at.selectbox(key="prospecting_bulk_criterion").set_value("budget")
+    at.selectbox(key="prospecting_bulk_criterion").set_value("tick:budget")
     at.button(key="prospecting_bulk_tick").click().run()
     no_failure(at)
     assert [w.value for w in at.warning] == ["Ticked: 1 of 2 rows."]
