@@ -432,6 +432,8 @@ def _in_language(stored: pd.Series, translate: Callable[[str], str | None]) -> p
     if i18n.language() == i18n.DEFAULT:
         return stored
     distinct = stored.dropna().unique()
+    if not len(distinct):
+        return stored
     return stored.map({text: translate(text) or text for text in distinct})
 
 
