@@ -16,7 +16,7 @@ import pandas as pd
 from lib import access, display, i18n, leads, rows
 from lib import qualification as q
 from lib.db import Connection
-from lib.i18n import N_, _
+from lib.i18n import _, pgettext
 
 MY_ROWS = 0
 PINNED = ("select", "status", "company", "row_name")
@@ -24,8 +24,7 @@ DETAILS = ("email", "phone", "mobile", "first_name", "last_name", "job_title", "
            "street", "postal_code", "city", "country", "source", "notes")
 REFRESHED = ("status", "row_name", "converted", "why", "last_action", "last_action_at",
              "possible_duplicate")
-ACTION_WORDS = {"convert": N_("Converted"), "cancel": N_("Cancelled"), "revive": N_("Revived"),
-                "owner": N_("New owner"), "tick": N_("Ticked"), "untick": N_("Unticked")}
+
 # The status column shows a coloured dot and the status in the reader's language; the dot
 # alone tells the status back (whatever language the snapshot was drawn in).
 STATUS_DOTS = {"suspect": "⚪", "prospect": "🟡", "lead": "🟢", "dead": "⚫"}
@@ -452,7 +451,17 @@ def outcome_summary(action: str, outcomes: Sequence[rows.RowOutcome],
         return only.ok, f"{names.get(only.person_id, only.person_id)}: {only.message}"
     done = sum(o.ok for o in outcomes)
     return done == len(outcomes), _("{action}: {done} of {count} rows.").format(
-        action=_(ACTION_WORDS[action]), done=done, count=len(outcomes))
+        action=action_word(action), done=done, count=len(outcomes))
+
+
+def action_word(action: str) -> str:
+    """What a row action did, as its summary starts ("Cancelled": the rows are dead now)."""
+    return {"convert": pgettext("row action", "Converted"),
+            "cancel": pgettext("row action", "Cancelled"),
+            "revive": pgettext("row action", "Revived"),
+            "owner": pgettext("row action", "New owner"),
+            "tick": pgettext("row action", "Ticked"),
+            "untick": pgettext("row action", "Unticked")}[action]
 
 
 def refusals(outcomes: Sequence[rows.RowOutcome], names: Mapping[int, str]) -> pd.DataFrame:

@@ -248,6 +248,10 @@ def test_row_action_outcomes_and_dialog_texts_read_german(worked, in_german):
     outcomes = rows.bulk_cancel(db, [pid], "no need", by=anna)
     assert grid.outcome_summary("cancel", outcomes, {pid: "Anna Muster"}) == (
         True, "Anna Muster: verworfen: kein Bedarf")
+    both = rows.bulk_revive(db, [pid, 10**6], by=anna)
+    assert grid.outcome_summary("revive", both, {pid: "Anna Muster"}) == (
+        False, "Reaktiviert: 1 von 2 Zeilen.")
+    assert grid.refusals(both, {}).columns.tolist() == ["Zeile", "Warum nicht"]
     chosen = {pid: ("Anna Muster", "dead"), 99: ("Max Mond", "prospect")}
     assert grid.cancel_label(chosen) == "2 Zeilen verwerfen"
     assert grid.convert_label(chosen) == "Trotzdem umwandeln"
