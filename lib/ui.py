@@ -480,8 +480,7 @@ def read_options(table: reading.Table, *, key: str) -> reading.ReadOptions:
         marks = importing.detected_first(found.delimiter, importing.DELIMITER_LABELS)
         delimiter = columns[1].selectbox(
             _("Delimiter"), marks, key=f"{key}_delimiter",
-            format_func=lambda d: (_(importing.DELIMITER_LABELS[d])
-                                   if d in importing.DELIMITER_LABELS else repr(d)))
+            format_func={d: importing.delimiter_label(d) for d in marks}.get)
     elif table.sheets:
         sheet = columns[0].selectbox(_("Sheet"), table.sheets, key=f"{key}_sheet",
                                      index=table.sheets.index(found.sheet)
@@ -498,6 +497,14 @@ def import_counts(counts: importing.Counts) -> None:
         column.metric(label, i18n.number(value))
 
 
+HISTORY_COLUMNS = {"import_id": N_("Import"), "list": N_("List"), "file_name": N_("File"),
+                   "by": N_("By"), "rows_in_file": N_("Rows in file"), "added": N_("New"),
+                   "already_known": N_("Already known"),
+                   "duplicates_in_file": N_("Duplicates in file"), "rejected": N_("Rejected"),
+                   "flagged": N_("Flagged"), "blank": N_("Blank"),
+                   "kept_out": N_("Kept out (erased)")}
+
+
 def import_history(conn: db.Connection) -> None:
     """Every import with its counts; the report and Undo for one of them."""
     viewer = current_viewer()
@@ -505,7 +512,12 @@ def import_history(conn: db.Connection) -> None:
     if past.empty:
         st.caption(_("No imports yet."))
         return
-    st.dataframe(past, hide_index=True, width="stretch", key="import_history_table")
+    st.dataframe(past, hide_index=True, width="stretch", key="import_history_table",
+                 column_config={**i18n.translated(HISTORY_COLUMNS), "imported_at":
+                                st.column_config.DatetimeColumn(
+                                    _("Imported"), format=i18n.column_format("moment")),
+                                "undone_at": st.column_config.DatetimeColumn(
+                                    _("Undone"), format=i18n.column_format("moment"))})
     labels = importing.history_labels(past)
     chosen = st.selectbox(_("Import"), list(labels), format_func=labels.get,
                           key="import_history_pick")
@@ -626,7 +638,7 @@ def lead_actions(conn: db.Connection, row: Mapping[str, Any], key: str, *,
                                   help=_(_HELP[primary]),
                                   key=f"{key}_{primary}") else None
     if menu:
-        chosen = st.menu_button(_("More"), menu, format_func=lambda a: _(LEAD_ACTIONS[a]),
+        chosen = st.menu_button(_("More"), menu, format_func=i18n.translated(LEAD_ACTIONS).get,
                                 key=f"{key}_more") or chosen
     if chosen == "detail":
         st.switch_page("pages/lead.py", query_params={"lead": lead_id})
@@ -665,7 +677,8 @@ def next_step_inputs(key: str, kind: str | None, today: date, *,
     """The next step's fields as NextStep arguments; ``due`` fixes the date instead of asking."""
     st.markdown(_("**Next step**"))
     chosen = st.segmented_control(_("Type"), list(display.NEXT_LABELS), default=kind or "call",
-                                  required=True, format_func=lambda k: _(display.NEXT_LABELS[k]),
+                                  required=True,
+                                  format_func=i18n.translated(display.NEXT_LABELS).get,
                                   key=f"{key}_type")
     cells = iter(st.columns(3))
     day = due or next(cells).date_input(_("Due"), value=today + timedelta(days=1),
@@ -686,13 +699,13 @@ def log_and_plan(conn: db.Connection, lead: Mapping[str, Any], key: str) -> str 
     (None before the submit or when it was refused)."""
     kind = st.segmented_control(
         _("What happened?"), list(lead_view.ACTIVITY_LABELS), required=True,
-        format_func=lambda k: _(lead_view.ACTIVITY_LABELS[k]),
+        format_func=i18n.translated(lead_view.ACTIVITY_LABELS).get,
         default=lead_view.likely_activity(lead),
         key=f"{key}_kind")
     outcome = text = None
     if kind == "call":
         outcome = st.segmented_control(_("How did the call go?"), list(OUTCOME_LABELS),
-                                       format_func=lambda k: _(OUTCOME_LABELS[k]),
+                                       format_func=i18n.translated(OUTCOME_LABELS).get,
                                        key=f"{key}_outcome")
     if kind != "none":
         text = st.text_area(_("Notes"), placeholder=_("What was said, what was agreed"), height=90,
@@ -740,7 +753,8 @@ def _close_body(conn: db.Connection, lead: Mapping[str, Any], key: str, outcome:
     _heading(lead, conn)
     reasons = {"lost": leads.LOST_REASONS, "cancelled": leads.CANCEL_REASONS}.get(outcome)
     reason = st.selectbox(_("Reason"), reasons, index=None, placeholder=_("Choose a reason"),
-                          format_func=_, key=f"{key}_reason") if reasons else None
+                          format_func={r: leads.reason_label(r) for r in reasons or ()}.get,
+                          key=f"{key}_reason") if reasons else None
     note = st.text_area(_("Note") if outcome == "won" else
                         _("Note (needed when the reason is other)"),
                         height=80, key=f"{key}_note")
@@ -782,9 +796,10 @@ def criteria_columns(criteria: Sequence[qualification.Criterion]) -> dict[str, A
     the full wording and the description on hover."""
     return {
         rows.tick_column(c.key): st.column_config.CheckboxColumn(
-            grid.tick_header(c.short_label), width=76,
-            help=display.markdown("**{}: {}** ({} criterion) — {}", c.short_label, c.label_en,
-                                  c.stage, c.description))
+            grid.tick_header(c.short), width=76,
+            help=display.markdown(_("**{short}: {label}** ({stage} criterion) — {description}"),
+                                  short=c.short, label=c.label, stage=c.stage_label,
+                                  description=c.explained))
         for c in criteria
     }
 
@@ -926,7 +941,9 @@ def cancel_dialog(conn: db.Connection, chosen: Mapping[int, tuple[str, str]], ke
                   done: Callable[[list[rows.RowOutcome]], None]) -> None:
     """Make rows dead with a reason; ticks stay, so Revive brings the status back."""
     say(grid.rows_heading(chosen))
-    reason = st.selectbox(_("Reason"), rows.CANCEL_REASONS, index=None, format_func=_,
+    reason = st.selectbox(_("Reason"), rows.CANCEL_REASONS, index=None,
+                          format_func={r: qualification.reason_label(r)
+                                       for r in rows.CANCEL_REASONS}.get,
                           placeholder=_("Choose a reason"), key=f"{key}_reason")
     note = st.text_input(_("Note (required)") if reason == "other" else _("Note (optional)"),
                          key=f"{key}_note")
