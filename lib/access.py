@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lib.errors import UserError
-from lib.i18n import N_
+from lib.i18n import N_, _
 
 if TYPE_CHECKING:
     from lib.db import Connection
@@ -93,7 +93,7 @@ def viewer_of(db: Connection, user_id: int | None) -> Viewer:
         return FULL_ACCESS
     user = users.get(db, user_id)
     if user is None or not user.active:
-        raise NotAllowed("That user is not active any more; nothing was changed.")
+        raise NotAllowed(_("That user is not active any more; nothing was changed."))
     return viewer_for(db, user)
 
 
@@ -103,9 +103,12 @@ def require_user(db: Connection, user_id: int | None, permission: str, what: str
 
 
 def require(viewer: Viewer, permission: str, what: str) -> None:
-    """Refuse ``what`` (said to the user) unless the viewer's role grants ``permission``."""
+    """Refuse ``what`` (said to the user) unless the viewer's role grants ``permission``.
+
+    ``what`` is marked ``N_`` by the caller and translated here, when it is said."""
     if not viewer.may(permission):
-        raise NotAllowed(f"Your role ({viewer.role}) may not {what}.")
+        raise NotAllowed(_("Your role ({role}) may not {what}.").format(
+            role=_(ROLE_LABELS.get(viewer.role, viewer.role)), what=_(what)))
 
 
 def _scope(viewer: Viewer) -> str:
@@ -245,7 +248,8 @@ def check_person(db: Connection, viewer: Viewer, person_id: int) -> None:
     Nothing to check for a viewer who sees everything (a missing id is the caller's to report).
     """
     if _scope(viewer) != "all" and not may_see_person(db, viewer, person_id):
-        raise NotAllowed(f"Row {int(person_id)} is not one you may see or change.")
+        raise NotAllowed(_("Row {number} is not one you may see or change.").format(
+            number=int(person_id)))
 
 
 def check_lead(db: Connection, viewer: Viewer, lead_id: int) -> None:
@@ -254,13 +258,14 @@ def check_lead(db: Connection, viewer: Viewer, lead_id: int) -> None:
     Nothing to check for a viewer who sees everything (a missing id is the caller's to report).
     """
     if _scope(viewer) != "all" and not may_see_lead(db, viewer, lead_id):
-        raise NotAllowed(f"Lead {int(lead_id)} is not one you may see or change.")
+        raise NotAllowed(_("Lead {number} is not one you may see or change.").format(
+            number=int(lead_id)))
 
 
 def check_list(db: Connection, viewer: Viewer, list_id: int) -> None:
     """Refuse a list the viewer may not open (nothing to check for one who sees everything)."""
     if _scope(viewer) != "all" and not may_open_list(db, viewer, list_id):
-        raise NotAllowed(f"List {int(list_id)} is not one you may open.")
+        raise NotAllowed(_("List {number} is not one you may open.").format(number=int(list_id)))
 
 
 # --- who a write is done by ----------------------------------------------------------------
@@ -284,13 +289,13 @@ def check_assign(db: Connection, viewer: Viewer, owner_id: int | None) -> None:
     nobody) is assigning: for roles that may, and only to someone whose work they see."""
     if owner_id is not None and owner_id == viewer.user_id:
         return
-    require(viewer, "assign", "give rows or leads to someone else")
+    require(viewer, "assign", N_("give rows or leads to someone else"))
     visible, params = users_clause(viewer, "u")
     if owner_id is not None and visible != "TRUE" and not db.execute(
             f"SELECT count(*) FROM users u WHERE u.id = ? AND {visible}",
             [int(owner_id), *params]).fetchone()[0]:
-        raise NotAllowed(f"You may not give rows or leads to user {int(owner_id)}: they are "
-                         "outside your team.")
+        raise NotAllowed(_("You may not give rows or leads to user {number}: they are outside "
+                           "your team.").format(number=int(owner_id)))
 
 
 def named(clause: tuple[str, list[object]], prefix: str = "v") -> tuple[str, dict[str, object]]:

@@ -7,36 +7,37 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lib.db import Connection, utcnow
+from lib.i18n import N_, _
 
 if TYPE_CHECKING:
     from lib.importing import ImportResult, UndoResult
 
 ACTIONS = {
-    "login": "Logged in",
-    "login_failed": "Failed login",
-    "password_change_failed": "Failed password change",
-    "logout": "Logged out",
-    "logout_everywhere": "Logged out everywhere",
-    "user_added": "User added",
-    "role_changed": "Role changed",
-    "team_changed": "Team changed",
-    "team_created": "Team created",
-    "team_renamed": "Team renamed",
-    "user_deactivated": "User deactivated",
-    "user_reactivated": "User reactivated",
-    "work_handed_over": "Work handed over",
-    "link_issued": "Set-password link issued",
-    "password_set": "Password set",
-    "settings_changed": "Setting changed",
-    "import": "Import",
-    "import_undone": "Import undone",
-    "export": "Export",
-    "download": "Download",
-    "privacy_export": "Subject access export",
-    "privacy_erase": "Person erased",
-    "privacy_purge": "Retention purge",
-    "do_not_contact": "Do not contact set",
-    "do_not_contact_cleared": "Do not contact lifted",
+    "login": N_("Logged in"),
+    "login_failed": N_("Failed login"),
+    "password_change_failed": N_("Failed password change"),
+    "logout": N_("Logged out"),
+    "logout_everywhere": N_("Logged out everywhere"),
+    "user_added": N_("User added"),
+    "role_changed": N_("Role changed"),
+    "team_changed": N_("Team changed"),
+    "team_created": N_("Team created"),
+    "team_renamed": N_("Team renamed"),
+    "user_deactivated": N_("User deactivated"),
+    "user_reactivated": N_("User reactivated"),
+    "work_handed_over": N_("Work handed over"),
+    "link_issued": N_("Set-password link issued"),
+    "password_set": N_("Password set"),
+    "settings_changed": N_("Setting changed"),
+    "import": N_("Import"),
+    "import_undone": N_("Import undone"),
+    "export": N_("Export"),
+    "download": N_("Download"),
+    "privacy_export": N_("Subject access export"),
+    "privacy_erase": N_("Person erased"),
+    "privacy_purge": N_("Retention purge"),
+    "do_not_contact": N_("Do not contact set"),
+    "do_not_contact_cleared": N_("Do not contact lifted"),
 }
 
 
@@ -68,13 +69,13 @@ def undone(db: Connection, result: UndoResult, *, by: int | None) -> None:
 
 def recent(db: Connection, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
     """The newest entries first, with the user's name ("command line" for changes without
-    one, "anonymous" for failed logins)."""
+    one, "anonymous" for failed logins, in the reader's language)."""
     return db.execute(
         "SELECT a.happened_at AS \"when\", coalesce(u.name, CASE WHEN a.action ="
-        " 'login_failed' THEN 'anonymous' ELSE 'command line' END) AS who,"
+        " 'login_failed' THEN ? ELSE ? END) AS who,"
         " a.action, a.target, a.detail, a.row_count AS \"rows\""
         " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
         " WHERE ? IS NULL OR a.action = ?"
         " ORDER BY a.id DESC LIMIT ?",
-        [action, action, limit],
+        [_("anonymous"), _("command line"), action, action, limit],
     ).df()

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from lib import audit, passwords, settings, users
 from lib.db import Connection, take_guard, transaction, utcnow
 from lib.errors import InvalidInput, UserError
+from lib.i18n import N_, _
 
 FAILURE_LIMIT = 5
 LOCKOUT = timedelta(minutes=15)
@@ -27,15 +28,26 @@ TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
 LINK_VALID = {"invite": timedelta(days=7), "reset": timedelta(hours=2)}
 HANDOFF_SECONDS = 60
 
-WRONG = "The e-mail or the password is wrong (or the account is not active)."
-THROTTLED = (f"Too many failed logins for this account or from this computer: wait "
-             f"{int(LOCKOUT.total_seconds() // 60)} minutes, then try again.")
-ADMIN_EXISTS = "An admin already exists; log in."
-CURRENT_WRONG = (f"The current password is wrong, or it was mistyped too often: after "
-                 f"{FAILURE_LIMIT} failures the account is locked for "
-                 f"{int(LOCKOUT.total_seconds() // 60)} minutes.")
-LINK_UNUSABLE = ("This link is not valid any more (used, expired or replaced by a newer one): "
-                 "ask an admin for a new one.")
+LOCKOUT_MINUTES = int(LOCKOUT.total_seconds() // 60)
+# The refusals, in English (the message ids); ``_`` says them in the run's language.
+WRONG = N_("The e-mail or the password is wrong (or the account is not active).")
+_THROTTLED = N_("Too many failed logins for this account or from this computer: wait "
+                "{minutes} minutes, then try again.")
+THROTTLED = _THROTTLED.format(minutes=LOCKOUT_MINUTES)
+ADMIN_EXISTS = N_("An admin already exists; log in.")
+_CURRENT_WRONG = N_("The current password is wrong, or it was mistyped too often: after "
+                    "{failures} failures the account is locked for {minutes} minutes.")
+CURRENT_WRONG = _CURRENT_WRONG.format(failures=FAILURE_LIMIT, minutes=LOCKOUT_MINUTES)
+LINK_UNUSABLE = N_("This link is not valid any more (used, expired or replaced by a newer one): "
+                   "ask an admin for a new one.")
+
+
+def throttled_message() -> str:
+    return _(_THROTTLED).format(minutes=LOCKOUT_MINUTES)
+
+
+def current_wrong_message() -> str:
+    return _(_CURRENT_WRONG).format(failures=FAILURE_LIMIT, minutes=LOCKOUT_MINUTES)
 
 
 class LoginRefused(UserError):
@@ -87,12 +99,12 @@ def log_in(db: Connection, email: str, password: str, *, client: str | None) -> 
     key = email_key(email)
     if throttled(db, key, client):
         _failed(db, key, client, "throttled")
-        raise LoginRefused(THROTTLED)
+        raise LoginRefused(throttled_message())
     user = users.by_email(db, key) if key else None
     stored = _password_hash(db, user.id) if user and user.active else None
     if not passwords.verify(stored, password):
         _failed(db, key, client, "wrong password" if stored else "no such active account")
-        raise LoginRefused(WRONG)
+        raise LoginRefused(_(WRONG))
     return _logged_in(db, user, password, stored, client)
 
 
@@ -128,7 +140,7 @@ def start_session(db: Connection, user_id: int, *, client: str | None = None,
     """A new login session for an active user; returns its token (stored only hashed)."""
     user = users.get(db, user_id)
     if user is None or not user.active:
-        raise LoginRefused(WRONG)
+        raise LoginRefused(_(WRONG))
     token, now = new_token(), utcnow()
     db.execute(
         "INSERT INTO login_sessions (token_hash, user_id, created_at, last_seen_at, client)"
@@ -210,9 +222,9 @@ def create_first_admin(db: Connection, name: str, email: str, password: str, rep
     writes nothing."""
     take_guard(db, "first_admin")
     if users.exist(db):
-        raise UserError(ADMIN_EXISTS)
+        raise UserError(_(ADMIN_EXISTS))
     if password != repeated:
-        raise InvalidInput("the two passwords differ", column="password")
+        raise InvalidInput(_("the two passwords differ"), column=_("password"))
     user = users.add(db, name, email, "admin", password=password)
     return Login(user, start_session(db, user.id, client=client, how="first admin"))
 
@@ -229,7 +241,8 @@ def issue_link(db: Connection, user_id: int, purpose: str, *, by: int | None,
         raise ValueError(f"unknown link purpose {purpose!r}")
     user = users.get(db, user_id)
     if user is None or not user.active:
-        raise InvalidInput("only an active user can get a set-password link", column="user")
+        raise InvalidInput(_("only an active user can get a set-password link"),
+                           column=_("user"))
     now = now or utcnow()
     db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
                [now, user_id])
@@ -263,10 +276,10 @@ def use_link(db: Connection, token: str, password: str, repeated: str, *,
     of the user ends, and this browser is logged in."""
     found = link_user(db, token, now)
     if found is None:
-        raise UserError(LINK_UNUSABLE)
+        raise UserError(_(LINK_UNUSABLE))
     user, purpose = found
     if password != repeated:
-        raise InvalidInput("the two passwords differ", column="password")
+        raise InvalidInput(_("the two passwords differ"), column=_("password"))
     set_password(db, user.id, password)
     db.execute("UPDATE user_links SET used_at = ? WHERE token_hash = ?",
                [now or utcnow(), token_hash(token)])
@@ -284,15 +297,16 @@ def change_password(db: Connection, user_id: int, current: str, new: str, repeat
     however often it was tried."""
     user = users.get(db, user_id)
     if user is None:
-        raise InvalidInput(f"there is no user #{user_id}", column="user")
+        raise InvalidInput(_("there is no user #{number}").format(number=user_id),
+                           column=_("user"))
     key = email_key(user.email)
     if throttled(db, key, client):
         _failed(db, key, client, "throttled", action="password_change_failed", by=user_id)
-        raise LoginRefused(CURRENT_WRONG)
+        raise LoginRefused(current_wrong_message())
     if not passwords.verify(_password_hash(db, user_id), current):
         _failed(db, key, client, "wrong current password", action="password_change_failed",
                 by=user_id)
-        raise LoginRefused(CURRENT_WRONG)
+        raise LoginRefused(current_wrong_message())
     return _changed_password(db, user, new, repeated, keep)
 
 
@@ -300,7 +314,7 @@ def change_password(db: Connection, user_id: int, current: str, new: str, repeat
 def _changed_password(db: Connection, user: users.User, new: str, repeated: str,
                       keep: str | None) -> int:
     if new != repeated:
-        raise InvalidInput("the two new passwords differ", column="password")
+        raise InvalidInput(_("the two new passwords differ"), column=_("password"))
     set_password(db, user.id, new)
     db.execute("DELETE FROM login_failures WHERE email_key = ?", [email_key(user.email)])
     return _end_sessions(db, user.id, keep)
@@ -311,7 +325,8 @@ def set_password(db: Connection, user_id: int, password: str) -> None:
     """Check and store a new password (hashed)."""
     user = users.get(db, user_id)
     if user is None:
-        raise InvalidInput(f"there is no user #{user_id}", column="user")
+        raise InvalidInput(_("there is no user #{number}").format(number=user_id),
+                           column=_("user"))
     passwords.check(password, email=user.email, name=user.name)
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                [passwords.hash_password(password), user_id])
@@ -330,7 +345,7 @@ def make_handoff(session_token: str, client: str | None) -> str:
     code = new_token()
     with _handoffs_lock:
         now = time.monotonic()
-        for stale in [c for c, (_, _, t) in _handoffs.items() if t < now]:
+        for stale in [c for c, (*_ignored, t) in _handoffs.items() if t < now]:
             del _handoffs[stale]
         _handoffs[token_hash(code)] = (session_token, client, now + HANDOFF_SECONDS)
     return code

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.errors import DatabaseLocked, StorageBusy
+from lib.i18n import _
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -67,8 +68,8 @@ def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseLocked(
-                f"{target} is in use by another process (probably the running app); "
-                "stop it first or pass --db with another file"
+                _("{file} is in use by another process (probably the running app); "
+                  "stop it first or pass --db with another file").format(file=target)
             ) from exc
         raise
     if target != ":memory:":
@@ -180,7 +181,7 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 with _open_transactions_lock:
                     _open_transactions.discard(key)
         raise StorageBusy(
-            "The database stayed busy with other changes; nothing was saved, please try again."
+            _("The database stayed busy with other changes; nothing was saved, please try again.")
         ) from conflict
 
     return run

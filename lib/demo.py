@@ -15,6 +15,7 @@ from pathlib import Path
 from lib import access, importing, leads, lists, qualification, rows, schedule, users
 from lib.db import Connection, transaction, utcnow
 from lib.errors import UserError
+from lib.i18n import N_, _
 from lib.leads import Activity, NextStep
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -62,9 +63,9 @@ def load(db: Connection, now: datetime | None = None, *, by: int | None = None
          ) -> dict[str, int]:
     """Fill an empty database with the demo, as one transaction; returns what it made. It adds
     people with passwords, so only an admin (or the command line) may."""
-    access.require_user(db, by, "manage_people", "load the demo")
+    access.require_user(db, by, "manage_people", N_("load the demo"))
     if not lists.has_no_data(db) or is_demo(db):
-        raise UserError("The demo needs an empty database; this one already has data.")
+        raise UserError(_("The demo needs an empty database; this one already has data."))
     now = now or utcnow()
     nord = users.create_team(db, TEAM, by=None)
     team = {email: users.add(db, name, email, role, team_id=nord.id if in_team else None,

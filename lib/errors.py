@@ -1,5 +1,7 @@
 """Errors a user may see: each carries a message fit for the screen and the command line."""
 
+from lib.i18n import _
+
 
 class UserError(ValueError):
     """Something the user can fix or must know about; never shown with a traceback."""
@@ -28,9 +30,8 @@ class InvalidInput(UserError):
     """A form field or an edit is wrong; `row` and `column` say where, when known."""
 
     def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
-        where = ", ".join(
-            part for part in (f"row {row}" if row is not None else "", column or "") if part
-        )
+        at_row = _("row {number}").format(number=row) if row is not None else ""
+        where = ", ".join(part for part in (at_row, column or "") if part)
         super().__init__(f"{where}: {message}" if where else message)
         self.row = row
         self.column = column

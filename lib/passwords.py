@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lib.errors import InvalidInput
+from lib.i18n import _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; a cap keeps a pasted novel from costing seconds
@@ -53,17 +54,17 @@ def common_passwords() -> frozenset[str]:
 def check(password: str, *, email: str = "", name: str = "") -> None:
     """Refuse a password that is short, common, or made of the account's own name or e-mail."""
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"the password needs at least {MIN_LENGTH} characters",
-                           column="password")
+        raise InvalidInput(_("the password needs at least {count} characters").format(
+            count=MIN_LENGTH), column=_("password"))
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"the password may have at most {MAX_LENGTH} characters",
-                           column="password")
+        raise InvalidInput(_("the password may have at most {count} characters").format(
+            count=MAX_LENGTH), column=_("password"))
     lowered = password.lower()
     core = re.sub(r"[^a-zäöüß]", "", lowered)
     own = {part for part in re.split(r"[^a-z0-9äöüß]+", f"{email} {name}".lower())
            if len(part) >= 3}
     if (lowered in common_passwords() or core in common_passwords() or core in own
             or len(set(lowered)) < 4):
-        raise InvalidInput("this password is too easy to guess (a common password, a common "
-                           "word with digits, or your own name): choose another",
-                           column="password")
+        raise InvalidInput(_("this password is too easy to guess (a common password, a common "
+                             "word with digits, or your own name): choose another"),
+                           column=_("password"))

@@ -22,16 +22,22 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, audit, normalise, reading, settings
+from lib import access, audit, i18n, normalise, reading, settings
 from lib.db import Connection, changed_rows, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
+from lib.i18n import N_, _, ngettext, pgettext
 
-CHANNELS = {"email": "e-mail", "phone": "phone"}
-DNC_SOURCES = {"asked": "the person asked", "bounced": "bounced", "legal": "legal reasons"}
+# Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
+CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
+DNC_SOURCES = {"asked": N_("the person asked"), "bounced": N_("bounced"),
+               "legal": N_("legal reasons")}
+DNC_SHORT = {"asked": N_("asked"), "bounced": N_("bounced"), "legal": N_("legal")}
+# Why the retention purge would take someone (the ``why`` of ``purge_candidates``).
+PURGE_REASONS = {"unworked suspect": N_("unworked suspect"), "dead row": N_("dead row")}
 # The next-step kinds a flagged channel rules out.
 NEXT_STEP_CHANNEL = {"email": "email", "call": "phone"}
-KEPT_OUT = {"erased": "kept out: erased on request (suppression list)",
-            "purged": "kept out: asked not to be contacted, purged (suppression list)"}
+KEPT_OUT = {"erased": N_("kept out: erased on request (suppression list)"),
+            "purged": N_("kept out: asked not to be contacted, purged (suppression list)")}
 BLOCK = 64  # SHA-256's block size: HMAC pads its key to it
 
 
@@ -162,7 +168,7 @@ FOUND_COLUMNS = ("p.id AS person_id, concat_ws(' ', p.first_name, p.last_name) A
 def find(db: Connection, text: str, *, viewer: access.Viewer, limit: int = 50) -> pd.DataFrame:
     """People whose e-mail or phone is ``text`` (normalised), or whose name, company or e-mail
     contains it: what an admin answering a request searches. Admins only."""
-    access.require(viewer, "privacy", "search people for a privacy request")
+    access.require(viewer, "privacy", N_("search people for a privacy request"))
     text = str(text or "").strip()
     if not text:
         return pd.DataFrame(columns=["person_id", "name", "company", "email", "phone", "mobile",
@@ -194,7 +200,7 @@ def _phone_key(db: Connection, text: str) -> str | None:
 def people_with_email(db: Connection, email: str, *, viewer: access.Viewer) -> list[int]:
     """Everyone whose normalised e-mail is ``email`` (a request names its e-mail); refused for
     an e-mail nobody has."""
-    access.require(viewer, "privacy", "answer privacy requests")
+    access.require(viewer, "privacy", N_("answer privacy requests"))
     key = normalise.email_keys(pd.Series([str(email).strip()], dtype="str"),
                                workers=1)["key"].iloc[0]
     visible, params = access.people_clause(viewer, "p")
@@ -202,7 +208,7 @@ def people_with_email(db: Connection, email: str, *, viewer: access.Viewer) -> l
         f"SELECT p.id FROM people p WHERE p.email_key = ? AND {visible} ORDER BY p.id",
         [str(key), *params]).fetchall()]
     if not ids:
-        raise UserError(f"nobody with the e-mail {email} is held")
+        raise UserError(_("nobody with the e-mail {email} is held").format(email=email))
     return ids
 
 
@@ -264,11 +270,11 @@ def subject_access(db: Connection, person_id: int, *, viewer: access.Viewer) -> 
     """Everything held about one person, section by section (contact fields, every list and
     file they came from with its date and file name, ticks, history, leads, next steps,
     activities, notes, do-not-contact flags). Admins only; audited by the caller's download."""
-    access.require(viewer, "privacy", "export what is held about a person")
+    access.require(viewer, "privacy", N_("export what is held about a person"))
     access.check_person(db, viewer, person_id)
     found = {name: _records(db, sql, int(person_id)) for name, sql in ACCESS_SECTIONS.items()}
     if not found["person"]:
-        raise InvalidInput(f"there is no person #{int(person_id)}")
+        raise InvalidInput(_("there is no person #{number}").format(number=int(person_id)))
     found["person"] = found["person"][0]
     for row in found["lists"]:
         row["other_columns"] = json.loads(row["other_columns"]) if row["other_columns"] else {}
@@ -297,6 +303,122 @@ def subject_access_frames(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def labels() -> dict[str, str]:
+    """Section and column names of the subject access export and the privacy tables in the
+    reader's language; in English they stay the names the JSON export uses."""
+    c = "subject access"
+    return {
+        "person": pgettext(c, "person"),
+        "lists": pgettext(c, "lists"),
+        "file_rows": pgettext(c, "file_rows"),
+        "ticks": pgettext(c, "ticks"),
+        "history": pgettext(c, "history"),
+        "leads": pgettext(c, "leads"),
+        "next_steps": pgettext(c, "next_steps"),
+        "activities": pgettext(c, "activities"),
+        "do_not_contact": pgettext(c, "do_not_contact"),
+        "notes": pgettext(c, "notes"),
+        "id": pgettext(c, "id"),
+        "company": pgettext(c, "company"),
+        "salutation": pgettext(c, "salutation"),
+        "first_name": pgettext(c, "first_name"),
+        "last_name": pgettext(c, "last_name"),
+        "email": pgettext(c, "email"),
+        "phone": pgettext(c, "phone"),
+        "mobile": pgettext(c, "mobile"),
+        "job_title": pgettext(c, "job_title"),
+        "website": pgettext(c, "website"),
+        "street": pgettext(c, "street"),
+        "postal_code": pgettext(c, "postal_code"),
+        "city": pgettext(c, "city"),
+        "country": pgettext(c, "country"),
+        "source": pgettext(c, "source"),
+        "email_valid": pgettext(c, "email_valid"),
+        "phone_valid": pgettext(c, "phone_valid"),
+        "mobile_valid": pgettext(c, "mobile_valid"),
+        "possible_duplicate_of": pgettext(c, "possible_duplicate_of"),
+        "status": pgettext(c, "status"),
+        "owner_id": pgettext(c, "owner_id"),
+        "dead_reason": pgettext(c, "dead_reason"),
+        "dead_note": pgettext(c, "dead_note"),
+        "died_at": pgettext(c, "died_at"),
+        "created_at": pgettext(c, "created_at"),
+        "created_by": pgettext(c, "created_by"),
+        "import_id": pgettext(c, "import_id"),
+        "updated_at": pgettext(c, "updated_at"),
+        "possible_duplicate_score": pgettext(c, "possible_duplicate_score"),
+        "owner": pgettext(c, "owner"),
+        "list": pgettext(c, "list"),
+        "list_source": pgettext(c, "list_source"),
+        "added_at": pgettext(c, "added_at"),
+        "added_by": pgettext(c, "added_by"),
+        "file_name": pgettext(c, "file_name"),
+        "imported_at": pgettext(c, "imported_at"),
+        "imported_by": pgettext(c, "imported_by"),
+        "via": pgettext(c, "via"),
+        "row_number": pgettext(c, "row_number"),
+        "other_columns": pgettext(c, "other_columns"),
+        "outcome": pgettext(c, "outcome"),
+        "issue": pgettext(c, "issue"),
+        "criterion_key": pgettext(c, "criterion_key"),
+        "criterion": pgettext(c, "criterion"),
+        "ticked_at": pgettext(c, "ticked_at"),
+        "ticked_by": pgettext(c, "ticked_by"),
+        "happened_at": pgettext(c, "happened_at"),
+        "who": pgettext(c, "who"),
+        "kind": pgettext(c, "kind"),
+        "field": pgettext(c, "field"),
+        "old_value": pgettext(c, "old_value"),
+        "new_value": pgettext(c, "new_value"),
+        "note": pgettext(c, "note"),
+        "lead_id": pgettext(c, "lead_id"),
+        "person_id": pgettext(c, "person_id"),
+        "title": pgettext(c, "title"),
+        "step_key": pgettext(c, "step_key"),
+        "standby_until": pgettext(c, "standby_until"),
+        "amount": pgettext(c, "amount"),
+        "currency": pgettext(c, "currency"),
+        "probability": pgettext(c, "probability"),
+        "expected_close": pgettext(c, "expected_close"),
+        "tags": pgettext(c, "tags"),
+        "closed_at": pgettext(c, "closed_at"),
+        "close_reason": pgettext(c, "close_reason"),
+        "close_note": pgettext(c, "close_note"),
+        "next_type": pgettext(c, "next_type"),
+        "next_due_date": pgettext(c, "next_due_date"),
+        "next_due_time": pgettext(c, "next_due_time"),
+        "next_duration_min": pgettext(c, "next_duration_min"),
+        "next_note": pgettext(c, "next_note"),
+        "body": pgettext(c, "body"),
+        "by": pgettext(c, "by"),
+        "channel": pgettext(c, "channel"),
+        "noted_at": pgettext(c, "noted_at"),
+        "noted_by": pgettext(c, "noted_by"),
+        "where": pgettext(c, "where"),
+        "text": pgettext(c, "text"),
+        "at": pgettext(c, "at"),
+        "value": pgettext(c, "value"),
+        "generated_at": pgettext(c, "generated_at"),
+        "name": pgettext(c, "name"),
+        "why": pgettext(c, "why"),
+        "since": pgettext(c, "since"),
+        "asked": pgettext(c, "asked"),
+    }
+
+
+def subject_access_sheets(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """``subject_access_frames`` as the workbook download shows them: sheet names, headers
+    and the person's field names in the reader's language (the JSON keeps English keys)."""
+    names = labels()
+    sheets = {}
+    for section, frame in subject_access_frames(data).items():
+        shown = frame.rename(columns=lambda c: names.get(c, c))
+        if section == "person":
+            shown[names["field"]] = shown[names["field"]].map(lambda f: names.get(f, f))
+        sheets[names.get(section, section)] = shown
+    return sheets
+
+
 # --- erasure (Art. 17) -----------------------------------------------------------------------
 
 
@@ -311,15 +433,30 @@ class Erased:
 
     @property
     def message(self) -> str:
-        parts = ", ".join(f"{n} {kind}" for kind, n in self.removed.items() if n)
-        return (f"Erased {_people(self.people)}"
-                + (f" ({parts})" if parts else "")
-                + f"; {self.files_rewritten} stored files rewritten;"
-                f" {self.suppression_entries} suppression entries added.")
+        parts = ", ".join(_removed(kind, n) for kind, n in self.removed.items() if n)
+        erased = _people(self.people) + (f" ({parts})" if parts else "")
+        return _("Erased {people}; {files} stored files rewritten; {entries} suppression entries "
+                 "added.").format(people=erased, files=self.files_rewritten,
+                                  entries=self.suppression_entries)
 
 
 def _people(count: int) -> str:
-    return f"{count:,} {'person' if count == 1 else 'people'}"
+    return ngettext("{count} person", "{count} people", count).format(count=i18n.number(count))
+
+
+def _removed(kind: str, count: int) -> str:
+    """"3 activities": how many records of a kind of ``ERASE_STEPS`` an erasure removed."""
+    words = {
+        "activities": ngettext("{count} activity", "{count} activities", count),
+        "history entries": ngettext("{count} history entry", "{count} history entries", count),
+        "leads": ngettext("{count} lead", "{count} leads", count),
+        "ticks": ngettext("{count} tick", "{count} ticks", count),
+        "list memberships": ngettext("{count} list membership", "{count} list memberships",
+                                     count),
+        "do-not-contact flags": ngettext("{count} do-not-contact flag",
+                                         "{count} do-not-contact flags", count),
+    }
+    return words[kind].format(count=count)
 
 
 LEADS_OF = "SELECT id FROM leads WHERE person_id IN (SELECT id FROM erase_people)"
@@ -362,15 +499,17 @@ def erase(db: Connection, person_ids: list[int], *, by: int | None) -> Erased:
     """Erase people on request: every readable trace goes, one transaction; what remains is a
     suppression entry of their e-mail and phones, so no later import brings them back.
     Admins only; audited (the audit names the person's id, never their data)."""
-    access.writer(db, by, "privacy", "erase people")
+    access.writer(db, by, "privacy", N_("erase people"))
     ids = sorted({int(i) for i in person_ids})
     held = [int(r[0]) for r in db.execute(
         "SELECT id FROM people WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall()]
     if missing := sorted(set(ids) - set(held)):
-        raise InvalidInput(f"there is no person #{missing[0]}")
+        raise InvalidInput(_("there is no person #{number}").format(number=missing[0]))
     result = _erase(db, pd.DataFrame({"id": ids, "suppress": True}), by, "erased")
+    with i18n.using("en"):  # the audit log keeps one language
+        detail = result.message
     audit.record(db, "privacy_erase", user_id=by,
-                 target=", ".join(f"person #{i}" for i in ids), detail=result.message,
+                 target=", ".join(f"person #{i}" for i in ids), detail=detail,
                  row_count=result.people)
     return result
 
@@ -441,10 +580,13 @@ def kept_out_text(counts_suppressed: int) -> str:
     """What the preview says about rows the suppression list keeps out."""
     if not counts_suppressed:
         return ""
-    return (f"{counts_suppressed:,} {'row is' if counts_suppressed == 1 else 'rows are'} kept "
-            "out: the person was erased on request (or purged after asking not to be "
-            "contacted), and the suppression list keeps them from coming back. Their cells "
-            "are not stored.")
+    return ngettext(
+        "{count} row is kept out: the person was erased on request (or purged after asking not "
+        "to be contacted), and the suppression list keeps them from coming back. Their cells "
+        "are not stored.",
+        "{count} rows are kept out: the person was erased on request (or purged after asking "
+        "not to be contacted), and the suppression list keeps them from coming back. Their "
+        "cells are not stored.", counts_suppressed).format(count=i18n.number(counts_suppressed))
 
 
 # --- do not contact --------------------------------------------------------------------------
@@ -452,7 +594,8 @@ def kept_out_text(counts_suppressed: int) -> str:
 
 def _channel(channel: str) -> str:
     if channel not in CHANNELS:
-        raise InvalidInput(f"'{channel}' is not a channel (e-mail or phone)", column="channel")
+        raise InvalidInput(_("'{channel}' is not a channel (e-mail or phone)").format(
+            channel=channel), column=pgettext("field", "channel"))
     return channel
 
 
@@ -462,10 +605,10 @@ def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str
     """Flag a channel of a person: the person asked, an e-mail bounced, or legal reasons.
     Whoever works the row may set it (a rep hears "stop calling me"); audited. Returns what
     it did, to be said."""
-    access.writer(db, by, "work_rows", "mark people as do not contact", person_id=person_id)
+    access.writer(db, by, "work_rows", N_("mark people as do not contact"), person_id=person_id)
     if source not in DNC_SOURCES:
-        raise InvalidInput(f"'{source}' is not a reason ({', '.join(DNC_SOURCES)})",
-                           column="source")
+        raise InvalidInput(_("'{source}' is not a reason ({reasons})").format(
+            source=source, reasons=", ".join(DNC_SOURCES)), column=pgettext("field", "source"))
     db.execute("INSERT INTO do_not_contact (person_id, channel, source, noted_at, noted_by)"
                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, channel) DO UPDATE SET"
                " source = excluded.source, noted_at = excluded.noted_at,"
@@ -473,14 +616,16 @@ def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str
                [int(person_id), _channel(channel), source, utcnow(), by])
     audit.record(db, "do_not_contact", user_id=by, target=f"person #{int(person_id)}",
                  detail=f"{CHANNELS[channel]}: {DNC_SOURCES[source]}")
-    return f"Marked: do not {'e-mail' if channel == 'email' else 'call'} ({DNC_SOURCES[source]})."
+    marked = (_("Marked: do not e-mail ({why}).") if channel == "email"
+              else _("Marked: do not call ({why})."))
+    return marked.format(why=_(DNC_SOURCES[source]))
 
 
 @transaction
 def clear_do_not_contact(db: Connection, person_id: int, channel: str, *,
                          by: int | None) -> None:
     """Lift a flag (the person agreed again): admins only; audited."""
-    access.writer(db, by, "privacy", "lift a do-not-contact flag", person_id=person_id)
+    access.writer(db, by, "privacy", N_("lift a do-not-contact flag"), person_id=person_id)
     if changed_rows(db, "DELETE FROM do_not_contact WHERE person_id = ? AND channel = ?",
                     [int(person_id), _channel(channel)]):
         audit.record(db, "do_not_contact_cleared", user_id=by,
@@ -498,8 +643,11 @@ def flags(db: Connection, person_id: int, *, viewer: access.Viewer) -> dict[str,
 
 def flag_text(found: dict[str, dict]) -> str:
     """"do not e-mail (asked, since 2026-03-01)" for the row and the lead."""
-    return "; ".join(f"do not {'e-mail' if c == 'email' else 'call'} ({f['source']}, since "
-                     f"{f['since']:%Y-%m-%d})" for c, f in sorted(found.items()))
+    return "; ".join(
+        (_("do not e-mail ({why}, since {day})") if c == "email"
+         else _("do not call ({why}, since {day})")).format(
+            why=_(DNC_SHORT.get(f["source"], f["source"])), day=i18n.day(f["since"]))
+        for c, f in sorted(found.items()))
 
 
 # Each flagged person's channels as text (person_id, flags), for the grid, the lead and exports:
@@ -517,12 +665,12 @@ def refuse_blocked(db: Connection, person_id: int, next_type: str) -> None:
     row = db.execute("SELECT source, noted_at FROM do_not_contact WHERE person_id = ?"
                      " AND channel = ?", [int(person_id), channel]).fetchone()
     if row is not None:
-        kind = "e-mail" if channel == "email" else "call"
-        raise InvalidInput(
-            f"this person may not be {'e-mailed' if channel == 'email' else 'called'} "
-            f"(do not contact: {DNC_SOURCES[row[0]]}, since {row[1]:%Y-%m-%d}); plan another "
-            f"kind of next step than {'an' if kind == 'e-mail' else 'a'} {kind}",
-            column="next step")
+        refusal = (_("this person may not be e-mailed (do not contact: {why}, since {day}); "
+                     "plan another kind of next step than an e-mail") if channel == "email" else
+                   _("this person may not be called (do not contact: {why}, since {day}); plan "
+                     "another kind of next step than a call"))
+        raise InvalidInput(refusal.format(why=_(DNC_SOURCES[row[0]]), day=i18n.day(row[1])),
+                           column=pgettext("field", "next step"))
 
 
 # --- retention -------------------------------------------------------------------------------
@@ -554,7 +702,7 @@ def purge_candidates(db: Connection, now: datetime | None = None, *,
                      viewer: access.Viewer) -> pd.DataFrame:
     """The dry run: who the retention settings would purge now, why, since when, and whether
     they asked not to be contacted (they alone leave a suppression entry). Admins only."""
-    access.require(viewer, "privacy", "see what retention would purge")
+    access.require(viewer, "privacy", N_("see what retention would purge"))
     visible, params = access.people_clause(viewer, "q")
     frame = db.execute(RETENTION_SQL, {
         "unworked": int(settings.get(db, "retention_unworked_months")),
@@ -573,22 +721,24 @@ class Purged:
 
     @property
     def message(self) -> str:
-        return (f"Purged {_people(self.erased.people)} under the retention settings; "
-                f"{self.erased.suppression_entries} suppression entries (people who had asked "
-                "not to be contacted).")
+        return _("Purged {people} under the retention settings; {entries} suppression entries "
+                 "(people who had asked not to be contacted).").format(
+            people=_people(self.erased.people), entries=self.erased.suppression_entries)
 
 
 @transaction
 def purge(db: Connection, now: datetime | None = None, *, by: int | None) -> Purged:
     """Erase whom ``purge_candidates`` names (the same query, one transaction); only those who
     asked not to be contacted leave a suppression entry. Admins only; audited."""
-    viewer = access.writer(db, by, "privacy", "purge under the retention settings")
+    viewer = access.writer(db, by, "privacy", N_("purge under the retention settings"))
     found = purge_candidates(db, now, viewer=viewer)
     people = pd.DataFrame({"id": found["person_id"].astype("int64"),
                            "suppress": found["asked"].astype(bool)})
     result = _erase(db, people, by, "purged")
+    with i18n.using("en"):  # the audit log keeps one language
+        detail = result.message
     audit.record(db, "privacy_purge", user_id=by, target="retention",
-                 detail=result.message, row_count=result.people)
+                 detail=detail, row_count=result.people)
     return Purged(result, [int(i) for i in found["person_id"]])
 
 

@@ -6,7 +6,9 @@ app is up. Instead the app leaves a note next to the file (``<database>.app``, r
 owner only: the app's loopback address and a secret), and a command that finds the file locked
 hands its arguments to the app, which runs them on its own connection and answers with the
 output and the exit code. Paths in the command are the caller's, resolved against the caller's
-directory; the app and the command line run as the same user on the same machine.
+directory; the app and the command line run as the same user on the same machine. The
+caller's language travels with the command: the app runs it in that language, so its output
+reads as if the command had run on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from lib import i18n
 
 PATH = "/_leadladder/cli"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -81,17 +85,25 @@ def route(token: str, run: Runner) -> Route:
         try:
             body = await request.json()
             argv, cwd, stdin = list(map(str, body["argv"])), str(body["cwd"]), str(body["stdin"])
-        except (ValueError, KeyError, TypeError):
+            language = str(body.get("language") or i18n.DEFAULT)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return Response("a command needs argv, cwd and stdin", status_code=400)
-        answer = await run_in_threadpool(run, argv, cwd, stdin)
+        answer = await run_in_threadpool(_in_language, language, run, argv, cwd, stdin)
         return JSONResponse(answer._asdict())
 
     return Route(PATH, handed_over, methods=["POST"])
 
 
+def _in_language(language: str, run: Runner, argv: list[str], cwd: str, stdin: str) -> Answer:
+    """``run`` in the worker thread, in the caller's language (a thread starts in English)."""
+    with i18n.using(language):
+        return run(argv, cwd, stdin)
+
+
 def hand_over(database: Path, argv: list[str], stdin: str = "") -> Answer | None:
-    """Run ``argv`` in the app that holds ``database``; None when no app left a note for it
-    or the app does not answer (then the file is held by something else)."""
+    """Run ``argv`` in the app that holds ``database``, in this command's language; None when
+    no app left a note for it or the app does not answer (then the file is held by something
+    else)."""
     try:
         note = json.loads(note_path(database).read_text(encoding="utf-8"))
         url, token = str(note["url"]), str(note["token"])
@@ -99,7 +111,8 @@ def hand_over(database: Path, argv: list[str], stdin: str = "") -> Answer | None
         return None
     request = urllib.request.Request(
         url.rstrip("/") + PATH, method="POST",
-        data=json.dumps({"argv": argv, "cwd": os.getcwd(), "stdin": stdin}).encode(),
+        data=json.dumps({"argv": argv, "cwd": os.getcwd(), "stdin": stdin,
+                         "language": i18n.language()}).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=WAIT_SECONDS) as response:

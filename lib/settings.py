@@ -11,6 +11,7 @@ import phonenumbers
 from lib import access, audit, history
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
+from lib.i18n import N_, _
 
 Value = int | str | bool
 
@@ -31,9 +32,10 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
         try:
             number = int(str(text).strip())
         except ValueError:
-            raise InvalidInput(f"'{text}' is not a whole number") from None
+            raise InvalidInput(_("'{text}' is not a whole number").format(text=text)) from None
         if not low <= number <= high:
-            raise InvalidInput(f"{number} is outside {low}…{high}")
+            raise InvalidInput(_("{number} is outside {low}…{high}").format(
+                number=number, low=low, high=high))
         return number
 
     return parse
@@ -43,14 +45,16 @@ def _timezone(text: str) -> str:
     try:
         ZoneInfo(str(text).strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"'{text}' is not a time zone such as Europe/Berlin") from None
+        raise InvalidInput(_("'{text}' is not a time zone such as Europe/Berlin").format(
+            text=text)) from None
     return str(text).strip()
 
 
 def _region(text: str) -> str:
     region = str(text).strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise InvalidInput(f"'{text}' is not a country code such as DE, AT, CH")
+        raise InvalidInput(_("'{text}' is not a country code such as DE, AT, CH").format(
+            text=text))
     return region
 
 
@@ -58,69 +62,73 @@ def _choice(*options: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = str(text).strip().lower()
         if value not in options:
-            raise InvalidInput(f"'{text}' is not one of {', '.join(options)}")
+            raise InvalidInput(_("'{text}' is not one of {choices}").format(
+                text=text, choices=", ".join(options)))
         return value
 
     return parse
 
 
+# How the visibility choices read (the stored values stay "all", "team", "own").
+CHOICE_LABELS = {"all": N_("all"), "team": N_("team"), "own": N_("own")}
 _YES, _NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
 def _flag(text: str) -> bool:
     value = str(text).strip().lower()
     if value not in _YES + _NO:
-        raise InvalidInput(f"'{text}' is not yes or no")
+        raise InvalidInput(_("'{text}' is not yes or no").format(text=text))
     return value in _YES
 
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("lead_threshold", 2, "Lead threshold",
-                "How many lead criteria make a prospect a lead.", _whole(1, 20),
+        Setting("lead_threshold", 2, N_("Lead threshold"),
+                N_("How many lead criteria make a prospect a lead."), _whole(1, 20),
                 permission="edit_qualification"),
-        Setting("prospect_threshold", 1, "Prospect threshold",
-                "How many prospect criteria make a suspect a prospect.", _whole(1, 20),
+        Setting("prospect_threshold", 1, N_("Prospect threshold"),
+                N_("How many prospect criteria make a suspect a prospect."), _whole(1, 20),
                 permission="edit_qualification"),
-        Setting("phone_region", "DE", "Default phone country",
-                "Country assumed for phone numbers written without +country code.", _region),
-        Setting("max_file_mb", 200, "Largest upload (MB)",
-                "Files above this size are refused, in the browser before they are sent. "
-                "A list of 1,000,000 rows is about 150 MB.", _whole(1, 2000)),
-        Setting("max_rows", 1_000_000, "Most rows per file",
-                "Files with more data rows are refused.", _whole(1, 10_000_000)),
-        Setting("duplicate_similarity", 90, "Possible-duplicate similarity (%)",
-                "Name + company similarity from which a new person is flagged for review.",
+        Setting("phone_region", "DE", N_("Default phone country"),
+                N_("Country assumed for phone numbers written without +country code."), _region),
+        Setting("max_file_mb", 200, N_("Largest upload (MB)"),
+                N_("Files above this size are refused, in the browser before they are sent. "
+                   "A list of 1,000,000 rows is about 150 MB."), _whole(1, 2000)),
+        Setting("max_rows", 1_000_000, N_("Most rows per file"),
+                N_("Files with more data rows are refused."), _whole(1, 10_000_000)),
+        Setting("duplicate_similarity", 90, N_("Possible-duplicate similarity (%)"),
+                N_("Name + company similarity from which a new person is flagged for review."),
                 _whole(50, 100)),
-        Setting("timezone", "Europe/Berlin", "Time zone",
-                "Due times and 'today' are in this zone.", _timezone),
-        Setting("alarm_minutes", 15, "Calendar reminder (minutes before)",
-                "Alarm on every exported next step.", _whole(0, 10_080)),
-        Setting("stale_days", 14, "Stale after (days)",
-                "Open leads with no activity for this long are listed as stale.", _whole(1, 365)),
-        Setting("visibility", "all", "Who sees which rows and leads",
-                "all: everyone sees everything; team: a rep sees their team's rows and leads; "
-                "own: a rep sees what they own plus unowned rows of lists shared with them. "
-                "Managers see their team, admins everything.",
+        Setting("timezone", "Europe/Berlin", N_("Time zone"),
+                N_("Due times and 'today' are in this zone."), _timezone),
+        Setting("alarm_minutes", 15, N_("Calendar reminder (minutes before)"),
+                N_("Alarm on every exported next step."), _whole(0, 10_080)),
+        Setting("stale_days", 14, N_("Stale after (days)"),
+                N_("Open leads with no activity for this long are listed as stale."),
+                _whole(1, 365)),
+        Setting("visibility", "all", N_("Who sees which rows and leads"),
+                N_("all: everyone sees everything; team: a rep sees their team's rows and "
+                   "leads; own: a rep sees what they own plus unowned rows of lists shared with "
+                   "them. Managers see their team, admins everything."),
                 _choice("all", "team", "own"), choices=("all", "team", "own")),
-        Setting("managers_edit_qualification", False, "Managers may edit criteria and steps",
-                "When on, managers may change the ladder's criteria, thresholds and pipeline "
-                "steps; otherwise only admins.", _flag, choices=(False, True)),
-        Setting("session_idle_minutes", 480, "Log out after idle (minutes)",
-                "A login that was not used for this long has to log in again.",
+        Setting("managers_edit_qualification", False, N_("Managers may edit criteria and steps"),
+                N_("When on, managers may change the ladder's criteria, thresholds and "
+                   "pipeline steps; otherwise only admins."), _flag, choices=(False, True)),
+        Setting("session_idle_minutes", 480, N_("Log out after idle (minutes)"),
+                N_("A login that was not used for this long has to log in again."),
                 _whole(5, 43_200)),
-        Setting("create_reps_on_first_login", False, "Create reps on first single sign-on",
-                "When on, someone the identity provider knows but leadladder does not becomes "
-                "a rep at their first login; otherwise they are refused.", _flag,
+        Setting("create_reps_on_first_login", False, N_("Create reps on first single sign-on"),
+                N_("When on, someone the identity provider knows but leadladder does not "
+                   "becomes a rep at their first login; otherwise they are refused."), _flag,
                 choices=(False, True)),
-        Setting("retention_unworked_months", 0, "Purge unworked suspects after (months)",
-                "Suspects nobody worked (no tick, no activity, no lead) are purged this many "
-                "months after their last import. 0: never.", _whole(0, 600),
+        Setting("retention_unworked_months", 0, N_("Purge unworked suspects after (months)"),
+                N_("Suspects nobody worked (no tick, no activity, no lead) are purged this many "
+                   "months after their last import. 0: never."), _whole(0, 600),
                 permission="privacy"),
-        Setting("retention_dead_months", 0, "Purge dead rows after (months)",
-                "Cancelled (dead) rows are purged this many months after they died. 0: never.",
-                _whole(0, 600), permission="privacy"),
+        Setting("retention_dead_months", 0, N_("Purge dead rows after (months)"),
+                N_("Cancelled (dead) rows are purged this many months after they died. "
+                   "0: never."), _whole(0, 600), permission="privacy"),
     )
 }
 
@@ -145,8 +153,8 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
     """Validate and store a setting; the change goes to the history and the audit log. Returns
     the parsed value. Refused unless the role of ``by`` may change this setting."""
     if key not in SETTINGS:
-        raise InvalidInput(f"unknown setting '{key}'")
-    access.require_user(db, by, SETTINGS[key].permission, "change this setting")
+        raise InvalidInput(_("unknown setting '{key}'").format(key=key))
+    access.require_user(db, by, SETTINGS[key].permission, N_("change this setting"))
     parsed = SETTINGS[key].parse(str(value))
     old = get(db, key)
     if parsed == old:
@@ -159,12 +167,20 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
     )
     history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
     audit.record(db, "settings_changed", user_id=by, target=key,
-                 detail=f"{choice_label(old)} → {choice_label(parsed)}")
+                 detail=f"{stored_label(old)} → {stored_label(parsed)}")
     return parsed
 
 
 def choice_label(value: Value) -> str:
-    """How a fixed choice reads on the settings form: "yes"/"no" for switches."""
+    """How a fixed choice reads on the settings form: "yes"/"no" for switches (the stored
+    values themselves stay as they are)."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return _(CHOICE_LABELS[value]) if value in CHOICE_LABELS else str(value)
+
+
+def stored_label(value: Value) -> str:
+    """A value as the history and the audit log keep it: "yes"/"no" in English, always."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
@@ -177,5 +193,7 @@ def changed(wanted: dict[str, object], values: dict[str, Value]) -> list[str]:
 
 def saved_text(keys: list[str], *, all_saved: bool) -> str:
     """What a save of the settings form did: the settings saved, by label."""
-    text = f"Saved: {', '.join(SETTINGS[key].label for key in keys)}."
-    return text if all_saved else f"{text} The others were not saved."
+    labels = ", ".join(_(SETTINGS[key].label) for key in keys)
+    if all_saved:
+        return _("Saved: {settings}.").format(settings=labels)
+    return _("Saved: {settings}. The others were not saved.").format(settings=labels)

@@ -16,6 +16,7 @@ from typing import Any
 from lib import access, audit, auth, settings, users
 from lib.db import Connection, transaction
 from lib.errors import InvalidInput, UserError
+from lib.i18n import _
 
 DEFAULT_PROVIDER = "default"  # Streamlit's name for the provider configured in [auth] itself
 
@@ -59,7 +60,8 @@ def rules(config: Mapping[str, Any] | None, *, create_reps: bool) -> Rules:
     groups = tuple(_group_rule(i, entry) for i, entry in enumerate(config.get("groups") or []))
     claim = config.get("group_claim")
     if groups and not claim:
-        raise InvalidInput("[sso] maps groups but names no group_claim", column="group_claim")
+        raise InvalidInput(_("[sso] maps groups but names no group_claim"),
+                           column="group_claim")
     return Rules(email_claim=str(config.get("email_claim") or "email"),
                  group_claim=str(claim) if claim else None, groups=groups,
                  require_group=bool(config.get("require_group", False)),
@@ -67,13 +69,13 @@ def rules(config: Mapping[str, Any] | None, *, create_reps: bool) -> Rules:
 
 
 def _group_rule(index: int, entry: Mapping[str, Any]) -> GroupRule:
-    where = f"[[sso.groups]] entry {index + 1}"
+    where = _("[[sso.groups]] entry {number}").format(number=index + 1)
     if not isinstance(entry, Mapping) or not str(entry.get("group") or "").strip():
-        raise InvalidInput(f"{where} needs a group", column="groups")
+        raise InvalidInput(_("{where} needs a group").format(where=where), column="groups")
     role = entry.get("role")
     if role is not None and role not in access.ROLES:
-        raise InvalidInput(f"{where}: role '{role}' is not one of {', '.join(access.ROLES)}",
-                           column="groups")
+        raise InvalidInput(_("{where}: role '{role}' is not one of {roles}").format(
+            where=where, role=role, roles=", ".join(access.ROLES)), column="groups")
     team = str(entry["team"]).strip() if entry.get("team") else None
     return GroupRule(str(entry["group"]).strip(), role, team)
 
@@ -98,16 +100,16 @@ def claimed(claims: Mapping[str, Any], rules_: Rules) -> Claimed:
     group."""
     email = str(claims.get(rules_.email_claim) or "").strip()
     if "@" not in email:
-        raise SignInRefused(f"The sign-in did not say your e-mail address (claim "
-                            f"'{rules_.email_claim}'): ask an admin to check the single "
-                            "sign-on settings.")
+        raise SignInRefused(_("The sign-in did not say your e-mail address (claim '{claim}'): "
+                              "ask an admin to check the single sign-on settings.").format(
+            claim=rules_.email_claim))
     if claims.get("email_verified") is False:
-        raise SignInRefused(f"Your identity provider has not verified {email}: verify it "
-                            "there, then sign in again.")
+        raise SignInRefused(_("Your identity provider has not verified {email}: verify it "
+                              "there, then sign in again.").format(email=email))
     rule = matching_rule(groups_of(claims, rules_.group_claim), rules_)
     if rule is None and rules_.require_group:
-        raise SignInRefused(f"{email} is in none of the groups that may use leadladder: "
-                            "ask an admin to add you to one.")
+        raise SignInRefused(_("{email} is in none of the groups that may use leadladder: "
+                              "ask an admin to add you to one.").format(email=email))
     name = str(claims.get("name") or "").strip() or " ".join(
         str(claims.get(k) or "").strip() for k in ("given_name", "family_name")).strip()
     return Claimed(email=email, name=name or email.split("@")[0], rule=rule)
@@ -116,10 +118,11 @@ def claimed(claims: Mapping[str, Any], rules_: Rules) -> Claimed:
 def refusal(person: Claimed, existing: users.User | None, rules_: Rules) -> str | None:
     """Why this person may not sign in, or None: unknown (and no creating), or deactivated."""
     if existing is None and not rules_.create_reps:
-        return (f"There is no leadladder account for {person.email}. Ask an admin to add you "
-                "(or to switch on creating reps at their first sign-in).")
+        return _("There is no leadladder account for {email}. Ask an admin to add you (or to "
+                 "switch on creating reps at their first sign-in).").format(email=person.email)
     if existing is not None and not existing.active:
-        return f"The account {existing.email} is deactivated: ask an admin to reactivate it."
+        return _("The account {email} is deactivated: ask an admin to reactivate it.").format(
+            email=existing.email)
     return None
 
 
@@ -143,7 +146,7 @@ def providers(auth_section: Mapping[str, Any] | None,
     found = [DEFAULT_PROVIDER] if "client_id" in section else []
     found += [name for name, value in section.items()
               if isinstance(value, Mapping) and "client_id" in value]
-    default = labels.get(DEFAULT_PROVIDER, "single sign-on")
+    default = labels.get(DEFAULT_PROVIDER, _("single sign-on"))
     return {name: str(labels.get(name, default if name == DEFAULT_PROVIDER else name.title()))
             for name in found}
 

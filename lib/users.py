@@ -15,6 +15,7 @@ from lib import access, audit, passwords
 from lib.access import ROLES
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
+from lib.i18n import N_, _
 
 LANGUAGES = ("en", "de")
 _COLUMNS = "id, name, email, role, team_id, language, active"
@@ -37,8 +38,8 @@ class User:
 
     @property
     def label(self) -> str:
-        """How the app names a user: "Anna Schmidt (rep)"."""
-        return f"{self.name} ({self.role})"
+        """How the app names a user: "Anna Schmidt (rep)", the role in the reader's language."""
+        return f"{self.name} ({_(access.ROLE_LABELS.get(self.role, self.role))})"
 
 
 @dataclass(frozen=True)
@@ -89,19 +90,20 @@ def _valid_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidInput(str(exc), column="e-mail") from None
+        raise InvalidInput(str(exc), column=_("e-mail")) from None
 
 
 def _valid_role(role: str) -> str:
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", column="role")
+        raise InvalidInput(_("role must be one of {roles}").format(roles=", ".join(ROLES)),
+                           column=_("role"))
     return role
 
 
 def _valid_language(language: str | None) -> str | None:
     if language not in (None, *LANGUAGES):
-        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)} or none",
-                           column="language")
+        raise InvalidInput(_("language must be one of {languages} or none").format(
+            languages=", ".join(LANGUAGES)), column=_("language"))
     return language
 
 
@@ -110,14 +112,15 @@ def add(db: Connection, name: str, email: str, role: str, *, team_id: int | None
         language: str | None = None, password: str | None = None,
         by: int | None = None) -> User:
     """Create a user; the e-mail must be valid and unused, a password (when given) strong."""
-    access.require_user(db, by, "manage_people", "add people")
+    access.require_user(db, by, "manage_people", N_("add people"))
     name = name.strip()
     if not name:
-        raise InvalidInput("a name is required", column="name")
+        raise InvalidInput(_("a name is required"), column=_("name"))
     _valid_role(role)
     normalised = _valid_email(email)
     if by_email(db, normalised):
-        raise InvalidInput(f"{normalised} already has a user", column="e-mail")
+        raise InvalidInput(_("{email} already has a user").format(email=normalised),
+                           column=_("e-mail"))
     if team_id is not None:
         team(db, team_id)
     if password is not None:
@@ -135,14 +138,15 @@ def add(db: Connection, name: str, email: str, role: str, *, team_id: int | None
 def _existing(db: Connection, user_id: int) -> User:
     user = get(db, user_id)
     if user is None:
-        raise InvalidInput(f"there is no user #{user_id}", column="user")
+        raise InvalidInput(_("there is no user #{number}").format(number=user_id),
+                           column=_("user"))
     return user
 
 
 @transaction
 def set_role(db: Connection, user_id: int, role: str, *, by: int | None) -> User:
     """Change a user's role (recorded in the audit log)."""
-    access.require_user(db, by, "manage_people", "change roles")
+    access.require_user(db, by, "manage_people", N_("change roles"))
     user = _existing(db, user_id)
     if _valid_role(role) != user.role:
         _refuse_removing_last_admin(db, user)
@@ -156,14 +160,14 @@ def _refuse_removing_last_admin(db: Connection, user: User) -> None:
     if user.role == "admin" and user.active and db.execute(
             "SELECT count(*) FROM users WHERE role = 'admin' AND active AND id <> ?",
             [user.id]).fetchone()[0] == 0:
-        raise InvalidInput(f"{user.name} is the only active admin; make someone else admin "
-                           "first", column="role")
+        raise InvalidInput(_("{name} is the only active admin; make someone else admin "
+                             "first").format(name=user.name), column=_("role"))
 
 
 @transaction
 def set_team(db: Connection, user_id: int, team_id: int | None, *, by: int | None) -> User:
     """Move a user into a team, or out of every team (None)."""
-    access.require_user(db, by, "manage_people", "change teams")
+    access.require_user(db, by, "manage_people", N_("change teams"))
     user = _existing(db, user_id)
     if team_id != user.team_id:
         names = team_names(db)
@@ -182,7 +186,8 @@ def set_language(db: Connection, user_id: int, language: str | None, *, by: int 
     """Store the interface language a user prefers (None: follow the browser); their own
     choice, or an admin's."""
     if by != user_id:
-        access.require_user(db, by, "manage_people", "change someone else's language")
+        access.require_user(db, by, "manage_people",
+                            N_("change someone else's language"))
     _existing(db, user_id)
     db.execute("UPDATE users SET language = ? WHERE id = ?",
                [_valid_language(language), user_id])
@@ -213,12 +218,13 @@ def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | N
     """Stop a user: no login, no calendar feed, no open links; their open leads and owned rows
     go to ``hand_to`` (required when there are any), all in one transaction. Their name stays in
     the history. Returns what was handed over."""
-    access.require_user(db, by, "manage_people", "deactivate people")
+    access.require_user(db, by, "manage_people", N_("deactivate people"))
     user = _existing(db, user_id)
     if not user.active:
-        raise InvalidInput(f"{user.name} is already deactivated", column="user")
+        raise InvalidInput(_("{name} is already deactivated").format(name=user.name),
+                           column=_("user"))
     if user_id == by:
-        raise InvalidInput("you cannot deactivate yourself", column="user")
+        raise InvalidInput(_("you cannot deactivate yourself"), column=_("user"))
     _refuse_removing_last_admin(db, user)
     work = work_of(db, user_id)
     if work.any:
@@ -239,13 +245,14 @@ def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
                by: int | None) -> None:
     """Open leads and owned rows of ``user`` to ``hand_to``, each change in the history."""
     if hand_to is None:
-        raise InvalidInput(f"{user.name} still has {work.open_leads} open leads and "
-                           f"{work.rows} rows: choose who takes them over", column="hand to")
+        raise InvalidInput(_("{name} still has {leads} open leads and {rows} rows: choose who "
+                             "takes them over").format(name=user.name, leads=work.open_leads,
+                                                       rows=work.rows), column=_("hand to"))
     heir = get(db, hand_to)
     if (heir is None or not heir.active or hand_to == user.id
             or "own_rows" not in access.PERMISSIONS.get(heir.role, frozenset())):
-        raise InvalidInput("the leads and rows can only go to another active user who works "
-                           "rows (a rep, a manager or an admin)", column="hand to")
+        raise InvalidInput(_("the leads and rows can only go to another active user who works "
+                             "rows (a rep, a manager or an admin)"), column=_("hand to"))
     now, note = utcnow(), f"{user.name} → {heir.name} (handed over)"
     db.execute(
         "INSERT INTO history (happened_at, user_id, person_id, lead_id, kind, field, old_value,"
@@ -267,7 +274,7 @@ def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
 @transaction
 def reactivate(db: Connection, user_id: int, *, by: int | None) -> User:
     """Let a deactivated user log in again (with their old password, or a new link)."""
-    access.require_user(db, by, "manage_people", "reactivate people")
+    access.require_user(db, by, "manage_people", N_("reactivate people"))
     user = _existing(db, user_id)
     if not user.active:
         db.execute("UPDATE users SET active = true WHERE id = ?", [user_id])
@@ -310,7 +317,7 @@ def owner_filter_choices(owners: dict[int, str], me: User) -> dict[int | str, st
     """Whose leads a page may show: "Me" first, then every other owner, then "Whole team"
     (the key "team")."""
     others = {i: name for i, name in owners.items() if i != me.id}
-    return {me.id: f"Me ({me.name})", **others, "team": "Whole team"}
+    return {me.id: _("Me ({name})").format(name=me.name), **others, "team": _("Whole team")}
 
 
 # --- teams -------------------------------------------------------------------------------------
@@ -329,7 +336,8 @@ def team_names(db: Connection) -> dict[int, str]:
 def team(db: Connection, team_id: int) -> Team:
     row = db.execute("SELECT id, name FROM teams WHERE id = ?", [team_id]).fetchone()
     if row is None:
-        raise InvalidInput(f"there is no team #{team_id}", column="team")
+        raise InvalidInput(_("there is no team #{number}").format(number=team_id),
+                           column=_("team"))
     return Team(*row)
 
 
@@ -342,16 +350,17 @@ def team_by_name(db: Connection, name: str) -> Team | None:
 def _team_name(db: Connection, name: str, *, other_than: int | None = None) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput("a team needs a name", column="team")
+        raise InvalidInput(_("a team needs a name"), column=_("team"))
     found = team_by_name(db, name)
     if found and found.id != other_than:
-        raise InvalidInput(f"there is already a team called {found.name}", column="team")
+        raise InvalidInput(_("there is already a team called {name}").format(name=found.name),
+                           column=_("team"))
     return name
 
 
 @transaction
 def create_team(db: Connection, name: str, *, by: int | None) -> Team:
-    access.require_user(db, by, "manage_people", "create teams")
+    access.require_user(db, by, "manage_people", N_("create teams"))
     name = _team_name(db, name)
     team_id = db.execute("INSERT INTO teams (name) VALUES (?) RETURNING id", [name]).fetchone()[0]
     audit.record(db, "team_created", user_id=by, target=name)
@@ -360,7 +369,7 @@ def create_team(db: Connection, name: str, *, by: int | None) -> Team:
 
 @transaction
 def rename_team(db: Connection, team_id: int, name: str, *, by: int | None) -> Team:
-    access.require_user(db, by, "manage_people", "rename teams")
+    access.require_user(db, by, "manage_people", N_("rename teams"))
     old = team(db, team_id)
     name = _team_name(db, name, other_than=team_id)
     if name != old.name:

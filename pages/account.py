@@ -2,43 +2,50 @@
 
 import streamlit as st
 
-from lib import auth, passwords, ui, users
+from lib import access, auth, i18n, passwords, ui, users
+from lib.i18n import _
 
 conn = ui.connection()
 me = ui.require_user()
-st.title("My account")
+st.title(_("My account"))
 ui.show_flash()
-st.text(f"{me.name} · {me.email} · {me.role}")
+st.text(f"{me.name} · {me.email} · {_(access.ROLE_LABELS[me.role])}")
 
-LANGUAGES = {None: "Follow the browser", "en": "English", "de": "Deutsch"}
+# The same choice as the sidebar's profile menu (lib/ui.py), saved with a button here.
+languages = {None: _("Like the browser"), **i18n.LANGUAGES}
 with st.form("account_language"):
-    language = st.selectbox("Language", list(LANGUAGES), format_func=LANGUAGES.get,
-                            index=list(LANGUAGES).index(me.language), key="account_language")
-    if st.form_submit_button("Save language") and ui.attempt(
+    language = st.selectbox(_("Language"), list(languages), format_func=languages.get,
+                            index=list(languages).index(me.language), key="account_language")
+    if st.form_submit_button(_("Save language")) and ui.attempt(
             users.set_language, conn, me.id, language, by=me.id):
-        ui.flash("Language saved.")
+        st.session_state.pop("profile_language", None)  # the sidebar's menu shows the new one
+        with i18n.using(i18n.choose(language, st.context.locale)):
+            ui.flash(_("Language saved."))
         st.rerun()
 
-st.subheader("Password", divider="gray")
+st.subheader(_("Password"), divider="gray")
 with st.form("account_password", clear_on_submit=True):
-    current = st.text_input("Current password", type="password", key="account_current",
+    current = st.text_input(_("Current password"), type="password", key="account_current",
                             autocomplete="current-password")
-    new = st.text_input(f"New password (at least {passwords.MIN_LENGTH} characters)",
-                        type="password", key="account_new", autocomplete="new-password")
-    repeated = st.text_input("New password again", type="password", key="account_repeated",
+    new = st.text_input(_("New password (at least {count} characters)").format(
+        count=passwords.MIN_LENGTH), type="password", key="account_new",
+        autocomplete="new-password")
+    repeated = st.text_input(_("New password again"), type="password", key="account_repeated",
                              autocomplete="new-password")
-    changed = st.form_submit_button("Change password")
+    changed = st.form_submit_button(_("Change password"))
 if changed:
     ended = ui.attempt(auth.change_password, conn, me.id, current, new, repeated,
                        keep=st.session_state.get("auth_token"), client=ui.client())
     if ended is not None:
-        ui.flash(f"Password changed; {ended} other login session(s) ended.")
+        ui.flash(i18n.ngettext("Password changed; {count} other login session ended.",
+                               "Password changed; {count} other login sessions ended.",
+                               ended).format(count=ended))
         st.rerun()
 
-st.subheader("Logins", divider="gray")
-st.caption("Lost a laptop, or logged in on a shared computer? End every login of yours, "
-           "this one included.")
-if st.button("Log out everywhere", key="account_logout_all"):
+st.subheader(_("Logins"), divider="gray")
+st.caption(_("Lost a laptop, or logged in on a shared computer? End every login of yours, "
+             "this one included."))
+if st.button(_("Log out everywhere"), key="account_logout_all"):
     ui.attempt(auth.log_out_everywhere, conn, me.id, by=me.id)
     ui.log_out()
     st.stop()

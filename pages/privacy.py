@@ -3,43 +3,50 @@ purge under the retention settings. Admins only; lib refuses every action for ot
 
 import streamlit as st
 
-from lib import export, privacy, settings, ui
+from lib import export, i18n, privacy, settings, ui
+from lib.i18n import _, ngettext
 
 conn = ui.connection()
 me = ui.require_user()
 viewer = ui.current_viewer()
-st.title("Privacy")
+st.title(_("Privacy"))
 if not viewer.may("privacy"):
-    ui.info("Only admins answer privacy requests.")
+    ui.info(_("Only admins answer privacy requests."))
     st.stop()
 
 
 def chosen_person() -> int | None:
-    query = st.text_input("Find a person by e-mail, phone or name", key="privacy_search")
+    query = st.text_input(_("Find a person by e-mail, phone or name"), key="privacy_search")
     found = ui.attempt(privacy.find, conn, query, viewer=viewer)
     if found is None or found.empty:
         if query.strip():
-            ui.info("Nobody held matches that.")
+            ui.info(_("Nobody held matches that."))
         return None
-    st.dataframe(found, hide_index=True, width="stretch", key="privacy_found")
+    st.dataframe(shown(found), hide_index=True, width="stretch", key="privacy_found")
     labels = privacy.choice_labels(found)
-    return st.selectbox("Person", list(labels), format_func=labels.get, key="privacy_person")
+    return st.selectbox(_("Person"), list(labels), format_func=labels.get, key="privacy_person")
+
+
+def shown(frame):
+    """A table with its headers in the reader's language (the same words as the export)."""
+    return frame.rename(columns=privacy.labels())
 
 
 def subject_access(person_id: int) -> None:
-    st.subheader("What is held (subject access)")
+    st.subheader(_("What is held (subject access)"))
     data = ui.attempt(privacy.subject_access, conn, person_id, viewer=viewer)
     if data is None:
         return
     counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
-    ui.note(", ".join(f"{k.replace('_', ' ')}: {n}" for k, n in counts.items()))
+    names = privacy.labels()
+    ui.note(", ".join(f"{names.get(k, k).replace('_', ' ')}: {n}" for k, n in counts.items()))
     left, right = st.columns(2)
     left.download_button(
         "⬇ JSON", privacy.subject_access_json(data), f"subject-access-{person_id}.json",
         "application/json", key="privacy_json", width="stretch",
         on_click=lambda: privacy.record_export(conn, [person_id], by=me.id, where="JSON"))
     right.download_button(
-        "⬇ XLSX", export.to_xlsx_sheets(privacy.subject_access_frames(data)),
+        "⬇ XLSX", export.to_xlsx_sheets(privacy.subject_access_sheets(data)),
         f"subject-access-{person_id}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="privacy_xlsx", width="stretch",
@@ -47,33 +54,35 @@ def subject_access(person_id: int) -> None:
 
 
 def do_not_contact(person_id: int) -> None:
-    st.subheader("Do not contact")
+    st.subheader(_("Do not contact"))
     flags = ui.attempt(privacy.flags, conn, person_id, viewer=viewer) or {}
-    ui.note(privacy.flag_text(flags) or "No channel is flagged.")
+    ui.note(privacy.flag_text(flags) or _("No channel is flagged."))
     left, middle, right = st.columns(3)
-    channel = left.selectbox("Channel", list(privacy.CHANNELS), format_func=privacy.CHANNELS.get,
+    channels, sources = i18n.translated(privacy.CHANNELS), i18n.translated(privacy.DNC_SOURCES)
+    channel = left.selectbox(_("Channel"), list(channels), format_func=channels.get,
                              key="privacy_dnc_channel")
-    source = middle.selectbox("Why", list(privacy.DNC_SOURCES),
-                              format_func=privacy.DNC_SOURCES.get, key="privacy_dnc_source")
-    if right.button("Mark do not contact", key="privacy_dnc_set", width="stretch"):
+    source = middle.selectbox(_("Why"), list(sources), format_func=sources.get,
+                              key="privacy_dnc_source")
+    if right.button(_("Mark do not contact"), key="privacy_dnc_set", width="stretch"):
         ui.attempt(privacy.set_do_not_contact, conn, person_id, channel, source, by=me.id)
         st.rerun()
-    if channel in flags and right.button("Lift the flag", key="privacy_dnc_clear",
+    if channel in flags and right.button(_("Lift the flag"), key="privacy_dnc_clear",
                                          width="stretch"):
         ui.attempt(privacy.clear_do_not_contact, conn, person_id, channel, by=me.id)
         st.rerun()
 
 
 def erase(person_id: int) -> None:
-    st.subheader("Erase")
-    ui.note("Removes every trace (row, lists, ticks, history, leads, activities, their rows in "
-            "stored files); a suppression entry keeps them out of later imports. It cannot be "
-            "undone.")
-    with st.popover("Erase this person…"):
-        typed = st.text_input(f"Type ERASE to erase person #{person_id}",
-                              key="privacy_erase_confirm")
-        if st.button("Erase for good", type="primary", key="privacy_erase",
-                     disabled=typed.strip() != "ERASE"):
+    st.subheader(_("Erase"))
+    ui.note(_("Removes every trace (row, lists, ticks, history, leads, activities, their rows in "
+              "stored files); a suppression entry keeps them out of later imports. It cannot be "
+              "undone."))
+    word = _("ERASE")
+    with st.popover(_("Erase this person…")):
+        typed = st.text_input(_("Type {word} to erase person #{number}").format(
+            word=word, number=person_id), key="privacy_erase_confirm")
+        if st.button(_("Erase for good"), type="primary", key="privacy_erase",
+                     disabled=typed.strip() != word):
             result = ui.attempt(privacy.erase, conn, [person_id], by=me.id)
             if result is not None:
                 st.session_state.privacy_done = result.message
@@ -82,18 +91,21 @@ def erase(person_id: int) -> None:
 
 
 def retention() -> None:
-    st.subheader("Retention")
+    st.subheader(_("Retention"))
     values = settings.all_values(conn)
-    ui.note(f"Unworked suspects go after {values['retention_unworked_months']} months from their "
-            f"last import, dead rows after {values['retention_dead_months']} months (0: never; "
-            "change it under Settings).")
+    ui.note(_("Unworked suspects go after {unworked} months from their last import, dead rows "
+              "after {dead} months (0: never; change it under Settings).").format(
+        unworked=values["retention_unworked_months"], dead=values["retention_dead_months"]))
     would = ui.attempt(privacy.purge_candidates, conn, viewer=viewer)
     if would is None:
         return
-    ui.say(f"A purge now would erase {len(would):,} people.")
+    ui.say(ngettext("A purge now would erase {count} person.",
+                    "A purge now would erase {count} people.", len(would)).format(
+        count=i18n.number(len(would))))
     if not would.empty:
-        st.dataframe(would, hide_index=True, width="stretch", key="privacy_purge_dry_run")
-        if st.button("Purge them now", key="privacy_purge"):
+        would["why"] = would["why"].map(lambda why: _(privacy.PURGE_REASONS.get(why, why)))
+        st.dataframe(shown(would), hide_index=True, width="stretch", key="privacy_purge_dry_run")
+        if st.button(_("Purge them now"), key="privacy_purge"):
             result = ui.attempt(privacy.purge, conn, by=me.id)
             if result is not None:
                 st.session_state.privacy_done = result.message

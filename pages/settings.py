@@ -21,11 +21,11 @@ me = ui.require_user()
 viewer = ui.current_viewer()
 may_change = viewer.may("edit_qualification")  # criteria, thresholds, pipeline steps
 may_manage = viewer.may("manage_settings")  # the app's other settings
-st.title("Settings")
+st.title(_("Settings"))
 if not may_change:
-    st.info(f"You are logged in as {display.literal(me.label)}: you can look at the settings, but "
-            "only an admin (or a manager, when the admin allows it) can change the ladder and "
-            "the pipeline.", icon="🔒")
+    st.info(_("You are logged in as {user}: you can look at the settings, but only an admin (or "
+              "a manager, when the admin allows it) can change the ladder and the "
+              "pipeline.").format(user=display.literal(me.label)), icon="🔒")
 if message := st.session_state.pop("settings_message", None):
     ui.success(message)
 
@@ -43,10 +43,10 @@ def thresholds() -> None:
         wanted = {}
         for column, (key, value) in zip(st.columns(2), limits.by_key.items(), strict=True):
             setting = settings.SETTINGS[key]
-            wanted[key] = column.number_input(setting.label, min_value=1, max_value=20,
-                                              value=value, help=setting.help,
+            wanted[key] = column.number_input(_(setting.label), min_value=1, max_value=20,
+                                              value=value, help=_(setting.help),
                                               disabled=not may_change, key=f"settings_{key}")
-        if st.form_submit_button("Save thresholds", type="primary", disabled=not may_change):
+        if st.form_submit_button(_("Save thresholds"), type="primary", disabled=not may_change):
             change_thresholds(q.changed_thresholds(wanted, limits))
 
 
@@ -59,7 +59,7 @@ def change_thresholds(changes: dict[str, int]) -> None:
         if changed is None:
             return
         moved += changed
-    saved(f"Thresholds saved. {q.moved_text(moved)}")
+    saved(_("Thresholds saved. {moved}").format(moved=q.moved_text(moved)))
 
 
 def criteria() -> None:
@@ -174,19 +174,20 @@ def other_settings() -> None:
             with column:
                 wanted[key] = setting_field(setting, values[key])
                 slots[key] = st.empty()
-        if st.form_submit_button("Save settings", type="primary", disabled=not may_manage):
+        if st.form_submit_button(_("Save settings"), type="primary", disabled=not may_manage):
             save_others(wanted, values, slots)
 
 
 def setting_field(setting: settings.Setting, value: settings.Value) -> settings.Value:
     """A choice for settings with fixed values, a number or text field for the others."""
-    common = {"help": setting.help, "disabled": not may_manage, "key": f"settings_{setting.key}"}
+    common = {"help": _(setting.help), "disabled": not may_manage,
+              "key": f"settings_{setting.key}"}
     if setting.choices:
-        return st.selectbox(setting.label, setting.choices,
+        return st.selectbox(_(setting.label), setting.choices,
                             index=setting.choices.index(value),
                             format_func=settings.choice_label, **common)
     field = st.number_input if isinstance(setting.default, int) else st.text_input
-    return field(setting.label, value=value, **common)
+    return field(_(setting.label), value=value, **common)
 
 
 def save_others(wanted: dict, values: dict, slots: dict) -> None:
@@ -204,11 +205,11 @@ def save_others(wanted: dict, values: dict, slots: dict) -> None:
         ui.success(settings.saved_text(done, all_saved=False))
 
 
-st.subheader("The ladder", divider="gray")
-st.caption("A row is a prospect with at least the prospect threshold of prospect criteria (or "
-           "any lead criterion), and a lead with at least the lead threshold of lead criteria. "
-           "Changing a threshold, or switching a criterion on or off, recomputes every status "
-           "at once.")
+st.subheader(_("The ladder"), divider="gray")
+st.caption(_("A row is a prospect with at least the prospect threshold of prospect criteria (or "
+             "any lead criterion), and a lead with at least the lead threshold of lead "
+             "criteria. Changing a threshold, or switching a criterion on or off, recomputes "
+             "every status at once."))
 thresholds()
 criteria()
 if may_change:
@@ -217,5 +218,5 @@ st.subheader(_("Pipeline steps"), divider="gray")
 st.caption(_("The steps a lead moves through, in order, named in English and German. A step "
              "that still holds open leads cannot be switched off."))
 pipeline_steps()
-st.subheader("Import, duplicates, calendar and access", divider="gray")
+st.subheader(_("Import, duplicates, calendar and access"), divider="gray")
 other_settings()
