@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from lib import audit, passwords, settings, users
 from lib.db import Connection, take_guard, transaction, utcnow
 from lib.errors import InvalidInput, UserError
-from lib.i18n import N_, _
+from lib.i18n import N_, _, pgettext
 
 FAILURE_LIMIT = 5
 LOCKOUT = timedelta(minutes=15)
@@ -224,7 +224,7 @@ def create_first_admin(db: Connection, name: str, email: str, password: str, rep
     if users.exist(db):
         raise UserError(_(ADMIN_EXISTS))
     if password != repeated:
-        raise InvalidInput(_("the two passwords differ"), column=_("password"))
+        raise InvalidInput(_("the two passwords differ"), column=pgettext("field", "password"))
     user = users.add(db, name, email, "admin", password=password)
     return Login(user, start_session(db, user.id, client=client, how="first admin"))
 
@@ -242,7 +242,7 @@ def issue_link(db: Connection, user_id: int, purpose: str, *, by: int | None,
     user = users.get(db, user_id)
     if user is None or not user.active:
         raise InvalidInput(_("only an active user can get a set-password link"),
-                           column=_("user"))
+                           column=pgettext("field", "user"))
     now = now or utcnow()
     db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
                [now, user_id])
@@ -279,7 +279,7 @@ def use_link(db: Connection, token: str, password: str, repeated: str, *,
         raise UserError(_(LINK_UNUSABLE))
     user, purpose = found
     if password != repeated:
-        raise InvalidInput(_("the two passwords differ"), column=_("password"))
+        raise InvalidInput(_("the two passwords differ"), column=pgettext("field", "password"))
     set_password(db, user.id, password)
     db.execute("UPDATE user_links SET used_at = ? WHERE token_hash = ?",
                [now or utcnow(), token_hash(token)])
@@ -298,7 +298,7 @@ def change_password(db: Connection, user_id: int, current: str, new: str, repeat
     user = users.get(db, user_id)
     if user is None:
         raise InvalidInput(_("there is no user #{number}").format(number=user_id),
-                           column=_("user"))
+                           column=pgettext("field", "user"))
     key = email_key(user.email)
     if throttled(db, key, client):
         _failed(db, key, client, "throttled", action="password_change_failed", by=user_id)
@@ -314,7 +314,7 @@ def change_password(db: Connection, user_id: int, current: str, new: str, repeat
 def _changed_password(db: Connection, user: users.User, new: str, repeated: str,
                       keep: str | None) -> int:
     if new != repeated:
-        raise InvalidInput(_("the two new passwords differ"), column=_("password"))
+        raise InvalidInput(_("the two new passwords differ"), column=pgettext("field", "password"))
     set_password(db, user.id, new)
     db.execute("DELETE FROM login_failures WHERE email_key = ?", [email_key(user.email)])
     return _end_sessions(db, user.id, keep)
@@ -326,7 +326,7 @@ def set_password(db: Connection, user_id: int, password: str) -> None:
     user = users.get(db, user_id)
     if user is None:
         raise InvalidInput(_("there is no user #{number}").format(number=user_id),
-                           column=_("user"))
+                           column=pgettext("field", "user"))
     passwords.check(password, email=user.email, name=user.name)
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                [passwords.hash_password(password), user_id])

@@ -191,26 +191,33 @@ def _count_line(counts: dict) -> str:
 
 def _count_words() -> dict[str, str]:
     """The keys of import and demo counts as a sentence says them (the JSON keeps the keys)."""
-    c = "command line"
     return {
-        "rows_in_file": pgettext(c, "rows in file"), "blank": pgettext(c, "blank"),
-        "added": pgettext(c, "added"), "already_known": pgettext(c, "already known"),
-        "duplicates_in_file": pgettext(c, "duplicates in file"),
-        "rejected": pgettext(c, "rejected"), "flagged": pgettext(c, "flagged"),
-        "already_lead": pgettext(c, "already lead"), "already_dead": pgettext(c, "already dead"),
-        "possible_duplicates": pgettext(c, "possible duplicates"),
-        "suppressed": pgettext(c, "suppressed"), "users": pgettext(c, "users"),
-        "lists": pgettext(c, "lists"), "people": pgettext(c, "people"),
-        "leads": pgettext(c, "leads"),
+        "rows_in_file": pgettext("command line", "rows in file"),
+        "blank": pgettext("command line", "blank"),
+        "added": pgettext("command line", "added"),
+        "already_known": pgettext("command line", "already known"),
+        "duplicates_in_file": pgettext("command line", "duplicates in file"),
+        "rejected": pgettext("command line", "rejected"),
+        "flagged": pgettext("command line", "flagged"),
+        "already_lead": pgettext("command line", "already lead"),
+        "already_dead": pgettext("command line", "already dead"),
+        "possible_duplicates": pgettext("command line", "possible duplicates"),
+        "suppressed": pgettext("command line", "suppressed"),
+        "users": pgettext("command line", "users"),
+        "lists": pgettext("command line", "lists"),
+        "people": pgettext("command line", "people"),
+        "leads": pgettext("command line", "leads"),
     }
 
 
 def _status_words() -> dict[str, str]:
     """Statuses and funnel stages as the command line's sentences say them."""
-    c = "command line"
-    return {"suspect": pgettext(c, "suspect"), "prospect": pgettext(c, "prospect"),
-            "lead": pgettext(c, "lead"), "dead": pgettext(c, "dead"),
-            "converted": pgettext(c, "converted"), "won": pgettext(c, "won")}
+    return {"suspect": pgettext("command line", "suspect"),
+            "prospect": pgettext("command line", "prospect"),
+            "lead": pgettext("command line", "lead"),
+            "dead": pgettext("command line", "dead"),
+            "converted": pgettext("command line", "converted"),
+            "won": pgettext("command line", "won")}
 
 
 @arguments("import")

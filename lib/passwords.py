@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lib.errors import InvalidInput
-from lib.i18n import _
+from lib.i18n import _, pgettext
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; a cap keeps a pasted novel from costing seconds
@@ -55,10 +55,10 @@ def check(password: str, *, email: str = "", name: str = "") -> None:
     """Refuse a password that is short, common, or made of the account's own name or e-mail."""
     if len(password) < MIN_LENGTH:
         raise InvalidInput(_("the password needs at least {count} characters").format(
-            count=MIN_LENGTH), column=_("password"))
+            count=MIN_LENGTH), column=pgettext("field", "password"))
     if len(password) > MAX_LENGTH:
         raise InvalidInput(_("the password may have at most {count} characters").format(
-            count=MAX_LENGTH), column=_("password"))
+            count=MAX_LENGTH), column=pgettext("field", "password"))
     lowered = password.lower()
     core = re.sub(r"[^a-zäöüß]", "", lowered)
     own = {part for part in re.split(r"[^a-z0-9äöüß]+", f"{email} {name}".lower())
@@ -67,4 +67,4 @@ def check(password: str, *, email: str = "", name: str = "") -> None:
             or len(set(lowered)) < 4):
         raise InvalidInput(_("this password is too easy to guess (a common password, a common "
                              "word with digits, or your own name): choose another"),
-                           column=_("password"))
+                           column=pgettext("field", "password"))

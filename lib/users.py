@@ -15,7 +15,7 @@ from lib import access, audit, passwords
 from lib.access import ROLES
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
-from lib.i18n import N_, _
+from lib.i18n import N_, _, pgettext
 
 LANGUAGES = ("en", "de")
 _COLUMNS = "id, name, email, role, team_id, language, active"
@@ -90,20 +90,20 @@ def _valid_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidInput(str(exc), column=_("e-mail")) from None
+        raise InvalidInput(str(exc), column=pgettext("field", "e-mail")) from None
 
 
 def _valid_role(role: str) -> str:
     if role not in ROLES:
         raise InvalidInput(_("role must be one of {roles}").format(roles=", ".join(ROLES)),
-                           column=_("role"))
+                           column=pgettext("field", "role"))
     return role
 
 
 def _valid_language(language: str | None) -> str | None:
     if language not in (None, *LANGUAGES):
         raise InvalidInput(_("language must be one of {languages} or none").format(
-            languages=", ".join(LANGUAGES)), column=_("language"))
+            languages=", ".join(LANGUAGES)), column=pgettext("field", "language"))
     return language
 
 
@@ -115,12 +115,12 @@ def add(db: Connection, name: str, email: str, role: str, *, team_id: int | None
     access.require_user(db, by, "manage_people", N_("add people"))
     name = name.strip()
     if not name:
-        raise InvalidInput(_("a name is required"), column=_("name"))
+        raise InvalidInput(_("a name is required"), column=pgettext("field", "name"))
     _valid_role(role)
     normalised = _valid_email(email)
     if by_email(db, normalised):
         raise InvalidInput(_("{email} already has a user").format(email=normalised),
-                           column=_("e-mail"))
+                           column=pgettext("field", "e-mail"))
     if team_id is not None:
         team(db, team_id)
     if password is not None:
@@ -139,7 +139,7 @@ def _existing(db: Connection, user_id: int) -> User:
     user = get(db, user_id)
     if user is None:
         raise InvalidInput(_("there is no user #{number}").format(number=user_id),
-                           column=_("user"))
+                           column=pgettext("field", "user"))
     return user
 
 
@@ -161,7 +161,7 @@ def _refuse_removing_last_admin(db: Connection, user: User) -> None:
             "SELECT count(*) FROM users WHERE role = 'admin' AND active AND id <> ?",
             [user.id]).fetchone()[0] == 0:
         raise InvalidInput(_("{name} is the only active admin; make someone else admin "
-                             "first").format(name=user.name), column=_("role"))
+                             "first").format(name=user.name), column=pgettext("field", "role"))
 
 
 @transaction
@@ -222,9 +222,9 @@ def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | N
     user = _existing(db, user_id)
     if not user.active:
         raise InvalidInput(_("{name} is already deactivated").format(name=user.name),
-                           column=_("user"))
+                           column=pgettext("field", "user"))
     if user_id == by:
-        raise InvalidInput(_("you cannot deactivate yourself"), column=_("user"))
+        raise InvalidInput(_("you cannot deactivate yourself"), column=pgettext("field", "user"))
     _refuse_removing_last_admin(db, user)
     work = work_of(db, user_id)
     if work.any:
@@ -247,12 +247,14 @@ def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
     if hand_to is None:
         raise InvalidInput(_("{name} still has {leads} open leads and {rows} rows: choose who "
                              "takes them over").format(name=user.name, leads=work.open_leads,
-                                                       rows=work.rows), column=_("hand to"))
+                                                       rows=work.rows),
+                           column=pgettext("field", "hand to"))
     heir = get(db, hand_to)
     if (heir is None or not heir.active or hand_to == user.id
             or "own_rows" not in access.PERMISSIONS.get(heir.role, frozenset())):
         raise InvalidInput(_("the leads and rows can only go to another active user who works "
-                             "rows (a rep, a manager or an admin)"), column=_("hand to"))
+                             "rows (a rep, a manager or an admin)"),
+                           column=pgettext("field", "hand to"))
     now, note = utcnow(), f"{user.name} → {heir.name} (handed over)"
     db.execute(
         "INSERT INTO history (happened_at, user_id, person_id, lead_id, kind, field, old_value,"
@@ -337,7 +339,7 @@ def team(db: Connection, team_id: int) -> Team:
     row = db.execute("SELECT id, name FROM teams WHERE id = ?", [team_id]).fetchone()
     if row is None:
         raise InvalidInput(_("there is no team #{number}").format(number=team_id),
-                           column=_("team"))
+                           column=pgettext("field", "team"))
     return Team(*row)
 
 
@@ -350,11 +352,11 @@ def team_by_name(db: Connection, name: str) -> Team | None:
 def _team_name(db: Connection, name: str, *, other_than: int | None = None) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput(_("a team needs a name"), column=_("team"))
+        raise InvalidInput(_("a team needs a name"), column=pgettext("field", "team"))
     found = team_by_name(db, name)
     if found and found.id != other_than:
         raise InvalidInput(_("there is already a team called {name}").format(name=found.name),
-                           column=_("team"))
+                           column=pgettext("field", "team"))
     return name
 
 
