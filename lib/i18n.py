@@ -56,6 +56,7 @@ COLUMN_FORMATS: dict[str, dict[str, str]] = {
     "weekday_day": {"en": "ddd D MMM", "de": "DD.MM."},
     "moment": {"en": "YYYY-MM-DD HH:mm", "de": "DD.MM.YYYY HH:mm"},
     "short_moment": {"en": "D MMM HH:mm", "de": "DD.MM. HH:mm"},
+    "moment_seconds": {"en": "YYYY-MM-DD HH:mm:ss", "de": "DD.MM.YYYY HH:mm:ss"},
 }
 DATE_INPUT_FORMAT = {"en": "YYYY-MM-DD", "de": "DD.MM.YYYY"}
 _MONEY = {"en": ("¤#,##0", "¤#,##0.00"), "de": ("#,##0\u00a0¤", "#,##0.00\u00a0¤")}

@@ -99,12 +99,10 @@ def test_a_manager_sees_their_team_read_only_and_a_rep_is_refused(demo_path, mon
     assert not rep.dataframe and "Only admins manage people" in rep.info[0].value
 
 
-def test_my_account_stores_the_language_and_changes_the_password(demo_path, monkeypatch):
+def test_my_account_changes_the_password(demo_path, monkeypatch):
+    """(Its language choice: tests/test_people_german.py.)"""
     anna = who(demo_path, ANNA)
     at = open_page(demo_path, "account", monkeypatch, acting=anna)
-    at.selectbox(key="account_language").set_value("de")
-    at.button(key="FormSubmitter:account_language-Save language").click().run()
-    assert computed(demo_path, lambda cur: users.get(cur, anna).language) == "de"
     old = next(u["password"] for u in demo.logins() if u["email"] == ANNA)
     change_password(at, "not my password", "anna's better phrase")
     assert errors(at) == [auth.CURRENT_WRONG]
