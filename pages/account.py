@@ -12,10 +12,12 @@ ui.show_flash()
 st.text(f"{me.name} · {me.email} · {_(access.ROLE_LABELS[me.role])}")
 
 # The same choice as the sidebar's profile menu (lib/ui.py), saved with a button here.
-languages = {None: _("Like the browser"), **i18n.LANGUAGES}
+languages = {"browser": _("Like the browser"), **i18n.LANGUAGES}
 with st.form("account_language"):
-    language = st.selectbox(_("Language"), list(languages), format_func=languages.get,
-                            index=list(languages).index(me.language), key="account_language")
+    choice = st.selectbox(_("Language"), list(languages), format_func=languages.get,
+                          index=list(languages).index(me.language or "browser"),
+                          key="account_language")
+    language = None if choice == "browser" else choice
     if st.form_submit_button(_("Save language")) and ui.attempt(
             users.set_language, conn, me.id, language, by=me.id):
         st.session_state.pop("profile_language", None)  # the sidebar's menu shows the new one

@@ -25,10 +25,17 @@ PEOPLE_COLUMNS = {
                                                   format=i18n.column_format("moment")),
 }
 LANGUAGE_CHOICES = {None: _("Like the browser"), **i18n.LANGUAGES}
+# Choices are labelled by looking up tables made in this run's language (not by calling ``_``
+# later), so a widget reads the same whenever its labels are asked for.
+ROLE_CHOICES = i18n.translated(access.ROLE_LABELS)
 
 
 def role_label(role: str) -> str:
-    return _(access.ROLE_LABELS[role])
+    return ROLE_CHOICES[role]
+
+
+def team_choices(team_names: dict[int, str]) -> dict[int | None, str]:
+    return {None: _("no team"), **team_names}
 
 
 def people_list(team_id: int | None = None) -> None:
@@ -56,9 +63,10 @@ def add_person(team_names: dict[int, str]) -> None:
         name = left.text_input(_("Name"), key="people_add_name")
         email = right.text_input(_("E-mail (their login)"), key="people_add_email")
         role = left.selectbox(_("Role"), access.ROLES, index=access.ROLES.index("rep"),
-                              format_func=role_label, help=ROLE_HELP, key="people_add_role")
+                              format_func=ROLE_CHOICES.get, help=ROLE_HELP,
+                              key="people_add_role")
         team = right.selectbox(_("Team"), [None, *team_names], key="people_add_team",
-                               format_func=lambda t: _("no team") if t is None else team_names[t])
+                               format_func=team_choices(team_names).get)
         how = st.radio(_("How they get in"), ["invite", "password"], horizontal=True,
                        format_func={"invite": _("Send a one-time invitation link"),
                                     "password": _("Set a password now")}.get,
@@ -91,12 +99,12 @@ def change_person(team_names: dict[int, str]) -> None:
     with st.form(f"people_edit_{person.id}"):
         left, middle, right = st.columns(3)
         role = left.selectbox(_("Role"), access.ROLES, index=access.ROLES.index(person.role),
-                              format_func=role_label, help=ROLE_HELP,
+                              format_func=ROLE_CHOICES.get, help=ROLE_HELP,
                               key=f"people_role_{person.id}")
         teams = [None, *team_names]
         team = middle.selectbox(_("Team"), teams, index=teams.index(person.team_id),
-                                format_func=lambda t: _("no team") if t is None
-                                else team_names[t], key=f"people_team_{person.id}")
+                                format_func=team_choices(team_names).get,
+                                key=f"people_team_{person.id}")
         language = right.selectbox(_("Language"), list(LANGUAGE_CHOICES),
                                    index=list(LANGUAGE_CHOICES).index(person.language),
                                    format_func=LANGUAGE_CHOICES.get,
@@ -132,7 +140,7 @@ def save_role_and_team(person: users.User, role: str, team: int | None, language
             users.set_language, conn, person.id, language, by=me.id):
         ui.flash(_("{name}: role {role}, {team}, language: {language}.").format(
             name=person.name, role=role_label(role),
-            team=_("no team") if team is None else team_names[team],
+            team=team_choices(team_names)[team],
             language=LANGUAGE_CHOICES[language]))
         st.rerun()
 

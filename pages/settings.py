@@ -183,9 +183,9 @@ def setting_field(setting: settings.Setting, value: settings.Value) -> settings.
     common = {"help": _(setting.help), "disabled": not may_manage,
               "key": f"settings_{setting.key}"}
     if setting.choices:
+        labels = {choice: settings.choice_label(choice) for choice in setting.choices}
         return st.selectbox(_(setting.label), setting.choices,
-                            index=setting.choices.index(value),
-                            format_func=settings.choice_label, **common)
+                            index=setting.choices.index(value), format_func=labels.get, **common)
     field = st.number_input if isinstance(setting.default, int) else st.text_input
     return field(_(setting.label), value=value, **common)
 
