@@ -13,9 +13,13 @@ st.text(f"{me.name} · {me.email} · {_(access.ROLE_LABELS[me.role])}")
 
 # The same choice as the sidebar's profile menu (lib/ui.py), saved with a button here.
 languages = {"browser": _("Like the browser"), **i18n.LANGUAGES}
+stored = me.language or "browser"
+if st.session_state.get("account_language_stored", stored) != stored:
+    st.session_state.pop("account_language", None)  # chosen in the sidebar since: show that
+st.session_state.account_language_stored = stored
 with st.form("account_language"):
     choice = st.selectbox(_("Language"), list(languages), format_func=languages.get,
-                          index=list(languages).index(me.language or "browser"),
+                          index=list(languages).index(stored),
                           key="account_language")
     language = None if choice == "browser" else choice
     if st.form_submit_button(_("Save language")) and ui.attempt(

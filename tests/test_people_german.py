@@ -283,3 +283,13 @@ def test_changes_without_a_user_are_by_the_command_line_in_the_readers_language(
     with i18n.using("de"):
         assert audit.recent(demo_db, action="team_created")["who"][0] == "Kommandozeile"
     assert audit.recent(demo_db, action="team_created")["who"][0] == "command line"
+
+
+def test_a_language_chosen_in_the_sidebar_shows_on_my_account(demo_path, monkeypatch):
+    anna = computed(demo_path, user_id)
+    at = open_page(demo_path, "account", monkeypatch, acting=anna)
+    assert at.selectbox(key="account_language").value == "browser"
+    at.selectbox(key="profile_language").set_value("de").run()
+    assert computed(demo_path, lambda cur: users.get(cur, anna).language) == "de"
+    assert at.title[0].value == "Mein Konto"
+    assert at.selectbox(key="account_language").value == "de"
