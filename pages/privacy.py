@@ -42,11 +42,11 @@ def subject_access(person_id: int) -> None:
     ui.note(", ".join(f"{names.get(k, k).replace('_', ' ')}: {n}" for k, n in counts.items()))
     left, right = st.columns(2)
     left.download_button(
-        "⬇ JSON", privacy.subject_access_json(data), f"subject-access-{person_id}.json",
+        _("⬇ JSON"), privacy.subject_access_json(data), f"subject-access-{person_id}.json",
         "application/json", key="privacy_json", width="stretch",
         on_click=lambda: privacy.record_export(conn, [person_id], by=me.id, where="JSON"))
     right.download_button(
-        "⬇ XLSX", export.to_xlsx_sheets(privacy.subject_access_sheets(data)),
+        _("⬇ XLSX"), export.to_xlsx_sheets(privacy.subject_access_sheets(data)),
         f"subject-access-{person_id}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="privacy_xlsx", width="stretch",
