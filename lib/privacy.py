@@ -26,6 +26,7 @@ from lib import access, audit, i18n, normalise, reading, settings
 from lib.db import Connection, changed_rows, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
+from lib.labels import PEOPLE, count_line
 
 # Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
 CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
@@ -440,7 +441,7 @@ class Erased:
 
 
 def _people(count: int) -> str:
-    return ngettext("{count} person", "{count} people", count).format(count=i18n.number(count))
+    return count_line(count, PEOPLE)
 
 
 def _removed(kind: str, count: int) -> str:
