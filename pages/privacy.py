@@ -39,7 +39,7 @@ def subject_access(person_id: int) -> None:
         return
     counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
     names = privacy.labels()
-    ui.note(", ".join(f"{names.get(k, k).replace('_', ' ')}: {n}" for k, n in counts.items()))
+    ui.note(", ".join(f"{names.get(k, k)}: {n}" for k, n in counts.items()))
     left, right = st.columns(2)
     left.download_button(
         _("⬇ JSON"), privacy.subject_access_json(data), f"subject-access-{person_id}.json",

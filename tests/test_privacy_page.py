@@ -35,9 +35,9 @@ def searched(db_path, monkeypatch, admin, text="mustermann"):
 
 def test_an_admin_finds_a_person_and_sees_what_is_held(db_path, monkeypatch, seeded):
     at = searched(db_path, monkeypatch, seeded)
-    found = table_with(at, "email")
-    assert found["email"].tolist() == ["Erika.Mustermann@Muster.example"]
-    assert "lists: 1" in " ".join(c.value for c in at.caption)
+    found = table_with(at, "E-mail address")
+    assert found["E-mail address"].tolist() == ["Erika.Mustermann@Muster.example"]
+    assert "Lists: 1" in " ".join(c.value for c in at.caption)
     assert errors(at) == []
 
 
@@ -71,7 +71,7 @@ def test_the_purge_button_erases_the_dry_runs_rows(db_path, monkeypatch, seeded)
         cur.execute("UPDATE list_rows SET added_at = ? WHERE person_id = (SELECT id FROM"
                     " people WHERE email_key = ?)", [db.utcnow() - timedelta(days=90), ERIKA_KEY])
     at = open_page(db_path, "privacy", monkeypatch, acting=seeded)
-    assert table_with(at, "why")["person_id"].tolist() == [
+    assert table_with(at, "Why purged")["Person (ID)"].tolist() == [
         computed(db_path, lambda cur: cur.execute(
             "SELECT id FROM people WHERE email_key = ?", [ERIKA_KEY]).fetchone()[0])]
     at.button(key="privacy_purge").click().run()
