@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lib import i18n
 from lib.db import Connection, utcnow
 from lib.i18n import N_, _
 
@@ -63,8 +64,10 @@ def imported(db: Connection, result: ImportResult, *, by: int | None, file_name:
 
 
 def undone(db: Connection, result: UndoResult, *, by: int | None) -> None:
+    with i18n.using("en"):  # stored like every audit detail: in English, whoever undid it
+        detail = result.message
     record(db, "import_undone", user_id=by, target=f"import #{result.import_id}",
-           detail=result.message, row_count=result.removed_people + result.removed_from_list)
+           detail=detail, row_count=result.removed_people + result.removed_from_list)
 
 
 def recent(db: Connection, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:

@@ -265,7 +265,7 @@ def commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
 def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
             by: int | None, source: str | None, via: str | None) -> ImportResult:
     list_name = _list_name(list_name)
-    viewer = access.writer(db, by, "import", "import lists")
+    viewer = access.writer(db, by, "import", N_("import lists"))
     if (existing := scalar(db, "SELECT id FROM lists WHERE name = ?", [list_name])) is not None:
         access.check_list(db, viewer, existing)
     earlier = previous_import(db, list_name, preview.sha256)
@@ -392,7 +392,7 @@ def report(db: Connection, import_id: int, *, viewer: access.Viewer) -> pd.DataF
 
     The file names everyone in it: only for roles that import, and for a list they may open.
     """
-    access.require(viewer, "import", "download import reports")
+    access.require(viewer, "import", N_("download import reports"))
     row = db.execute(
         "SELECT file_bytes, file_name, read_options, list_id FROM imports WHERE id = ?",
         [import_id]).fetchone()
@@ -528,7 +528,7 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
                      [import_id]).fetchone()
     if row is None:
         raise InvalidInput(_("there is no import #{id}").format(id=import_id))
-    access.check_list(db, access.writer(db, by, "undo_import", "undo imports"), row[1])
+    access.check_list(db, access.writer(db, by, "undo_import", N_("undo imports")), row[1])
     if row[0] is not None:
         raise InvalidInput(_("import #{id} was already undone on {moment}").format(
             id=import_id, moment=i18n.moment(row[0])))
@@ -602,7 +602,7 @@ def _add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
         raise InvalidInput(_("unknown field {field}").format(field=unknown[0]))
     if scalar(db, "SELECT count(*) FROM lists WHERE id = ?", [list_id]) == 0:
         raise InvalidInput(_("there is no list #{id}").format(id=list_id))
-    access.check_list(db, access.writer(db, by, "work_rows", "add people to lists"), list_id)
+    access.check_list(db, access.writer(db, by, "work_rows", N_("add people to lists")), list_id)
     typed = pd.DataFrame({f: pd.Series([str(fields.get(f) or "")], dtype="str")
                           for f in PERSON_FIELDS})
     stage = staging.stage(db, typed, 1, {f: f for f in PERSON_FIELDS},

@@ -343,7 +343,7 @@ def convert(
     a dead row must be revived first.
     """
     person = _person(db, person_id)
-    viewer = access.writer(db, by, "work_leads", "convert rows into leads", person_id=person_id)
+    viewer = access.writer(db, by, "work_leads", N_("convert rows into leads"), person_id=person_id)
     _claim(db, person_id)
     existing = open_lead_of(db, person_id)
     if existing is not None:
@@ -424,7 +424,7 @@ def log_activity(db: Connection, lead_id: int, activity: Activity, *, by: int | 
     """Record a call, e-mail, meeting or note on a lead (open or closed); returns its id."""
     if not isinstance(activity, Activity):
         raise InvalidInput(_("say what happened"), column=_("activity"))
-    return _insert_activity(db, _lead_for(db, lead_id, by, "log activities"), activity, by)
+    return _insert_activity(db, _lead_for(db, lead_id, by, N_("log activities")), activity, by)
 
 
 @transaction
@@ -456,7 +456,7 @@ def set_next_step(db: Connection, lead_id: int, next_step: NextStep, *, by: int 
     """Replace the next step of an open lead."""
     if not isinstance(next_step, NextStep):
         raise InvalidInput(_("a lead needs a next step"), column=_("next step"))
-    _write_next_step(db, _open_lead(db, lead_id, by, "plan next steps"), next_step, by)
+    _write_next_step(db, _open_lead(db, lead_id, by, N_("plan next steps")), next_step, by)
 
 
 # --- step and status -----------------------------------------------------------------------
@@ -465,7 +465,7 @@ def set_next_step(db: Connection, lead_id: int, next_step: NextStep, *, by: int 
 @transaction
 def move_step(db: Connection, lead_id: int, step_key: str, *, by: int | None) -> None:
     """Move an open lead to another pipeline step (logged)."""
-    lead = _open_lead(db, lead_id, by, "move leads")
+    lead = _open_lead(db, lead_id, by, N_("move leads"))
     step_key = _step(db, step_key)
     if step_key == lead["step_key"]:
         return
@@ -492,7 +492,7 @@ def standby(
 
     The next step it comes back with cannot be due before that date.
     """
-    lead = _open_lead(db, lead_id, by, "park leads")
+    lead = _open_lead(db, lead_id, by, N_("park leads"))
     if not isinstance(until, date) or isinstance(until, datetime) or until <= _today(db):
         raise InvalidInput(_("standby needs a date after today"), column=_("until"))
     if not isinstance(next_step, NextStep) or next_step.due_date < until:
@@ -505,7 +505,7 @@ def standby(
 @transaction
 def resume(db: Connection, lead_id: int, *, by: int | None) -> None:
     """Take a lead out of standby before its date; it keeps its next step."""
-    lead = _open_lead(db, lead_id, by, "resume leads")
+    lead = _open_lead(db, lead_id, by, N_("resume leads"))
     if lead["status"] != "standby":
         raise UserError(_("“{title}” is not on standby").format(title=lead["title"]))
     _set_status(db, lead, "todo", by, standby_until=None)
@@ -518,7 +518,7 @@ _CLEARED = dict.fromkeys(
 
 def _close(db: Connection, lead_id: int, status: str, reason: str | None, note: str | None,
            by: int | None) -> None:
-    lead = _open_lead(db, lead_id, by, "close leads")
+    lead = _open_lead(db, lead_id, by, N_("close leads"))
     _set_status(db, lead, status, by, note=", ".join(filter(None, (reason, note))) or None,
                 closed_at=utcnow(), close_reason=reason, close_note=note, **_CLEARED)
     _log(db, "next_step", lead, by, field="next_step", old=next_step_of(lead).describe())
@@ -558,7 +558,7 @@ def cancel(db: Connection, lead_id: int, reason: str, note: str | None = None, *
 @transaction
 def reopen(db: Connection, lead_id: int, next_step: NextStep, *, by: int | None) -> None:
     """Bring a closed lead back to to do; it needs a next step like any open lead."""
-    lead = _lead_for(db, lead_id, by, "reopen leads")
+    lead = _lead_for(db, lead_id, by, N_("reopen leads"))
     if lead["status"] in OPEN:
         raise UserError(_("“{title}” is open already").format(title=lead["title"]))
     if not isinstance(next_step, NextStep):
@@ -588,7 +588,7 @@ def edit(db: Connection, lead_id: int, *, by: int | None,
     if unknown:
         raise InvalidInput(_("cannot be edited: {fields}").format(fields=", ".join(unknown)))
     lead = _lead(db, lead_id)
-    viewer = access.writer(db, by, "work_leads", "edit leads", lead_id=lead_id)
+    viewer = access.writer(db, by, "work_leads", N_("edit leads"), lead_id=lead_id)
     parsed = {name: EDITABLE[name](db, value) for name, value in changes.items()}
     changed = {name: value for name, value in parsed.items() if value != lead[name]}
     if "owner_id" in changed:

@@ -16,7 +16,7 @@ import pandas as pd
 from lib import access, history, i18n
 from lib.db import Connection, scalar, transaction
 from lib.errors import InvalidInput
-from lib.i18n import _, ngettext
+from lib.i18n import N_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _german(value: object) -> str:
 @transaction
 def update_steps(db: Connection, wanted: list[Step], *, by: int | None) -> int:
     """Save names, order and on/off of the steps as one change; returns how many changed."""
-    access.require_user(db, by, "edit_qualification", "edit the pipeline steps")
+    access.require_user(db, by, "edit_qualification", N_("edit the pipeline steps"))
     old = {s.key: s for s in steps(db)}
     _check(db, wanted, old)
     # A step given the number another one has goes before it (that is what moving it meant).
@@ -125,7 +125,7 @@ def _open_leads(db: Connection, key: str) -> int:
 @transaction
 def add_step(db: Connection, label: str, *, by: int | None, label_de: str = "") -> Step:
     """A new active step at the end of the pipeline (``label_de``: its German name)."""
-    access.require_user(db, by, "edit_qualification", "add pipeline steps")
+    access.require_user(db, by, "edit_qualification", N_("add pipeline steps"))
     label, label_de = " ".join(str(label or "").split()), _german(label_de)
     if not label:
         raise InvalidInput(_("give the step a name"), column=_("name"))

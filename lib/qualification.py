@@ -376,7 +376,7 @@ def set_tick(
     wanted = criterion(db, criterion_key)
     if not wanted.active:
         raise InvalidInput(switched_off_text(wanted))
-    access.writer(db, by, "work_rows", "tick criteria", person_id=person_id)
+    access.writer(db, by, "work_rows", N_("tick criteria"), person_id=person_id)
     row = touch(db, person_id)
     if row is None:
         raise UserError(_("row {id} no longer exists").format(id=person_id))
@@ -489,7 +489,7 @@ def change_threshold(db: Connection, key: str, value: int, *, by: int | None) ->
 
     Returns how many statuses changed (each with a "status" history entry).
     """
-    access.require_user(db, by, "edit_qualification", "change the thresholds")
+    access.require_user(db, by, "edit_qualification", N_("change the thresholds"))
     if key not in THRESHOLD_KEYS:
         raise InvalidInput(_("'{key}' is not a threshold").format(key=key))
     settings.put(db, key, value, by=by)
@@ -569,7 +569,7 @@ def update_criteria(db: Connection, wanted: Sequence[Criterion], *, by: int | No
     ``position`` only orders: a criterion given the number another one has goes before it.
     Returns how many statuses changed.
     """
-    access.require_user(db, by, "edit_qualification", "edit the criteria")
+    access.require_user(db, by, "edit_qualification", N_("edit the criteria"))
     old = {c.key: c for c in criteria(db, active_only=False)}
     switched = []
     for new in wanted:
@@ -599,7 +599,7 @@ def add_criterion(
 ) -> Criterion:
     """A new active criterion at the end of its stage. Nobody has ticked it, so no status moves.
     Without a German short label or description the English one serves for both."""
-    access.require_user(db, by, "edit_qualification", "add criteria")
+    access.require_user(db, by, "edit_qualification", N_("add criteria"))
     key = key.strip()
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidInput(_("use lower-case letters, digits and _, starting with a letter"),

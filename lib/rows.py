@@ -466,7 +466,7 @@ def edit_field(
     """
     if field_name not in EDITABLE_FIELDS:
         raise InvalidInput(_("cannot be edited here"), column=label(field_name))
-    access.writer(db, by, "work_rows", "edit rows", person_id=person_id)
+    access.writer(db, by, "work_rows", N_("edit rows"), person_id=person_id)
     old_text, new_text = clean(old), clean(new)
     if new_text == old_text:
         return new_text
@@ -571,7 +571,7 @@ def assign_owner(
     owner_id = _whole_or_none(owner_id)
     expected_owner_id = _whole_or_none(expected_owner_id)
     access.check_assign(
-        db, access.writer(db, by, "work_rows", "change owners", person_id=person_id), owner_id)
+        db, access.writer(db, by, "work_rows", N_("change owners"), person_id=person_id), owner_id)
     _check_owner(db, owner_id)
     if owner_id == expected_owner_id:
         return
@@ -633,7 +633,7 @@ def cancel(
     if reason == "other" and note is None:
         raise InvalidInput(_("say in the note why, when the reason is 'other'"),
                            column=_("note"))
-    access.writer(db, by, "work_rows", "cancel rows", person_id=person_id)
+    access.writer(db, by, "work_rows", N_("cancel rows"), person_id=person_id)
     old_status, dead_reason = _status_row(db, person_id)
     if dead_reason is not None:
         raise UserError(_("already dead ({reason})").format(reason=q.reason_label(dead_reason)))
@@ -652,7 +652,7 @@ def cancel(
 @transaction
 def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
     """Undo a cancel: the status comes back from the ticks, which a cancel never removes."""
-    access.writer(db, by, "work_rows", "revive rows", person_id=person_id)
+    access.writer(db, by, "work_rows", N_("revive rows"), person_id=person_id)
     dead_reason = _status_row(db, person_id)[1]
     if dead_reason is None:
         raise UserError(_("this row is not dead"))
@@ -816,7 +816,7 @@ def bulk_tick(
     rows are saved. A row already as wanted is left alone. A switched-off criterion refuses
     every row.
     """
-    access.require_user(db, by, "work_rows", "tick criteria")
+    access.require_user(db, by, "work_rows", N_("tick criteria"))
     wanted = q.criterion(db, criterion_key)
     if not wanted.active:
         raise InvalidInput(q.switched_off_text(wanted))

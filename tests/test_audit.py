@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lib import audit, db, importing
+from lib import audit, db, i18n, importing
 from tests.apptest import ROOT
 from tests.test_cli import DEMO, cli
 
@@ -51,3 +51,16 @@ def test_the_command_line_import_and_calendar_export_are_logged(demo_path, tmp_p
         ("David Nguyen", "import", "Walk-ins (import #4)"),
         ("command line", "export", "calendar of anna.schmidt@leadladder.example")]
     assert rows[0][3] == 1 and rows[1][3] > 0
+
+
+def test_an_undo_by_a_german_reader_is_logged_in_english_like_every_entry(fresh_db):
+    data = (DEMO / "2026-kw45-messe-nuernberg.csv").read_bytes()
+    result = importing.import_file(fresh_db, data, "kw45.csv", "KW45", by=None)
+    with i18n.using("de"):
+        undone = importing.undo(fresh_db, result.import_id, by=None)
+        shown = undone.message
+        audit.undone(fresh_db, undone, by=None)
+    assert shown.startswith(f"Import #{result.import_id} rückgängig")
+    assert audit.recent(fresh_db)["detail"].iloc[0] == (
+        f"Import #{result.import_id} undone: {undone.removed_people} people removed, "
+        f"{undone.removed_from_list} known people taken off the list.")

@@ -29,6 +29,8 @@ TEXT_CALLS = {
     "DatetimeColumn", "TimeColumn", "LinkColumn", "ListColumn", "ProgressColumn", "Column",
 }
 TEXT_KEYWORDS = {"label", "help", "placeholder", "title", "body", "caption", "text"}
+# lib's permission checks and the lead lookups name what was refused ("tick criteria")
+REFUSED_WHAT = {"writer", "require", "require_user", "_lead_for", "_open_lead"}
 USER_ERRORS = {"UserError", "FileRefused", "LimitExceeded", "InvalidInput", "EditConflict",
                "StorageBusy", "DatabaseLocked", "NotAllowed"}
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}")
@@ -81,6 +83,8 @@ def findings(path: Path, *, screen: bool) -> list[str]:
                         flag(keyword.value, f"{name}({keyword.arg}=)")
             if name in USER_ERRORS and node.args and untranslated(node.args[0]):
                 flag(node.args[0], f"raise {name}")
+            if name in REFUSED_WHAT and any(untranslated(a) for a in node.args[2:]):
+                flag(node, f"{name}(what)")
         if screen and isinstance(node, ast.Dict):
             for value in node.values:
                 if value is not None and untranslated(value):
@@ -104,7 +108,9 @@ def test_the_check_finds_an_english_label(tmp_path):
     page.write_text('import streamlit as st\nst.title("Overdue")\n'
                     'st.button(_("Go"), help=f"Due in {n} days")\n'
                     'COLUMNS = {"owner": "Owner", "key": N_("Fine")}\n'
-                    'raise InvalidInput(f"row {n} is wrong")\nst.title(_("Fine"))\n')
+                    'raise InvalidInput(f"row {n} is wrong")\nst.title(_("Fine"))\n'
+                    'access.writer(db, by, "work_rows", "tick criteria")\n'
+                    'access.writer(db, by, "work_rows", N_("tick criteria"))\n')
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:
@@ -112,4 +118,4 @@ def test_the_check_finds_an_english_label(tmp_path):
     finally:
         ROOT = saved
     assert [line.split(" ")[0] for line in found] == ["page.py:2", "page.py:3", "page.py:4",
-                                                       "page.py:5"]
+                                                       "page.py:5", "page.py:7"]
