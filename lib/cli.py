@@ -520,10 +520,16 @@ def _settings(cur: db.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = {"csv": "to_csv", "csv-de": "to_german_excel_csv", "xlsx": "to_xlsx"}
+
+
 @arguments("export")
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", required=True, dest="list_name", help=_("the list to export"))
-    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), dest="file_format")
+    parser.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS),
+                        dest="file_format",
+                        help=_("csv, csv-de (for Excel set to German: semicolons, decimal "
+                               "commas, dates as 03.12.2026) or xlsx"))
     parser.add_argument("--out", required=True, help=_("the file to write"))
 
 
@@ -539,7 +545,7 @@ def _export(cur: db.Connection, args: argparse.Namespace) -> int:
     if list_id is None or not access.may_open_list(cur, acting, list_id):
         raise UserError(_("there is no list named '{list}'").format(list=args.list_name))
     frame = rows.export_rows(cur, rows.RowFilter(list_id=list_id), viewer=acting)
-    body = (export.to_csv if args.file_format == "csv" else export.to_xlsx)(frame)
+    body = getattr(export, EXPORT_FORMATS[args.file_format])(frame)
     _write(args.out, body)
     audit.record(cur, "download", user_id=acting.user_id, target=f"list {args.list_name}",
                  detail=f"command line → {args.out}", row_count=len(frame))

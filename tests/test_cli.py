@@ -102,7 +102,7 @@ def test_a_database_held_by_the_running_app_is_named_in_one_line(db_path):
         holder.wait()
 
 
-@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("file_format", ["csv", "csv-de", "xlsx"])
 def test_export_writes_the_prospecting_download_of_a_list(db_path, tmp_path, file_format):
     from lib import access, db, export, lists, rows
 
@@ -120,6 +120,10 @@ def test_export_writes_the_prospecting_download_of_a_list(db_path, tmp_path, fil
     assert {"Standbesuch", "status", "why", "owner", "✓ budget", "e-mail"} <= set(frame.columns)
     if file_format == "csv":
         assert out.read_bytes() == export.to_csv(frame)
+    elif file_format == "csv-de":
+        assert out.read_bytes() == export.to_german_excel_csv(frame)
+        assert out.read_bytes().decode("utf-8-sig").splitlines()[0].count(";") == len(
+            frame.columns) - 1
     else:
         read = pd.read_excel(out, dtype=object, engine="openpyxl")
         assert read.columns.tolist() == frame.columns.tolist()
