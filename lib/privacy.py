@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import access, audit, i18n, normalise, reading, settings
+from lib import access, audit, i18n, normalise, qualification, reading, settings
 from lib.db import Connection, changed_rows, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
@@ -301,6 +301,13 @@ def subject_access_frames(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
                                               if isinstance(v, dict) else v)
                                           for k, v in row.items()} for row in rows])
     return frames
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A privacy table as a person reads it: headers and statuses in the reader's language."""
+    if "status" in frame.columns:
+        frame = frame.assign(status=frame["status"].map(qualification.status_label))
+    return frame.rename(columns=labels())
 
 
 def labels() -> dict[str, str]:

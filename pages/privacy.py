@@ -28,8 +28,8 @@ def chosen_person() -> int | None:
 
 
 def shown(frame):
-    """A table with its headers in the reader's language (the same words as the export)."""
-    return frame.rename(columns=privacy.labels())
+    """A table in the reader's language (the same headers as the export)."""
+    return privacy.readable(frame)
 
 
 def subject_access(person_id: int) -> None:

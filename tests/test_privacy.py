@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lib import access, audit, db, display, importing, leads, privacy, rows, settings, users
+from lib import access, audit, db, display, i18n, importing, leads, privacy, rows, settings, users
 from lib import qualification as q
 from lib.errors import InvalidInput, UserError
 
@@ -486,3 +486,12 @@ def test_the_person_picker_names_each_person_found_without_empty_fields(store, t
     store.execute("UPDATE people SET company = NULL WHERE id = ?", [pid])
     found = privacy.find(store, ERIKA[3], viewer=viewer(store, team["admin"]))
     assert privacy.choice_labels(found) == {pid: f"#{pid} {ERIKA[1]} {ERIKA[2]} {ERIKA[3]}"}
+
+
+def test_a_privacy_table_reads_in_the_readers_language():
+    found = pd.DataFrame({"person_id": [1, 2], "status": ["prospect", "dead"]})
+    with i18n.using("de"):
+        german = privacy.readable(found)
+    assert german.iloc[:, 1].tolist() == ["Interessent", "verworfen"]
+    assert privacy.readable(found).iloc[:, 1].tolist() == ["prospect", "dead"]
+    assert found["status"].tolist() == ["prospect", "dead"]  # the data is left as it is
