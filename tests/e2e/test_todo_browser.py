@@ -93,9 +93,10 @@ def picked(page: Page) -> Locator:
 
 
 def set_date(page: Page, scope: Locator, label: str, day: date) -> None:
-    """Type a date into a date input (day, month and year fields, as a person types it)."""
-    scope.get_by_role("spinbutton", name=f"day, {label}").click()
-    page.keyboard.type(day.strftime("%d%m%Y"))
+    """Type a date into a date input as a person types it: in English its fields are year,
+    month, day (YYYY-MM-DD; German: DD.MM.YYYY)."""
+    scope.get_by_role("spinbutton", name=f"year, {label}").click()
+    page.keyboard.type(day.strftime("%Y%m%d"))
     page.keyboard.press("Tab")
     for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
         expect(scope.get_by_role("spinbutton", name=f"{part}, {label}")).to_have_attribute(
