@@ -15,9 +15,10 @@ from lib import access, audit, passwords
 from lib.access import ROLES
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
+from lib.i18n import LANGUAGES as INTERFACE_LANGUAGES
 from lib.i18n import N_, _, pgettext
 
-LANGUAGES = ("en", "de")
+LANGUAGES = tuple(INTERFACE_LANGUAGES)  # the languages lib/i18n.py has catalogs for
 _COLUMNS = "id, name, email, role, team_id, language, active"
 
 
