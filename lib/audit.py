@@ -9,6 +9,7 @@ import pandas as pd
 from lib import i18n
 from lib.db import Connection, utcnow
 from lib.i18n import N_, _
+from lib.store import audit as audit_store
 
 if TYPE_CHECKING:
     from lib.importing import ImportResult, UndoResult
@@ -47,11 +48,7 @@ def record(db: Connection, action: str, *, user_id: int | None, target: str | No
     """Append one entry (inside the caller's transaction, when there is one)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    db.execute(
-        "INSERT INTO audit_log (happened_at, user_id, action, target, detail, row_count)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [utcnow(), user_id, action, target, detail, row_count],
-    )
+    audit_store.append(db, utcnow(), user_id, action, target, detail, row_count)
 
 
 def imported(db: Connection, result: ImportResult, *, by: int | None, file_name: str) -> None:

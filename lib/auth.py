@@ -20,6 +20,7 @@ from lib import audit, passwords, settings, users
 from lib.db import Connection, take_guard, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, pgettext
+from lib.store import users as users_store
 
 FAILURE_LIMIT = 5
 LOCKOUT = timedelta(minutes=15)
@@ -118,8 +119,7 @@ def _failed(db: Connection, key: str, client: str | None, why: str, *,
     """One more failure of the account and client (a refusal while throttled counts no more),
     in the audit log as ``action``."""
     if why != "throttled":
-        db.execute("INSERT INTO login_failures (happened_at, email_key, client) VALUES (?, ?, ?)",
-                   [utcnow(), key, client])
+        users_store.insert_login_failure(db, utcnow(), key, client)
     audit.record(db, action, user_id=by, target=key[:200],
                  detail=f"{why}; client {client or 'local'}")
 
@@ -128,9 +128,8 @@ def _failed(db: Connection, key: str, client: str | None, why: str, *,
 def _logged_in(db: Connection, user: users.User, password: str, stored: str,
                client: str | None) -> Login:
     if passwords.needs_rehash(stored):
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                   [passwords.hash_password(password), user.id])
-    db.execute("DELETE FROM login_failures WHERE email_key = ?", [email_key(user.email)])
+        users_store.set_password_hash(db, user.id, passwords.hash_password(password))
+    users_store.clear_login_failures(db, email_key(user.email))
     return Login(user, start_session(db, user.id, client=client, how="password"))
 
 
@@ -142,9 +141,7 @@ def start_session(db: Connection, user_id: int, *, client: str | None = None,
     if user is None or not user.active:
         raise LoginRefused(_(WRONG))
     token, now = new_token(), utcnow()
-    db.execute(
-        "INSERT INTO login_sessions (token_hash, user_id, created_at, last_seen_at, client)"
-        " VALUES (?, ?, ?, ?, ?)", [token_hash(token), user_id, now, now, client])
+    users_store.insert_session(db, token_hash(token), user_id, now, client)
     audit.record(db, "login", user_id=user_id, target=user.email,
                  detail=f"{how}; client {client or 'local'}")
     return token
@@ -173,18 +170,15 @@ def session_user(db: Connection, token: str | None, now: datetime | None = None
 
 @transaction
 def _touch(db: Connection, token: str, now: datetime) -> None:
-    db.execute("UPDATE login_sessions SET last_seen_at = ? WHERE token_hash = ?",
-               [now, token_hash(token)])
+    users_store.touch_session(db, token_hash(token), now)
 
 
 @transaction
 def log_out(db: Connection, token: str) -> None:
     """End one login session (this browser)."""
-    row = db.execute(
-        "UPDATE login_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL"
-        " RETURNING user_id", [utcnow(), token_hash(token)]).fetchone()
-    if row:
-        audit.record(db, "logout", user_id=row[0])
+    user_id = users_store.end_session(db, token_hash(token), utcnow())
+    if user_id is not None:
+        audit.record(db, "logout", user_id=user_id)
 
 
 @transaction
@@ -198,10 +192,8 @@ def log_out_everywhere(db: Connection, user_id: int, *, by: int | None) -> int:
 
 def _end_sessions(db: Connection, user_id: int, keep: str | None = None) -> int:
     """End a user's open sessions, but the one of token ``keep``; returns how many ended."""
-    return len(db.execute(
-        "UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL"
-        " AND token_hash IS DISTINCT FROM ? RETURNING 1",
-        [utcnow(), user_id, token_hash(keep) if keep else None]).fetchall())
+    return users_store.end_sessions(db, user_id, utcnow(),
+                                    keep_hash=token_hash(keep) if keep else None)
 
 
 def _email(db: Connection, user_id: int) -> str | None:
@@ -244,13 +236,10 @@ def issue_link(db: Connection, user_id: int, purpose: str, *, by: int | None,
         raise InvalidInput(_("only an active user can get a set-password link"),
                            column=pgettext("field", "user"))
     now = now or utcnow()
-    db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-               [now, user_id])
+    users_store.spend_links(db, user_id, now)
     token = new_token()
-    db.execute(
-        "INSERT INTO user_links (token_hash, user_id, purpose, created_at, created_by,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [token_hash(token), user_id, purpose, now, by, now + LINK_VALID[purpose]])
+    users_store.insert_link(db, token_hash(token), user_id, purpose, now=now, by=by,
+                            expires_at=now + LINK_VALID[purpose])
     audit.record(db, "link_issued", user_id=by, target=user.email, detail=purpose)
     return token
 
@@ -281,8 +270,7 @@ def use_link(db: Connection, token: str, password: str, repeated: str, *,
     if password != repeated:
         raise InvalidInput(_("the two passwords differ"), column=pgettext("field", "password"))
     set_password(db, user.id, password)
-    db.execute("UPDATE user_links SET used_at = ? WHERE token_hash = ?",
-               [now or utcnow(), token_hash(token)])
+    users_store.spend_link(db, token_hash(token), now or utcnow())
     _end_sessions(db, user.id)
     return Login(user, start_session(db, user.id, client=client, how=f"{purpose} link"))
 
@@ -316,7 +304,7 @@ def _changed_password(db: Connection, user: users.User, new: str, repeated: str,
     if new != repeated:
         raise InvalidInput(_("the two new passwords differ"), column=pgettext("field", "password"))
     set_password(db, user.id, new)
-    db.execute("DELETE FROM login_failures WHERE email_key = ?", [email_key(user.email)])
+    users_store.clear_login_failures(db, email_key(user.email))
     return _end_sessions(db, user.id, keep)
 
 
@@ -328,8 +316,7 @@ def set_password(db: Connection, user_id: int, password: str) -> None:
         raise InvalidInput(_("there is no user #{number}").format(number=user_id),
                            column=pgettext("field", "user"))
     passwords.check(password, email=user.email, name=user.name)
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-               [passwords.hash_password(password), user_id])
+    users_store.set_password_hash(db, user_id, passwords.hash_password(password))
     audit.record(db, "password_set", user_id=user_id, target=user.email)
 
 

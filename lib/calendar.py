@@ -30,9 +30,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lib import access, i18n, leads, schedule, settings
-from lib.db import Connection, changed_rows, scalar, transaction
+from lib.db import Connection, scalar, transaction
 from lib.errors import InvalidInput
 from lib.i18n import N_, _
+from lib.store import users as users_store
 
 TIMED_MINUTES = 15
 ALL_DAY_ALARM = timedelta(hours=9)
@@ -159,8 +160,7 @@ def issue_token(db: Connection, user_id: int) -> str:
     """A new secret feed token for the user, returned once (only its hash is kept); the old
     one stops working at once."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    if not changed_rows(db, "UPDATE users SET calendar_token_hash = ?, calendar_token = NULL"
-                        " WHERE id = ? AND active", [token_hash(token), user_id]):
+    if not users_store.set_calendar_token(db, user_id, token_hash(token)):
         raise InvalidInput(_("there is no active user {id}").format(id=user_id))
     return token
 
@@ -168,8 +168,7 @@ def issue_token(db: Connection, user_id: int) -> str:
 @transaction
 def revoke_token(db: Connection, user_id: int) -> None:
     """The user's feed URL stops working (a bare 404) until a new token is issued."""
-    db.execute("UPDATE users SET calendar_token_hash = NULL, calendar_token = NULL WHERE id = ?",
-               [user_id])
+    users_store.set_calendar_token(db, user_id, None)
 
 
 def has_feed(db: Connection, user_id: int) -> bool:

@@ -17,6 +17,7 @@ from lib import access, history, i18n
 from lib.db import Connection, scalar, transaction
 from lib.errors import InvalidInput
 from lib.i18n import N_, _, ngettext
+from lib.store import settings as settings_store
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def update_steps(db: Connection, wanted: list[Step], *, by: int | None) -> int:
         after = {**asdict(step), "position": place}
         for field in ("label", "label_de", "position", "active"):
             if before[field] != after[field]:
-                db.execute(f"UPDATE pipeline_steps SET {field} = ? WHERE key = ?",
-                           [after[field], step.key])
+                settings_store.set_step(db, step.key, field, after[field])
                 history.record(db, "settings", user_id=by, field=f"step:{step.key}.{field}",
                                old=before[field], new=after[field])
                 changed += 1
@@ -139,8 +139,7 @@ def add_step(db: Connection, label: str, *, by: int | None, label_de: str = "") 
     key = _free_key(re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_") or "step",
                     {s.key for s in existing})
     position = max((s.position for s in existing), default=0) + 1
-    db.execute("INSERT INTO pipeline_steps (key, label, position, active, label_de)"
-               " VALUES (?, ?, ?, true, ?)", [key, label, position, label_de or None])
+    settings_store.insert_step(db, key, label, position, label_de or None)
     history.record(db, "settings", user_id=by, field=f"step:{key}", new=label)
     return Step(key, label, position, True, label_de)
 

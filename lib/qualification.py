@@ -20,6 +20,7 @@ from lib import access, history, i18n, settings
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _, ngettext
+from lib.store import settings as settings_store
 
 STAGES = ("prospect", "lead")
 STATUSES = ("suspect", "prospect", "lead", "dead")
@@ -615,11 +616,7 @@ def add_criterion(
               zip((short_label_de, description_de), (labels[0], labels[3]), GERMAN_FIELDS,
                   strict=True)]
     position = scalar(db, "SELECT COALESCE(MAX(position), 0) + 1 FROM criteria")
-    db.execute(
-        "INSERT INTO criteria (key, stage, short_label, label_en, label_de, description, position,"
-        " active, short_label_de, description_de) VALUES (?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
-        [key, stage, *labels, position, *german],
-    )
+    settings_store.insert_criterion(db, key, stage, labels, position, german)
     history.record(db, "settings", user_id=by, field=f"criterion:{key}",
                    new=f"{stage}: {labels[1]}")
     return criterion(db, key)
@@ -636,14 +633,11 @@ FIELD_NAMES = {"short_label": N_("short label"), "label_en": N_("label en"),
                "label_de": N_("label de"), "description": N_("description"),
                "short_label_de": N_("short label (German)"),
                "description_de": N_("description (German)")}
-CRITERION_COLUMNS = frozenset({*LABEL_FIELDS, *GERMAN_FIELDS, "position", "active"})
 
 
 def _set_criterion(
     db: Connection, key: str, field: str, old: object, new: object, by: int | None
 ) -> None:
-    """Update one column of a criterion (whitelisted) and log it as "criterion:key.field"."""
-    if field not in CRITERION_COLUMNS:
-        raise ValueError(f"not a criterion column: {field}")
-    db.execute(f"UPDATE criteria SET {field} = ? WHERE key = ?", [new, key])
+    """Update one column of a criterion (the store whitelists it); log "criterion:key.field"."""
+    settings_store.set_criterion(db, key, field, new)
     history.record(db, "settings", user_id=by, field=f"criterion:{key}.{field}", old=old, new=new)

@@ -12,6 +12,7 @@ from lib import access, audit, history
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 from lib.i18n import N_, _
+from lib.store import settings as settings_store
 
 Value = int | str | bool
 
@@ -159,12 +160,7 @@ def put(db: Connection, key: str, value: object, *, by: int | None) -> Value:
     old = get(db, key)
     if parsed == old:
         return parsed
-    db.execute(
-        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        [key, str(parsed), utcnow(), by],
-    )
+    settings_store.put_setting(db, key, str(parsed), utcnow(), by)
     history.record(db, "settings", user_id=by, field=key, old=old, new=parsed)
     audit.record(db, "settings_changed", user_id=by, target=key,
                  detail=f"{stored_label(old)} → {stored_label(parsed)}")

@@ -17,6 +17,7 @@ from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 from lib.i18n import LANGUAGES as INTERFACE_LANGUAGES
 from lib.i18n import N_, _, pgettext
+from lib.store import users as users_store
 
 LANGUAGES = tuple(INTERFACE_LANGUAGES)  # the languages lib/i18n.py has catalogs for
 _COLUMNS = "id, name, email, role, team_id, language, active"
@@ -126,12 +127,10 @@ def add(db: Connection, name: str, email: str, role: str, *, team_id: int | None
         team(db, team_id)
     if password is not None:
         passwords.check(password, email=normalised, name=name)
-    user_id = db.execute(
-        "INSERT INTO users (name, email, role, team_id, language, password_hash)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [name, normalised, role, team_id, _valid_language(language),
-         passwords.hash_password(password) if password is not None else None],
-    ).fetchone()[0]
+    user_id = users_store.insert_user(
+        db, name=name, email=normalised, role=role, team_id=team_id,
+        language=_valid_language(language),
+        password_hash=passwords.hash_password(password) if password is not None else None)
     audit.record(db, "user_added", user_id=by, target=normalised, detail=f"role {role}")
     return User(user_id, name, normalised, role, team_id, language)
 
@@ -151,7 +150,7 @@ def set_role(db: Connection, user_id: int, role: str, *, by: int | None) -> User
     user = _existing(db, user_id)
     if _valid_role(role) != user.role:
         _refuse_removing_last_admin(db, user)
-        db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+        users_store.set_role(db, user_id, role)
         audit.record(db, "role_changed", user_id=by, target=user.email,
                      detail=f"{user.role} → {role}")
     return _existing(db, user_id)
@@ -174,7 +173,7 @@ def set_team(db: Connection, user_id: int, team_id: int | None, *, by: int | Non
         names = team_names(db)
         if team_id is not None:
             team(db, team_id)
-        db.execute("UPDATE users SET team_id = ? WHERE id = ?", [team_id, user_id])
+        users_store.set_team(db, user_id, team_id)
         audit.record(db, "team_changed", user_id=by, target=user.email,
                      detail=f"{names.get(user.team_id, 'no team')} → "
                             f"{names.get(team_id, 'no team')}")
@@ -190,8 +189,7 @@ def set_language(db: Connection, user_id: int, language: str | None, *, by: int 
         access.require_user(db, by, "manage_people",
                             N_("change someone else's language"))
     _existing(db, user_id)
-    db.execute("UPDATE users SET language = ? WHERE id = ?",
-               [_valid_language(language), user_id])
+    users_store.set_language(db, user_id, _valid_language(language))
     return _existing(db, user_id)
 
 
@@ -231,12 +229,9 @@ def deactivate(db: Connection, user_id: int, *, hand_to: int | None, by: int | N
     if work.any:
         _hand_over(db, user, hand_to, work, by)
     now = utcnow()
-    db.execute("UPDATE users SET active = false, calendar_token = NULL, calendar_token_hash = NULL"
-               " WHERE id = ?", [user_id])
-    db.execute("UPDATE login_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-               [now, user_id])
-    db.execute("UPDATE user_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-               [now, user_id])
+    users_store.set_active(db, user_id, False)
+    users_store.end_sessions(db, user_id, now)
+    users_store.spend_links(db, user_id, now)
     audit.record(db, "user_deactivated", user_id=by, target=user.email,
                  detail=f"open leads {work.open_leads}, rows {work.rows}")
     return work
@@ -280,7 +275,7 @@ def reactivate(db: Connection, user_id: int, *, by: int | None) -> User:
     access.require_user(db, by, "manage_people", N_("reactivate people"))
     user = _existing(db, user_id)
     if not user.active:
-        db.execute("UPDATE users SET active = true WHERE id = ?", [user_id])
+        users_store.set_active(db, user_id, True)
         audit.record(db, "user_reactivated", user_id=by, target=user.email)
     return _existing(db, user_id)
 
@@ -365,7 +360,7 @@ def _team_name(db: Connection, name: str, *, other_than: int | None = None) -> s
 def create_team(db: Connection, name: str, *, by: int | None) -> Team:
     access.require_user(db, by, "manage_people", N_("create teams"))
     name = _team_name(db, name)
-    team_id = db.execute("INSERT INTO teams (name) VALUES (?) RETURNING id", [name]).fetchone()[0]
+    team_id = users_store.insert_team(db, name)
     audit.record(db, "team_created", user_id=by, target=name)
     return Team(team_id, name)
 
@@ -376,7 +371,7 @@ def rename_team(db: Connection, team_id: int, name: str, *, by: int | None) -> T
     old = team(db, team_id)
     name = _team_name(db, name, other_than=team_id)
     if name != old.name:
-        db.execute("UPDATE teams SET name = ? WHERE id = ?", [name, team_id])
+        users_store.rename_team(db, team_id, name)
         audit.record(db, "team_renamed", user_id=by, target=name, detail=f"was {old.name}")
     return Team(team_id, name)
 
