@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from lib import db
+from tests import postgres_server as postgres_server_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = Path(os.environ.get("LEADLADDER_SHARED", ROOT.parent / "shared")) / "testdata"
@@ -101,3 +104,30 @@ def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One real PostgreSQL per test process (tests/postgres_server.py); its URL.
+
+    Where none can be started the PostgreSQL tests skip with the reason, except in CI
+    (``LEADLADDER_CI=1``, set by .ci/run), where a missing service is a failure."""
+    try:
+        with postgres_server_module.running() as url:
+            yield url
+            return
+    except postgres_server_module.Unavailable as exc:
+        if os.environ.get("LEADLADDER_CI") == "1":
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"no PostgreSQL here: {exc}")
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """An empty database of its own on the session's server, dropped afterwards."""
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

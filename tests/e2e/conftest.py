@@ -88,7 +88,11 @@ def start_app(db_path: Path, script: str = "serve.py", *, port: int | None = Non
 
 
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's Chromium (apt), wherever PATH points."""
+    for found in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium"):
+        if found and Path(found).exists():
+            return found
+    return None
 
 
 @pytest.fixture(scope="session")
