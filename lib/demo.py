@@ -17,6 +17,8 @@ from lib.db import Connection, transaction, utcnow
 from lib.errors import UserError
 from lib.i18n import N_, _
 from lib.leads import Activity, NextStep
+from lib.store import history as history_store
+from lib.store import leads as leads_store
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -173,24 +175,9 @@ def _close_or_park(db: Connection, lead_id: int, plot: str, today: date,
 def _spread_over_the_weeks(db: Connection, now: datetime) -> None:
     """Everything above happened 'now'; move it to plausible moments between each person's
     import and now, keeping the order, so timelines, cohorts and 'days since' look real."""
-    db.execute(
-        """
-        UPDATE history SET happened_at = least(t.moment, ?) FROM (
-            SELECT h.id, first_seen.at + INTERVAL '3 hours'
-                   + INTERVAL '6 hours' * row_number() OVER (PARTITION BY h.person_id
-                                                             ORDER BY h.id) AS moment
-            FROM history h JOIN (SELECT person_id, min(added_at) AS at FROM list_rows
-                                 GROUP BY person_id) first_seen
-              ON first_seen.person_id = h.person_id
-            WHERE h.import_id IS NULL
-        ) t WHERE history.id = t.id
-        """, [now - timedelta(hours=2)])
-    db.execute("UPDATE activities SET happened_at = (SELECT max(h.happened_at) FROM history h"
-               " WHERE h.lead_id = activities.lead_id)")
-    db.execute("UPDATE leads SET created_at = (SELECT min(h.happened_at) FROM history h"
-               " WHERE h.lead_id = leads.id AND h.kind = 'convert'),"
-               " closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE (SELECT max(h.happened_at)"
-               " FROM history h WHERE h.lead_id = leads.id) END")
+    history_store.spread_after_first_seen(db, latest=now - timedelta(hours=2))
+    leads_store.date_activities_by_history(db)
+    leads_store.date_leads_by_history(db)
     db.execute("UPDATE ticks SET ticked_at = (SELECT max(h.happened_at) FROM history h"
                " WHERE h.person_id = ticks.person_id AND h.kind = 'tick'"
                " AND h.field = ticks.criterion_key)")
@@ -206,4 +193,4 @@ def _backdate_import(db: Connection, import_id: int, when: datetime) -> None:
                " WHERE id = ?) AND created_at > ?", [when, import_id, when])
     db.execute("UPDATE people SET created_at = ?, updated_at = ? WHERE import_id = ?",
                [when, when, import_id])
-    db.execute("UPDATE history SET happened_at = ? WHERE import_id = ?", [when, import_id])
+    history_store.backdate_import(db, import_id, when)

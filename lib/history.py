@@ -8,6 +8,7 @@ import pandas as pd
 
 from lib import access
 from lib.db import Connection, utcnow
+from lib.store import history as history_store
 
 KINDS = (
     "edit",          # a contact field changed by hand
@@ -49,12 +50,10 @@ def record(
     """Append one entry."""
     if kind not in KINDS:
         raise ValueError(f"unknown history kind {kind!r}")
-    db.execute(
-        "INSERT INTO history (happened_at, user_id, person_id, lead_id, import_id, kind, field,"
-        " old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [at or utcnow(), user_id, person_id, lead_id, import_id, kind, field,
-         _text(old), _text(new), note],
-    )
+    history_store.record(
+        db, happened_at=at or utcnow(), user_id=user_id, person_id=person_id, lead_id=lead_id,
+        import_id=import_id, kind=kind, field=field, old_value=_text(old), new_value=_text(new),
+        note=note)
 
 
 def for_person(db: Connection, person_id: int, *, viewer: access.Viewer) -> pd.DataFrame:

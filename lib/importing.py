@@ -23,6 +23,7 @@ from lib import access, i18n, mapping, matching, merging, privacy, reading, sett
 from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 from lib.i18n import N_, _, pgettext
+from lib.store import history as history_store
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
@@ -537,8 +538,7 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     with registered(db, "undo_people", free[["person_id", "created"]]):
         db.execute("DELETE FROM list_rows WHERE import_id = ? AND person_id IN"
                    " (SELECT person_id FROM undo_people)", [import_id])
-        db.execute("DELETE FROM history WHERE import_id = ? AND person_id IN"
-                   " (SELECT person_id FROM undo_people WHERE created)", [import_id])
+        history_store.delete_for_created_people(db, import_id, "undo_people")
         db.execute("DELETE FROM people WHERE id IN"
                    " (SELECT person_id FROM undo_people WHERE created)")
     db.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE id = ?",

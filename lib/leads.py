@@ -24,6 +24,7 @@ from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _
 from lib.pipeline import label_sql as step_label_sql
+from lib.store import leads as leads_store
 
 NEXT_TYPES = ("call", "email", "meeting", "task")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note")
@@ -373,13 +374,11 @@ def _insert_lead(
     db: Connection, person_id: int, *, owner_id: int, step_key: str, amount: Decimal | None,
     title: str, next_step: NextStep, by: int | None,
 ) -> dict[str, Any]:
-    lead_id = db.execute(
-        "INSERT INTO leads (person_id, title, owner_id, step_key, status, amount, created_at,"
-        " created_by, next_type, next_due_date, next_due_time, next_duration_min, next_note)"
-        " VALUES (?, ?, ?, ?, 'todo', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [person_id, title, owner_id, step_key, amount, utcnow(), by, next_step.type,
-         next_step.due_date, next_step.due_time, next_step.duration_min, next_step.note],
-    ).fetchone()[0]
+    lead_id = leads_store.insert_lead(
+        db, person_id=person_id, title=title, owner_id=owner_id, step_key=step_key,
+        amount=amount, created_at=utcnow(), created_by=by, next_type=next_step.type,
+        next_due_date=next_step.due_date, next_due_time=next_step.due_time,
+        next_duration_min=next_step.duration_min, next_note=next_step.note)
     return _lead(db, lead_id)
 
 
@@ -412,11 +411,9 @@ def _insert_activity(db: Connection, lead: dict[str, Any], activity: Activity,
     at = activity.happened_at or now
     if at > now:
         raise InvalidInput(_("an activity cannot happen in the future"), column=_("when"))
-    return db.execute(
-        "INSERT INTO activities (lead_id, person_id, kind, outcome, body, happened_at, user_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [lead["id"], lead["person_id"], activity.kind, activity.outcome, activity.text, at, by],
-    ).fetchone()[0]
+    return leads_store.insert_activity(
+        db, lead_id=lead["id"], person_id=lead["person_id"], kind=activity.kind,
+        outcome=activity.outcome, body=activity.text, happened_at=at, user_id=by)
 
 
 @transaction
@@ -440,11 +437,9 @@ def log_activity_and_next_step(
 def _write_next_step(db: Connection, lead: dict[str, Any], step: NextStep,
                      by: int | None) -> None:
     privacy.refuse_blocked(db, lead["person_id"], step.type)
-    db.execute(
-        "UPDATE leads SET next_type = ?, next_due_date = ?, next_due_time = ?,"
-        " next_duration_min = ?, next_note = ? WHERE id = ?",
-        [step.type, step.due_date, step.due_time, step.duration_min, step.note, lead["id"]],
-    )
+    leads_store.set_next_step(
+        db, lead["id"], next_type=step.type, next_due_date=step.due_date,
+        next_due_time=step.due_time, next_duration_min=step.duration_min, next_note=step.note)
     old = next_step_of(lead)
     if old != step:
         _log(db, "next_step", lead, by, field="next_step",
@@ -469,17 +464,13 @@ def move_step(db: Connection, lead_id: int, step_key: str, *, by: int | None) ->
     step_key = _step(db, step_key)
     if step_key == lead["step_key"]:
         return
-    db.execute("UPDATE leads SET step_key = ? WHERE id = ?", [step_key, lead_id])
+    leads_store.set_step(db, lead_id, step_key)
     _log(db, "lead_step", lead, by, field="step_key", old=lead["step_key"], new=step_key)
 
 
 def _set_status(db: Connection, lead: dict[str, Any], status: str, by: int | None,
                 note: str | None = None, **columns: Any) -> None:
-    assignments = {"status": status, **columns}
-    db.execute(
-        f"UPDATE leads SET {', '.join(f'{c} = ?' for c in assignments)} WHERE id = ?",
-        [*assignments.values(), lead["id"]],
-    )
+    leads_store.update(db, lead["id"], {"status": status, **columns})
     _log(db, "lead_status", lead, by, field="status", old=lead["status"], new=status, note=note)
     q.recompute_statuses(db, [lead["person_id"]], by=by, note=f"lead {status}")
 
@@ -596,10 +587,7 @@ def edit(db: Connection, lead_id: int, *, by: int | None,
     if seen is not None:
         _refuse_stale(db, lead, changed, seen)
     if changed:
-        db.execute(
-            f"UPDATE leads SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
-            [*changed.values(), lead_id],
-        )
+        leads_store.update(db, lead_id, changed)
     for name, value in changed.items():
         _log(db, "lead_edit", lead, by, field=name, old=lead[name], new=value)
     return changed

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lib import normalise
 from lib.db import Connection, registered
+from lib.store import history as history_store
 
 SIMPLE_FIELDS = ("salutation", "job_title", "website", "street", "postal_code", "city",
                  "country", "source", "notes")
@@ -58,25 +59,6 @@ MERGE_SQL = """
     FROM stored s JOIN firsts f ON f.person_id = s.person_id AND f.field = s.field
 """
 
-FILL_HISTORY_SQL = """
-    INSERT INTO history (happened_at, user_id, person_id, import_id, kind, field, new_value)
-    SELECT ?, ?, person_id, ?, 'import_fill', field, fill FROM {stage}_merge
-    WHERE stored IS NULL AND was_known
-"""
-
-# Values that differ from what the person keeps (another spelling of the same e-mail or
-# phone number, i.e. the same key, is not another value).
-KEPT_HISTORY_SQL = """
-    INSERT INTO history (happened_at, user_id, person_id, import_id, kind, field, old_value,
-                         new_value, note)
-    SELECT ?, ?, l.person_id, ?, 'import_kept', l.field, coalesce(m.stored, m.fill), l.value,
-           'row ' || min(l.row_number) || ' of the import had another value'
-    FROM {stage}_long l JOIN {stage}_merge m ON m.person_id = l.person_id AND m.field = l.field
-    WHERE l.value <> coalesce(m.stored, m.fill)
-      AND (l.key IS NULL OR l.key IS DISTINCT FROM coalesce(m.stored_key, m.fill_key))
-    GROUP BY l.person_id, l.field, coalesce(m.stored, m.fill), l.value
-"""
-
 
 def merge_later_rows(db: Connection, stage: str, import_id: int | None, by: int | None,
                      now: datetime) -> None:
@@ -87,8 +69,8 @@ def merge_later_rows(db: Connection, stage: str, import_id: int | None, by: int 
     db.execute(MERGE_SQL.format(stage=stage))
     for field in FIELDS:
         db.execute(_fill_sql(stage, field), [now])
-    db.execute(FILL_HISTORY_SQL.format(stage=stage), [now, by, import_id])
-    db.execute(KEPT_HISTORY_SQL.format(stage=stage), [now, by, import_id])
+    history_store.record_import_fills(db, stage, at=now, by=by, import_id=import_id)
+    history_store.record_import_kept(db, stage, at=now, by=by, import_id=import_id)
     renamed = db.execute(
         f"SELECT DISTINCT person_id FROM {stage}_merge WHERE stored IS NULL AND field IN"
         f" ({', '.join('?' * len(NAME_FIELDS))})", list(NAME_FIELDS)).fetchnumpy()["person_id"]

@@ -15,6 +15,7 @@ import hmac
 import io
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,6 +28,8 @@ from lib.db import Connection, changed_rows, registered, scalar, transaction, ut
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
 from lib.labels import PEOPLE, count_line
+from lib.store import history as history_store
+from lib.store import leads as leads_store
 
 # Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
 CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
@@ -465,19 +468,22 @@ def _removed(kind: str, count: int) -> str:
     return words[kind].format(count=count)
 
 
-LEADS_OF = "SELECT id FROM leads WHERE person_id IN (SELECT id FROM erase_people)"
-# What an erasure deletes, in order (activities and history of the person's leads included).
-ERASE_STEPS = (
-    ("activities", "DELETE FROM activities WHERE person_id IN (SELECT id FROM erase_people)"
-                   f" OR lead_id IN ({LEADS_OF})"),
-    ("history entries", "DELETE FROM history WHERE person_id IN (SELECT id FROM erase_people)"
-                        f" OR lead_id IN ({LEADS_OF})"),
-    ("leads", "DELETE FROM leads WHERE person_id IN (SELECT id FROM erase_people)"),
-    ("ticks", "DELETE FROM ticks WHERE person_id IN (SELECT id FROM erase_people)"),
+def _deleting(sql: str) -> Callable[[Connection, str], int]:
+    """An erase step of a table whose repository has no such function yet."""
+    return lambda db, people: changed_rows(db, sql.format(people=people), [])
+
+
+# What an erasure deletes, in order (activities and history of the person's leads included):
+# each step deletes the records of the people of a relation (column id) and says how many.
+ERASE_STEPS: tuple[tuple[str, Callable[[Connection, str], int]], ...] = (
+    ("activities", leads_store.delete_activities_for_people),
+    ("history entries", history_store.delete_for_people),
+    ("leads", leads_store.delete_for_people),
+    ("ticks", _deleting("DELETE FROM ticks WHERE person_id IN (SELECT id FROM {people})")),
     ("list memberships",
-     "DELETE FROM list_rows WHERE person_id IN (SELECT id FROM erase_people)"),
+     _deleting("DELETE FROM list_rows WHERE person_id IN (SELECT id FROM {people})")),
     ("do-not-contact flags",
-     "DELETE FROM do_not_contact WHERE person_id IN (SELECT id FROM erase_people)"),
+     _deleting("DELETE FROM do_not_contact WHERE person_id IN (SELECT id FROM {people})")),
 )
 
 
@@ -489,7 +495,7 @@ def _erase(db: Connection, people: pd.DataFrame, by: int | None, reason: str) ->
     with registered(db, "erase_people", people[["id", "suppress"]]):
         entries = _suppress(db, by, reason)
         mentions = _mentioned_values(db)
-        removed = {kind: changed_rows(db, sql, []) for kind, sql in ERASE_STEPS}
+        removed = {kind: step(db, "erase_people") for kind, step in ERASE_STEPS}
         files = _scrub_files(db)
         _scrub_mentions(db, mentions)
         db.execute("UPDATE people SET possible_duplicate_of = NULL,"
@@ -533,9 +539,7 @@ def _scrub_mentions(db: Connection, values: list[str]) -> None:
     else brought it) keeps the entry, not the value."""
     if not values:
         return
-    for column in ("old_value", "new_value"):
-        db.execute(f"UPDATE history SET {column} = '(erased)'"
-                   f" WHERE lower({column}) IN (SELECT unnest(?::VARCHAR[]))", [values])
+    history_store.erase_values(db, values)
 
 
 def _scrub_files(db: Connection) -> int:

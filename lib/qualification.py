@@ -20,6 +20,7 @@ from lib import access, history, i18n, settings
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _, ngettext
+from lib.store import history as history_store
 from lib.store import settings as settings_store
 
 STAGES = ("prospect", "lead")
@@ -309,12 +310,7 @@ def recompute_statuses(
         f" FROM ({statuses_sql(*filters)}) s WHERE s.status <> s.old_status",
         params,
     )
-    db.execute(
-        "INSERT INTO history (happened_at, user_id, person_id, kind, field, old_value,"
-        " new_value, note) SELECT ?, ?, person_id, 'status', 'status', old_status, status, ?"
-        " FROM status_changes",
-        [utcnow(), by, note],
-    )
+    history_store.record_status_changes(db, "status_changes", at=utcnow(), by=by, note=note)
     changed = db.execute(
         "UPDATE people SET status = c.status FROM status_changes c WHERE people.id = c.person_id"
     ).fetchone()[0]

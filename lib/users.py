@@ -17,6 +17,8 @@ from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 from lib.i18n import LANGUAGES as INTERFACE_LANGUAGES
 from lib.i18n import N_, _, pgettext
+from lib.store import history as history_store
+from lib.store import leads as leads_store
 from lib.store import users as users_store
 
 LANGUAGES = tuple(INTERFACE_LANGUAGES)  # the languages lib/i18n.py has catalogs for
@@ -252,17 +254,11 @@ def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
                              "rows (a rep, a manager or an admin)"),
                            column=pgettext("field", "hand to"))
     now, note = utcnow(), f"{user.name} → {heir.name} (handed over)"
-    db.execute(
-        "INSERT INTO history (happened_at, user_id, person_id, lead_id, kind, field, old_value,"
-        " new_value, note) SELECT ?, ?, person_id, id, 'lead_edit', 'owner_id', ?, ?, ?"
-        " FROM leads WHERE owner_id = ? AND status IN ('todo', 'standby')",
-        [now, by, str(user.id), str(heir.id), note, user.id])
-    db.execute("UPDATE leads SET owner_id = ? WHERE owner_id = ? AND status IN ('todo', 'standby')",
-               [heir.id, user.id])
-    db.execute(
-        "INSERT INTO history (happened_at, user_id, person_id, kind, field, old_value,"
-        " new_value, note) SELECT ?, ?, id, 'owner', 'owner_id', ?, ?, ? FROM people"
-        " WHERE owner_id = ?", [now, by, str(user.id), str(heir.id), note, user.id])
+    history_store.record_lead_hand_over(db, at=now, by=by, owner=user.id, heir=heir.id,
+                                        note=note)
+    leads_store.hand_over_open(db, user.id, heir.id)
+    history_store.record_owner_hand_over(db, at=now, by=by, owner=user.id, heir=heir.id,
+                                         note=note)
     db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE owner_id = ?",
                [heir.id, now, user.id])
     audit.record(db, "work_handed_over", user_id=by, target=user.email,
