@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -122,12 +123,55 @@ def postgres_server() -> Iterator[str]:
         pytest.skip(f"no PostgreSQL here: {exc}")
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str) -> str:
+    """A migrated database on the session's server that new test databases are copied from."""
+    from lib.store import postgres
+
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute('CREATE DATABASE "migrated"')
+    conn = postgres.connect(_database(postgres_server, "migrated"))
+    postgres.migrate(conn)
+    conn.close()
+    return "migrated"
+
+
+def _database(server_url: str, name: str) -> str:
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def _new_database(server_url: str, template: str = "template1") -> Iterator[str]:
+    """A database of its own on the server (a copy of ``template``), dropped afterwards."""
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
-    """An empty database of its own on the session's server, dropped afterwards."""
-    name = f"t{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    """An empty (unmigrated) database of its own on the session's server."""
+    with _new_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
+    """A migrated, empty database on each engine in turn: DuckDB in memory, then PostgreSQL."""
+    if request.param == "duckdb":
+        conn = db.connect(":memory:")
+        yield conn.cursor()
+        conn.close()
+        return
+    from lib.store import postgres
+
+    server = request.getfixturevalue("postgres_server")
+    with _new_database(server, request.getfixturevalue("postgres_template")) as url:
+        conn = postgres.Connection(postgres.connect(url))
+        yield conn  # type: ignore[misc]
+        conn.close()

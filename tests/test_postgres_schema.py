@@ -142,3 +142,17 @@ def test_a_person_has_at_most_one_open_lead_however_many_closed(pg):
     lead(brandt, "standby")
     assert pg.execute("SELECT person_id, status FROM leads WHERE status IN ('todo', 'standby')"
                       " ORDER BY person_id").fetchall() == [(auer, "todo"), (brandt, "standby")]
+
+
+def test_lib_statements_get_psycopg_placeholders_outside_quotes_only():
+    assert postgres._placeholders("SELECT ?, '?%', x % 2 FROM t WHERE a = ? AND b = '?'") == (
+        "SELECT %s, '?%%', x %% 2 FROM t WHERE a = %s AND b = '?'")
+    assert postgres._placeholders("SELECT $ids, '$no', $a_b", named=True) == (
+        "SELECT %(ids)s, '$no', %(a_b)s")
+
+
+def test_a_write_tells_how_many_rows_it_changed_on_both_engines(any_db):
+    assert any_db.execute("UPDATE criteria SET active = ? WHERE stage = ?",
+                          [False, "lead"]).fetchone() == (5,)
+    assert any_db.execute("SELECT key FROM criteria WHERE NOT active AND key LIKE ? ORDER BY key",
+                          ["%e%"]).fetchall() == [("details",), ("interest",), ("needs",)]

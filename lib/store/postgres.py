@@ -6,9 +6,13 @@ each version is the engine's own, in ``lib/migrations/postgres/``, named like it
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import psycopg
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "postgres"
@@ -21,7 +25,7 @@ def is_url(setting: str) -> bool:
 
 def connect(url: str) -> psycopg.Connection:
     """A connection that keeps timestamps in UTC, as every table stores them."""
-    conn = psycopg.connect(url, autocommit=True)
+    conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
     conn.execute("SET TIME ZONE 'UTC'")
     return conn
 
@@ -59,3 +63,70 @@ def migrate(conn: psycopg.Connection) -> list[int]:
         return ran
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtext('leadladder migrations'))")
+
+
+class Result:
+    """A statement's rows, read the way lib reads DuckDB's results."""
+
+    def __init__(self, cursor: psycopg.Cursor):
+        self._cursor = cursor
+
+    def fetchone(self) -> tuple | None:
+        """A write without RETURNING gives how many rows it changed, as DuckDB does."""
+        return self._cursor.fetchone() if self._cursor.description else (self._cursor.rowcount,)
+
+    def fetchall(self) -> list[tuple]:
+        return self._cursor.fetchall() if self._cursor.description else [self.fetchone()]
+
+    def df(self) -> pd.DataFrame:
+        names = [c.name for c in self._cursor.description or []]
+        return pd.DataFrame(self.fetchall(), columns=names)
+
+    fetchdf = df
+
+
+class Connection:
+    """lib's statements (``?`` parameters, plain ``BEGIN``/``COMMIT``) on a PostgreSQL
+    connection: the same repository SQL runs on both engines where it is standard."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.raw = conn
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+                ) -> Result:
+        if params is None:
+            return Result(self.raw.execute(sql))
+        if isinstance(params, Mapping):
+            return Result(self.raw.execute(_placeholders(sql, named=True), dict(params)))
+        return Result(self.raw.execute(_placeholders(sql), list(params)))
+
+    def cursor(self) -> Connection:
+        return self
+
+    def complete(self) -> None:
+        """DuckDB needs unread results finished before some calls; psycopg does not."""
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _placeholders(sql: str, *, named: bool = False) -> str:
+    """DuckDB's ``?`` (or ``$name`` with ``named``) outside quotes becomes psycopg's ``%s``
+    (``%(name)s``); a literal ``%`` is doubled."""
+    out, quote, i = [], None, 0
+    while i < len(sql):
+        char = sql[i]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "?" and not named:
+            char = "%s"
+        elif char == "$" and named and (name := _NAME.match(sql, i + 1)):
+            char, i = f"%({name.group()})s", name.end() - 1
+        out.append("%%" if char == "%" else char)
+        i += 1
+    return "".join(out)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
