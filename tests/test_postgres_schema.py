@@ -155,4 +155,5 @@ def test_a_write_tells_how_many_rows_it_changed_on_both_engines(any_db):
     assert any_db.execute("UPDATE criteria SET active = ? WHERE stage = ?",
                           [False, "lead"]).fetchone() == (5,)
     assert any_db.execute("SELECT key FROM criteria WHERE NOT active AND key LIKE ? ORDER BY key",
-                          ["%e%"]).fetchall() == [("details",), ("interest",), ("needs",)]
+                          ["%e%"]).fetchall() == [("budget",), ("details",), ("interest",),
+                                                  ("needs",)]
