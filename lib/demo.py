@@ -18,7 +18,9 @@ from lib.errors import UserError
 from lib.i18n import N_, _
 from lib.leads import Activity, NextStep
 from lib.store import history as history_store
+from lib.store import imports as imports_store
 from lib.store import leads as leads_store
+from lib.store import lists as lists_store
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -187,10 +189,8 @@ def _spread_over_the_weeks(db: Connection, now: datetime) -> None:
 
 def _backdate_import(db: Connection, import_id: int, when: datetime) -> None:
     """Make an import look as if it happened `when` (the demo tells a story over weeks)."""
-    db.execute("UPDATE imports SET imported_at = ? WHERE id = ?", [when, import_id])
-    db.execute("UPDATE list_rows SET added_at = ? WHERE import_id = ?", [when, import_id])
-    db.execute("UPDATE lists SET created_at = ? WHERE id = (SELECT list_id FROM imports"
-               " WHERE id = ?) AND created_at > ?", [when, import_id, when])
+    imports_store.backdate(db, import_id, when)
+    lists_store.backdate_import(db, import_id, when)
     db.execute("UPDATE people SET created_at = ?, updated_at = ? WHERE import_id = ?",
                [when, when, import_id])
     history_store.backdate_import(db, import_id, when)

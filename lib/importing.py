@@ -24,6 +24,9 @@ from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 from lib.i18n import N_, _, pgettext
 from lib.store import history as history_store
+from lib.store import imports as imports_store
+from lib.store import lists as lists_store
+from lib.store import privacy as privacy_store
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
@@ -281,9 +284,7 @@ def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
     list_id = _list_id(db, list_name, source, by, now)
     import_id = _record_import(db, preview, counts, data, list_id, by, now, via)
     _write_people(db, preview.stage, list_id, import_id, by, now)
-    db.execute(f"INSERT INTO import_rows (import_id, row_number, person_id, outcome, issue)"
-               f" SELECT ?, row_number, person_id, outcome, issue FROM {preview.stage}_rows",
-               [import_id])
+    imports_store.insert_staged_outcomes(db, import_id, f"{preview.stage}_rows")
     mapping.save_mapping(db, preview.table.columns, preview.mapping, by=by)
     return ImportResult(import_id, list_name, counts, False, now)
 
@@ -304,27 +305,19 @@ def _list_id(db: Connection, name: str, source: str | None, by: int | None,
     existing = scalar(db, "SELECT id FROM lists WHERE name = ?", [name])
     if existing is not None:
         return int(existing)
-    return int(scalar(
-        db, "INSERT INTO lists (name, source, created_at, created_by) VALUES (?, ?, ?, ?)"
-        " RETURNING id", [name, source, now, by]))
+    return lists_store.insert_list(db, name, source, now, by)
 
 
 def _record_import(db: Connection, preview: Preview, counts: Counts, data: bytes,
                    list_id: int, by: int | None, now: datetime, via: str | None) -> int:
-    numbers = asdict(counts)
-    columns = ", ".join(numbers)
     options = json.dumps(asdict(preview.table.options))
     if counts.suppressed:  # the stored file must not hold the people it kept out
         data, options = privacy.scrubbed_file(data, preview.file_name, options,
                                               privacy.kept_out_rows(db, preview.stage))
-    return int(scalar(
-        db,
-        f"INSERT INTO imports (list_id, file_name, file_sha256, file_bytes, read_options,"
-        f" mapping, imported_by, imported_at, via, {columns})"
-        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(numbers))}) RETURNING id",
-        [list_id, preview.file_name, preview.sha256, data, options, json.dumps(preview.mapping),
-         by, now, via, *numbers.values()],
-    ))
+    return imports_store.insert_import(
+        db, list_id=list_id, file_name=preview.file_name, file_sha256=preview.sha256,
+        file_bytes=data, read_options=options, mapping=json.dumps(preview.mapping), by=by,
+        at=now, via=via, counts=asdict(counts))
 
 
 PERSON_COLUMNS = [
@@ -344,23 +337,8 @@ def _write_people(db: Connection, stage: str, list_id: int, import_id: int | Non
                f" import_id) SELECT person_id, {columns}, ?, ?, ?, ? FROM {stage}_rows"
                f" WHERE outcome = 'added'", [now, now, by, import_id])
     merging.merge_later_rows(db, stage, import_id, by, now)
-    db.execute(f"INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras,"
-               f" added_at, added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
-               f" FROM {stage}_rows WHERE outcome IN ('added', 'known') ON CONFLICT DO NOTHING",
-               [list_id, import_id, now, by])
-    db.execute(DNC_SQL.format(stage=stage), [now, by, import_id])
-
-
-# Do-not-contact columns of the file: the person asked (an earlier flag stays as it was).
-DNC_SQL = """
-    INSERT INTO do_not_contact (person_id, channel, source, noted_at, noted_by, import_id)
-    SELECT person_id, channel, 'asked', ?, ?, ? FROM (
-        SELECT person_id, 'email' AS channel FROM {stage}_rows
-        WHERE dnc_email AND outcome IN ('added', 'known', 'duplicate_in_file')
-        UNION SELECT person_id, 'phone' FROM {stage}_rows
-        WHERE dnc_phone AND outcome IN ('added', 'known', 'duplicate_in_file'))
-    ON CONFLICT DO NOTHING
-"""
+    lists_store.add_staged_rows(db, f"{stage}_rows", list_id, import_id, now, by)
+    privacy_store.flag_staged_rows(db, f"{stage}_rows", import_id, now, by)
 
 
 def _assign_ids(db: Connection, stage: str) -> None:
@@ -536,13 +514,11 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     linked = db.execute(TOUCHED_SQL, [import_id]).df()
     free = linked[linked["why"].isna()]
     with registered(db, "undo_people", free[["person_id", "created"]]):
-        db.execute("DELETE FROM list_rows WHERE import_id = ? AND person_id IN"
-                   " (SELECT person_id FROM undo_people)", [import_id])
+        lists_store.remove_rows_of_import(db, import_id, "undo_people")
         history_store.delete_for_created_people(db, import_id, "undo_people")
         db.execute("DELETE FROM people WHERE id IN"
                    " (SELECT person_id FROM undo_people WHERE created)")
-    db.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE id = ?",
-               [utcnow(), by, import_id])
+    imports_store.mark_undone(db, import_id, utcnow(), by)
     kept = _named(db, linked[linked["why"].notna()])
     created = int(free["created"].sum())
     return UndoResult(import_id, created, len(free) - created, kept)

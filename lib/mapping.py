@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from lib.db import Connection, transaction, utcnow
 from lib.errors import InvalidInput
 from lib.i18n import N_, _
+from lib.store import imports as imports_store
 
 FUZZY_THRESHOLD = 85.0  # rapidfuzz ratio (0..100) a header needs to be mapped by similarity
 FUZZY_MARGIN = 5.0  # the best field must beat the runner-up by this much, else it is a tie
@@ -288,12 +289,7 @@ def save_mapping(
     """Remember the confirmed mapping for files with the same header (replacing an older one)."""
     check_mapping(mapping)
     pairs = json.dumps([[c, mapping.get(c)] for c in columns], ensure_ascii=False)
-    key = header_key(columns)
-    db.execute("DELETE FROM saved_mappings WHERE header_key = ?", [key])
-    db.execute(
-        "INSERT INTO saved_mappings (header_key, mapping, saved_at, saved_by) VALUES (?, ?, ?, ?)",
-        [key, pairs, utcnow(), by],
-    )
+    imports_store.save_mapping(db, header_key(columns), pairs, utcnow(), by)
 
 
 _PARTICLES = (

@@ -29,7 +29,10 @@ from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
 from lib.labels import PEOPLE, count_line
 from lib.store import history as history_store
+from lib.store import imports as imports_store
 from lib.store import leads as leads_store
+from lib.store import lists as lists_store
+from lib.store import privacy as privacy_store
 
 # Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
 CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
@@ -51,8 +54,7 @@ def _secret(db: Connection) -> bytes:
     """The installation's HMAC key: 32 random bytes, made at the first use and kept."""
     found = scalar(db, "SELECT secret FROM privacy_key WHERE id = 1")
     if found is None:
-        db.execute("INSERT INTO privacy_key (id, secret, created_at) VALUES (1, ?, ?)"
-                   " ON CONFLICT DO NOTHING", [secrets.token_bytes(32), utcnow()])
+        privacy_store.insert_key(db, secrets.token_bytes(32), utcnow())
         found = scalar(db, "SELECT secret FROM privacy_key WHERE id = 1")
     return bytes(found)
 
@@ -155,10 +157,7 @@ def _suppress(db: Connection, by: int | None, reason: str) -> int:
         "hash": [keyed_hash(secret, c, k) for c, k in zip(keys["channel"], keys["key"],
                                                           strict=True)]})
     before = scalar(db, "SELECT count(*) FROM suppressions")
-    with registered(db, "new_suppressions", entries):
-        db.execute("INSERT INTO suppressions (channel, hash, reason, created_at, created_by)"
-                   " SELECT channel, hash, ?, ?, ? FROM new_suppressions"
-                   " ON CONFLICT DO NOTHING", [reason, utcnow(), by])
+    privacy_store.insert_suppressions(db, entries, reason, utcnow(), by)
     return int(scalar(db, "SELECT count(*) FROM suppressions")) - int(before)
 
 
@@ -480,10 +479,8 @@ ERASE_STEPS: tuple[tuple[str, Callable[[Connection, str], int]], ...] = (
     ("history entries", history_store.delete_for_people),
     ("leads", leads_store.delete_for_people),
     ("ticks", _deleting("DELETE FROM ticks WHERE person_id IN (SELECT id FROM {people})")),
-    ("list memberships",
-     _deleting("DELETE FROM list_rows WHERE person_id IN (SELECT id FROM {people})")),
-    ("do-not-contact flags",
-     _deleting("DELETE FROM do_not_contact WHERE person_id IN (SELECT id FROM {people})")),
+    ("list memberships", lists_store.delete_memberships_of),
+    ("do-not-contact flags", privacy_store.delete_flags_of),
 )
 
 
@@ -554,10 +551,8 @@ def _scrub_files(db: Connection) -> int:
             "SELECT file_bytes, file_name, read_options FROM imports WHERE id = ?",
             [import_id]).fetchone()
         body, resolved = scrubbed_file(bytes(data), name, options, rows)
-        db.execute("UPDATE imports SET file_bytes = ?, read_options = ? WHERE id = ?",
-                   [body, resolved, import_id])
-    db.execute("UPDATE import_rows SET person_id = NULL, outcome = 'erased', issue = NULL"
-               " WHERE person_id IN (SELECT id FROM erase_people)")
+        imports_store.replace_file(db, import_id, body, resolved)
+    imports_store.mark_rows_erased(db, "erase_people")
     return len(hits)
 
 
@@ -619,11 +614,7 @@ def set_do_not_contact(db: Connection, person_id: int, channel: str, source: str
     if source not in DNC_SOURCES:
         raise InvalidInput(_("'{source}' is not a reason ({reasons})").format(
             source=source, reasons=", ".join(DNC_SOURCES)), column=pgettext("field", "source"))
-    db.execute("INSERT INTO do_not_contact (person_id, channel, source, noted_at, noted_by)"
-               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, channel) DO UPDATE SET"
-               " source = excluded.source, noted_at = excluded.noted_at,"
-               " noted_by = excluded.noted_by, import_id = NULL",
-               [int(person_id), _channel(channel), source, utcnow(), by])
+    privacy_store.set_flag(db, int(person_id), _channel(channel), source, utcnow(), by)
     audit.record(db, "do_not_contact", user_id=by, target=f"person #{int(person_id)}",
                  detail=f"{CHANNELS[channel]}: {DNC_SOURCES[source]}")
     marked = (_("Marked: do not e-mail ({why}).") if channel == "email"
@@ -636,8 +627,7 @@ def clear_do_not_contact(db: Connection, person_id: int, channel: str, *,
                          by: int | None) -> None:
     """Lift a flag (the person agreed again): admins only; audited."""
     access.writer(db, by, "privacy", N_("lift a do-not-contact flag"), person_id=person_id)
-    if changed_rows(db, "DELETE FROM do_not_contact WHERE person_id = ? AND channel = ?",
-                    [int(person_id), _channel(channel)]):
+    if privacy_store.clear_flag(db, int(person_id), _channel(channel)):
         audit.record(db, "do_not_contact_cleared", user_id=by,
                      target=f"person #{int(person_id)}", detail=CHANNELS[channel])
 

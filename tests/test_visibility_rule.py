@@ -84,14 +84,20 @@ class Module:
     functions: dict[str, ast.FunctionDef]
     constants: dict[str, str]
     sql: dict[str, str] = field(default_factory=dict)
+    stores: dict[str, str] = field(default_factory=dict)  # alias → lib/store module name
 
     def text_of(self, fn: ast.AST, seen: set[str]) -> str:
-        """The string literals of ``fn``, of the module constants it names, and of the
-        module's own functions it calls (transitively)."""
+        """The string literals of ``fn``, of the module constants it names, of the module's
+        own functions it calls (transitively) and of the repository functions it calls."""
         parts = []
         for node in ast.walk(fn):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 parts.append(node.value)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and node.value.id in self.stores):
+                store = load(ROOT / "lib" / "store" / f"{self.stores[node.value.id]}.py")
+                if node.attr in store.functions:
+                    parts.append(store.text_of(store.functions[node.attr], {node.attr}))
             elif isinstance(node, ast.Name) and node.id in self.constants:
                 parts.append(self.constants[node.id])
             elif (called := _local_call(node)) in self.functions and called not in seen:
@@ -137,7 +143,10 @@ def load(path: Path) -> Module:
             for target in targets:
                 if isinstance(target, ast.Name):
                     constants[target.id] = text
-    return Module(path.stem, functions, constants)
+    stores = {alias.asname or alias.name: alias.name for node in tree.body
+              if isinstance(node, ast.ImportFrom) and node.module == "lib.store"
+              for alias in node.names}
+    return Module(path.stem, functions, constants, stores=stores)
 
 
 def parameters(fn: ast.FunctionDef) -> set[str]:
@@ -201,3 +210,13 @@ def test_the_rule_catches_a_read_without_a_viewer(tmp_path):
         "sample.names: reads data without a viewer parameter",
         "sample.forgets: takes a viewer but never applies the rule",
     ]
+
+
+def test_the_rule_sees_the_sql_of_a_repository_it_calls(tmp_path):
+    """SQL moved into lib/store still counts for the lib function that calls it."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from lib.store import imports as imports_store\n"
+        "def undo_quietly(db):\n    imports_store.mark_undone(db, 1, None, None)\n"
+        "def remember(db):\n    imports_store.save_mapping(db, 'k', '[]', None, None)\n")
+    assert offenders([sample]) == ["sample.undo_quietly: reads data without a viewer parameter"]
