@@ -50,6 +50,7 @@ INTERNAL = {
     "matching.candidate_pairs": "import: matching keys",
     "merging.merge_later_rows": "import: fills and history of matched people",
     "merging.refresh_name_keys": "import: keys of matched people",
+    "history.record": "write: appends the entry of a change its caller checked",
     # Qualification and pipeline settings: they change or count everyone by design.
     "qualification.recompute_statuses": "every status after a threshold or criterion change",
     "qualification.change_threshold": "settings write; statuses of everyone follow",
