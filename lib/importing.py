@@ -24,6 +24,7 @@ from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 from lib.i18n import N_, _, pgettext
 from lib.store import history as history_store
+from lib.store import people as people_store
 
 PERSON_FIELDS = staging.PERSON_FIELDS
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac-roman", "cp850")
@@ -339,10 +340,7 @@ def _write_people(db: Connection, stage: str, list_id: int, import_id: int | Non
     """New people from their first row, what later rows add to the people they match, and one
     membership of the list per person (existing memberships stay)."""
     _assign_ids(db, stage)
-    columns = ", ".join(PERSON_COLUMNS)
-    db.execute(f"INSERT INTO people (id, {columns}, created_at, updated_at, created_by,"
-               f" import_id) SELECT person_id, {columns}, ?, ?, ?, ? FROM {stage}_rows"
-               f" WHERE outcome = 'added'", [now, now, by, import_id])
+    people_store.insert_added(db, f"{stage}_rows", PERSON_COLUMNS, now, by, import_id)
     merging.merge_later_rows(db, stage, import_id, by, now)
     db.execute(f"INSERT INTO list_rows (list_id, person_id, import_id, row_number, extras,"
                f" added_at, added_by) SELECT ?, person_id, ?, row_number, extras, ?, ?"
@@ -539,8 +537,7 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
         db.execute("DELETE FROM list_rows WHERE import_id = ? AND person_id IN"
                    " (SELECT person_id FROM undo_people)", [import_id])
         history_store.delete_for_created_people(db, import_id, "undo_people")
-        db.execute("DELETE FROM people WHERE id IN"
-                   " (SELECT person_id FROM undo_people WHERE created)")
+        people_store.delete_created(db, "undo_people")
     db.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE id = ?",
                [utcnow(), by, import_id])
     kept = _named(db, linked[linked["why"].notna()])

@@ -30,6 +30,8 @@ from lib.i18n import N_, _, ngettext, pgettext
 from lib.labels import PEOPLE, count_line
 from lib.store import history as history_store
 from lib.store import leads as leads_store
+from lib.store import people as people_store
+from lib.store import ticks as ticks_store
 
 # Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
 CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
@@ -479,7 +481,7 @@ ERASE_STEPS: tuple[tuple[str, Callable[[Connection, str], int]], ...] = (
     ("activities", leads_store.delete_activities_for_people),
     ("history entries", history_store.delete_for_people),
     ("leads", leads_store.delete_for_people),
-    ("ticks", _deleting("DELETE FROM ticks WHERE person_id IN (SELECT id FROM {people})")),
+    ("ticks", ticks_store.delete_for_people),
     ("list memberships",
      _deleting("DELETE FROM list_rows WHERE person_id IN (SELECT id FROM {people})")),
     ("do-not-contact flags",
@@ -498,11 +500,8 @@ def _erase(db: Connection, people: pd.DataFrame, by: int | None, reason: str) ->
         removed = {kind: step(db, "erase_people") for kind, step in ERASE_STEPS}
         files = _scrub_files(db)
         _scrub_mentions(db, mentions)
-        db.execute("UPDATE people SET possible_duplicate_of = NULL,"
-                   " possible_duplicate_score = NULL WHERE possible_duplicate_of IN"
-                   " (SELECT id FROM erase_people)")
-        gone = changed_rows(db, "DELETE FROM people WHERE id IN (SELECT id FROM erase_people)",
-                            [])
+        people_store.forget_duplicates_of(db, "erase_people")
+        gone = people_store.delete_people(db, "erase_people")
     return Erased(gone, entries, files, removed)
 
 
