@@ -21,6 +21,8 @@ from lib.store import history as history_store
 from lib.store import imports as imports_store
 from lib.store import leads as leads_store
 from lib.store import lists as lists_store
+from lib.store import people as people_store
+from lib.store import ticks as ticks_store
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -180,17 +182,13 @@ def _spread_over_the_weeks(db: Connection, now: datetime) -> None:
     history_store.spread_after_first_seen(db, latest=now - timedelta(hours=2))
     leads_store.date_activities_by_history(db)
     leads_store.date_leads_by_history(db)
-    db.execute("UPDATE ticks SET ticked_at = (SELECT max(h.happened_at) FROM history h"
-               " WHERE h.person_id = ticks.person_id AND h.kind = 'tick'"
-               " AND h.field = ticks.criterion_key)")
-    db.execute("UPDATE people SET died_at = (SELECT max(h.happened_at) FROM history h"
-               " WHERE h.person_id = people.id AND h.kind = 'cancel') WHERE died_at IS NOT NULL")
+    ticks_store.date_by_history(db)
+    people_store.date_deaths_by_history(db)
 
 
 def _backdate_import(db: Connection, import_id: int, when: datetime) -> None:
     """Make an import look as if it happened `when` (the demo tells a story over weeks)."""
     imports_store.backdate(db, import_id, when)
     lists_store.backdate_import(db, import_id, when)
-    db.execute("UPDATE people SET created_at = ?, updated_at = ? WHERE import_id = ?",
-               [when, when, import_id])
+    people_store.backdate_import(db, import_id, when)
     history_store.backdate_import(db, import_id, when)

@@ -26,6 +26,7 @@ from lib.i18n import N_, _, pgettext
 from lib.store import history as history_store
 from lib.store import imports as imports_store
 from lib.store import lists as lists_store
+from lib.store import people as people_store
 from lib.store import privacy as privacy_store
 
 PERSON_FIELDS = staging.PERSON_FIELDS
@@ -332,10 +333,7 @@ def _write_people(db: Connection, stage: str, list_id: int, import_id: int | Non
     """New people from their first row, what later rows add to the people they match, and one
     membership of the list per person (existing memberships stay)."""
     _assign_ids(db, stage)
-    columns = ", ".join(PERSON_COLUMNS)
-    db.execute(f"INSERT INTO people (id, {columns}, created_at, updated_at, created_by,"
-               f" import_id) SELECT person_id, {columns}, ?, ?, ?, ? FROM {stage}_rows"
-               f" WHERE outcome = 'added'", [now, now, by, import_id])
+    people_store.insert_added(db, f"{stage}_rows", PERSON_COLUMNS, now, by, import_id)
     merging.merge_later_rows(db, stage, import_id, by, now)
     lists_store.add_staged_rows(db, f"{stage}_rows", list_id, import_id, now, by)
     privacy_store.flag_staged_rows(db, f"{stage}_rows", import_id, now, by)
@@ -516,8 +514,7 @@ def undo(db: Connection, import_id: int, *, by: int | None) -> UndoResult:
     with registered(db, "undo_people", free[["person_id", "created"]]):
         lists_store.remove_rows_of_import(db, import_id, "undo_people")
         history_store.delete_for_created_people(db, import_id, "undo_people")
-        db.execute("DELETE FROM people WHERE id IN"
-                   " (SELECT person_id FROM undo_people WHERE created)")
+        people_store.delete_created(db, "undo_people")
     imports_store.mark_undone(db, import_id, utcnow(), by)
     kept = _named(db, linked[linked["why"].notna()])
     created = int(free["created"].sum())

@@ -25,6 +25,7 @@ from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _
 from lib.pipeline import label_sql as step_label_sql
 from lib.store import leads as leads_store
+from lib.store import people as people_store
 
 NEXT_TYPES = ("call", "email", "meeting", "task")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note")
@@ -321,7 +322,7 @@ def _claim(db: Connection, person_id: int) -> None:
     """Write the person's row first, so that two reps converting (or reopening) the same
     person at once conflict in DuckDB: the retry then finds the other's open lead instead of
     adding a second one."""
-    db.execute("UPDATE people SET updated_at = ? WHERE id = ?", [utcnow(), person_id])
+    people_store.touch(db, person_id, utcnow())
 
 
 def open_lead_of(db: Connection, person_id: int) -> int | None:
@@ -390,8 +391,7 @@ def _after_convert(
     — consequences, so written first: the last action stays the conversion's — then history
     and the optional note."""
     if person["owner_id"] is None:
-        db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ?",
-                   [lead["owner_id"], utcnow(), lead["person_id"]])
+        people_store.set_owner(db, lead["person_id"], lead["owner_id"], utcnow())
         name = scalar(db, "SELECT name FROM users WHERE id = ?", [lead["owner_id"]])
         history.record(db, "owner", user_id=by, person_id=lead["person_id"], field="owner_id",
                        new=lead["owner_id"], note=f"nobody → {name} (with the new lead)")

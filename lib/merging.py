@@ -14,6 +14,7 @@ import pandas as pd
 from lib import normalise
 from lib.db import Connection, registered
 from lib.store import history as history_store
+from lib.store import people as people_store
 
 SIMPLE_FIELDS = ("salutation", "job_title", "website", "street", "postal_code", "city",
                  "country", "source", "notes")
@@ -68,7 +69,7 @@ def merge_later_rows(db: Connection, stage: str, import_id: int | None, by: int 
     db.execute(LONG_SQL.format(stage=stage))
     db.execute(MERGE_SQL.format(stage=stage))
     for field in FIELDS:
-        db.execute(_fill_sql(stage, field), [now])
+        people_store.fill_empty(db, f"{stage}_merge", field, field in CHECKED_FIELDS, now)
     history_store.record_import_fills(db, stage, at=now, by=by, import_id=import_id)
     history_store.record_import_kept(db, stage, at=now, by=by, import_id=import_id)
     renamed = db.execute(
@@ -80,15 +81,6 @@ def merge_later_rows(db: Connection, stage: str, import_id: int | None, by: int 
     db.execute(f"DROP TABLE {stage}_long")
 
 
-def _fill_sql(stage: str, field: str) -> str:
-    """Fill one field (and its key and validity) where the person still has none."""
-    extra = (f", {field}_key = m.fill_key, {field}_valid = m.fill_valid"
-             if field in CHECKED_FIELDS else "")
-    return (f"UPDATE people SET {field} = m.fill{extra}, updated_at = ? FROM {stage}_merge m"
-            f" WHERE m.field = '{field}' AND m.stored IS NULL AND people.id = m.person_id"
-            f" AND people.{field} IS NULL")
-
-
 def refresh_name_keys(db: Connection, person_ids) -> None:
     """Recompute name_key and company_key after a name or company was filled in."""
     with registered(db, "refresh_ids", pd.DataFrame({"id": [int(i) for i in person_ids]})):
@@ -98,6 +90,4 @@ def refresh_name_keys(db: Connection, person_ids) -> None:
     people["name_key"] = normalise.name_key(people["first_name"], people["last_name"],
                                             people["company"])
     people["company_key"] = normalise.company_key(people["company"])
-    with registered(db, "refreshed", people[["id", "name_key", "company_key"]]):
-        db.execute("UPDATE people SET name_key = r.name_key, company_key = r.company_key"
-                   " FROM refreshed r WHERE people.id = r.id")
+    people_store.set_name_keys(db, people)

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from lib import access, audit, i18n, normalise, qualification, reading, settings
-from lib.db import Connection, changed_rows, registered, scalar, transaction, utcnow
+from lib.db import Connection, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
 from lib.labels import PEOPLE, count_line
@@ -32,7 +32,9 @@ from lib.store import history as history_store
 from lib.store import imports as imports_store
 from lib.store import leads as leads_store
 from lib.store import lists as lists_store
+from lib.store import people as people_store
 from lib.store import privacy as privacy_store
+from lib.store import ticks as ticks_store
 
 # Wording marked N_ is kept in English in the audit log; the screens translate it with ``_``.
 CHANNELS = {"email": N_("e-mail"), "phone": N_("phone")}
@@ -467,18 +469,13 @@ def _removed(kind: str, count: int) -> str:
     return words[kind].format(count=count)
 
 
-def _deleting(sql: str) -> Callable[[Connection, str], int]:
-    """An erase step of a table whose repository has no such function yet."""
-    return lambda db, people: changed_rows(db, sql.format(people=people), [])
-
-
 # What an erasure deletes, in order (activities and history of the person's leads included):
 # each step deletes the records of the people of a relation (column id) and says how many.
 ERASE_STEPS: tuple[tuple[str, Callable[[Connection, str], int]], ...] = (
     ("activities", leads_store.delete_activities_for_people),
     ("history entries", history_store.delete_for_people),
     ("leads", leads_store.delete_for_people),
-    ("ticks", _deleting("DELETE FROM ticks WHERE person_id IN (SELECT id FROM {people})")),
+    ("ticks", ticks_store.delete_for_people),
     ("list memberships", lists_store.delete_memberships_of),
     ("do-not-contact flags", privacy_store.delete_flags_of),
 )
@@ -495,11 +492,8 @@ def _erase(db: Connection, people: pd.DataFrame, by: int | None, reason: str) ->
         removed = {kind: step(db, "erase_people") for kind, step in ERASE_STEPS}
         files = _scrub_files(db)
         _scrub_mentions(db, mentions)
-        db.execute("UPDATE people SET possible_duplicate_of = NULL,"
-                   " possible_duplicate_score = NULL WHERE possible_duplicate_of IN"
-                   " (SELECT id FROM erase_people)")
-        gone = changed_rows(db, "DELETE FROM people WHERE id IN (SELECT id FROM erase_people)",
-                            [])
+        people_store.forget_duplicates_of(db, "erase_people")
+        gone = people_store.delete_people(db, "erase_people")
     return Erased(gone, entries, files, removed)
 
 

@@ -21,7 +21,9 @@ from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _, ngettext
 from lib.store import history as history_store
+from lib.store import people as people_store
 from lib.store import settings as settings_store
+from lib.store import ticks as ticks_store
 
 STAGES = ("prospect", "lead")
 STATUSES = ("suspect", "prospect", "lead", "dead")
@@ -311,9 +313,7 @@ def recompute_statuses(
         params,
     )
     history_store.record_status_changes(db, "status_changes", at=utcnow(), by=by, note=note)
-    changed = db.execute(
-        "UPDATE people SET status = c.status FROM status_changes c WHERE people.id = c.person_id"
-    ).fetchone()[0]
+    changed = people_store.set_statuses(db, "status_changes")
     db.execute("DROP TABLE status_changes")  # a rollback drops it too
     return int(changed)
 
@@ -392,7 +392,7 @@ def set_tick(
         _write_tick(db, person_id, criterion_key, bool(ticked), by)
     status, reason = standing(db, person_id, None)
     if status != old_status:
-        db.execute("UPDATE people SET status = ? WHERE id = ?", [status, person_id])
+        people_store.set_status(db, person_id, status)
         record_status(db, person_id, old_status, status, by=by)
     return StatusInfo(person_id, old_status, status, reason)
 
@@ -412,7 +412,7 @@ def touch(db: Connection, person_id: int) -> tuple[str, str | None] | None:
     No ``UPDATE … RETURNING`` here: in DuckDB 2.0.1 it writes back the whole row as this
     transaction saw it, silently undoing another rep's committed edit of another field.
     """
-    db.execute("UPDATE people SET updated_at = ? WHERE id = ?", [utcnow(), person_id])
+    people_store.touch(db, person_id, utcnow())
     return db.execute(
         "SELECT status, dead_reason FROM people WHERE id = ?", [person_id]
     ).fetchone()
@@ -430,10 +430,7 @@ def _take_unowned(db: Connection, person_id: int, by: int | None) -> None:
     ):
         return
     now = utcnow()
-    taken = db.execute(
-        "UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ? AND owner_id IS NULL",
-        [by, now, person_id],
-    ).fetchone()[0]
+    taken = people_store.take_if_unowned(db, person_id, by, now)
     if taken:
         name = scalar(db, "SELECT name FROM users WHERE id = ?", [by])
         history.record(db, "owner", user_id=by, person_id=person_id, field="owner_id",
@@ -444,13 +441,9 @@ def _write_tick(db: Connection, person_id: int, key: str, ticked: bool, by: int 
     """Store or remove the tick and log it."""
     now = utcnow()
     if ticked:
-        db.execute(
-            "INSERT INTO ticks (person_id, criterion_key, ticked_by, ticked_at)"
-            " VALUES (?, ?, ?, ?)",
-            [person_id, key, by, now],
-        )
+        ticks_store.tick(db, person_id, key, by, now)
     else:
-        db.execute("DELETE FROM ticks WHERE person_id = ? AND criterion_key = ?", [person_id, key])
+        ticks_store.untick(db, person_id, key)
     history.record(db, "tick" if ticked else "untick", user_id=by, person_id=person_id,
                    field=key, old=not ticked, new=ticked, at=now)
 

@@ -21,6 +21,7 @@ from lib import qualification as q
 from lib.db import Connection, scalar, transaction, utcnow
 from lib.errors import EditConflict, InvalidInput, UserError
 from lib.i18n import N_, _
+from lib.store import people as people_store
 
 CONTACT_FIELDS = (
     "company", "salutation", "first_name", "last_name", "email", "phone", "mobile", "job_title",
@@ -473,11 +474,7 @@ def edit_field(
     now = utcnow()
     assignments = {field_name: new_text, **_derived(db, person_id, field_name, new_text),
                    "updated_at": now}
-    changed = db.execute(
-        f"UPDATE people SET {', '.join(f'{c} = ?' for c in assignments)}"
-        f" WHERE id = ? AND COALESCE({field_name}, '') = COALESCE(?, '')",
-        [*assignments.values(), person_id, old_text],
-    ).fetchone()[0]
+    changed = people_store.set_fields_if(db, person_id, field_name, old_text, assignments)
     if not changed:
         raise _edit_conflict(db, person_id, field_name)
     history.record(db, "edit", user_id=by, person_id=person_id, field=field_name,
@@ -576,11 +573,7 @@ def assign_owner(
     if owner_id == expected_owner_id:
         return
     now = utcnow()
-    if not db.execute(
-        "UPDATE people SET owner_id = ?, updated_at = ? WHERE id = ?"
-        " AND owner_id IS NOT DISTINCT FROM ?",
-        [owner_id, now, person_id, expected_owner_id],
-    ).fetchone()[0]:
+    if not people_store.set_owner_if(db, person_id, owner_id, expected_owner_id, now):
         if _current_owner(db, person_id) == owner_id:
             return  # someone gave it the owner this change wanted: nothing is overwritten
         raise _owner_conflict(db, person_id)
@@ -638,11 +631,7 @@ def cancel(
     if dead_reason is not None:
         raise UserError(_("already dead ({reason})").format(reason=q.reason_label(dead_reason)))
     now = utcnow()
-    db.execute(
-        "UPDATE people SET status = 'dead', dead_reason = ?, dead_note = ?, died_at = ?,"
-        " updated_at = ? WHERE id = ?",
-        [reason, note, now, now, person_id],
-    )
+    people_store.mark_dead(db, person_id, reason, note, now)
     history.record(db, "cancel", user_id=by, person_id=person_id, field="dead_reason",
                    new=reason, note=note, at=now)
     q.record_status(db, person_id, old_status, "dead", by=by, at=now)
@@ -657,11 +646,7 @@ def revive(db: Connection, person_id: int, *, by: int | None) -> q.StatusInfo:
     if dead_reason is None:
         raise UserError(_("this row is not dead"))
     (status, why), now = q.standing(db, person_id, None), utcnow()
-    db.execute(
-        "UPDATE people SET status = ?, dead_reason = NULL, dead_note = NULL, died_at = NULL,"
-        " updated_at = ? WHERE id = ?",
-        [status, now, person_id],
-    )
+    people_store.revive(db, person_id, status, now)
     history.record(db, "revive", user_id=by, person_id=person_id, field="dead_reason",
                    old=dead_reason, at=now)
     q.record_status(db, person_id, "dead", status, by=by, at=now)

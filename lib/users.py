@@ -19,6 +19,7 @@ from lib.i18n import LANGUAGES as INTERFACE_LANGUAGES
 from lib.i18n import N_, _, pgettext
 from lib.store import history as history_store
 from lib.store import leads as leads_store
+from lib.store import people as people_store
 from lib.store import users as users_store
 
 LANGUAGES = tuple(INTERFACE_LANGUAGES)  # the languages lib/i18n.py has catalogs for
@@ -259,8 +260,7 @@ def _hand_over(db: Connection, user: User, hand_to: int | None, work: Work,
     leads_store.hand_over_open(db, user.id, heir.id)
     history_store.record_owner_hand_over(db, at=now, by=by, owner=user.id, heir=heir.id,
                                          note=note)
-    db.execute("UPDATE people SET owner_id = ?, updated_at = ? WHERE owner_id = ?",
-               [heir.id, now, user.id])
+    people_store.hand_over(db, user.id, heir.id, now)
     audit.record(db, "work_handed_over", user_id=by, target=user.email,
                  detail=f"to {heir.email}", row_count=work.open_leads + work.rows)
 
