@@ -31,31 +31,31 @@ def events(body: bytes) -> dict[str, icalendar.Event]:
 
 
 @pytest.fixture
-def rep(fresh_db) -> int:
-    return factories.user(fresh_db, "Anna Rep")
+def rep(any_db) -> int:
+    return factories.user(any_db, "Anna Rep")
 
 
 @pytest.fixture
-def three_steps(fresh_db, rep) -> dict[str, int]:
+def three_steps(any_db, rep) -> dict[str, int]:
     """A meeting at a time, a call at a time, an e-mail without a time."""
     return {
-        "meeting": new_lead(fresh_db, rep, NextStep("meeting", DAY, time(14, 30), 45, "demo")),
-        "call": new_lead(fresh_db, rep, NextStep("call", DAY, time(9, 0)), "Beta",
+        "meeting": new_lead(any_db, rep, NextStep("meeting", DAY, time(14, 30), 45, "demo")),
+        "call": new_lead(any_db, rep, NextStep("call", DAY, time(9, 0)), "Beta",
                          phone="+49 30 123456"),
-        "email": new_lead(fresh_db, rep, NextStep("email", DAY + timedelta(days=1)), "Gamma"),
+        "email": new_lead(any_db, rep, NextStep("email", DAY + timedelta(days=1)), "Gamma"),
     }
 
 
-def test_each_open_next_step_is_one_event(fresh_db, rep, three_steps):
-    other = factories.user(fresh_db, "Ben")
-    new_lead(fresh_db, other, NextStep("call", DAY))
-    found = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))
+def test_each_open_next_step_is_one_event(any_db, rep, three_steps):
+    other = factories.user(any_db, "Ben")
+    new_lead(any_db, other, NextStep("call", DAY))
+    found = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))
     assert sorted(found) == sorted(f"lead-{i}@leadladder" for i in three_steps.values())
 
 
-def test_a_meeting_lasts_its_duration_in_the_app_time_zone(fresh_db, rep, three_steps):
+def test_a_meeting_lasts_its_duration_in_the_app_time_zone(any_db, rep, three_steps):
     uid = f"lead-{three_steps['meeting']}@leadladder"
-    meeting = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))[uid]
+    meeting = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))[uid]
     assert meeting.start.replace(tzinfo=None).isoformat() == "2026-12-03T14:30:00"
     assert meeting.start.tzinfo.key == "Europe/Berlin"
     assert meeting.start.utcoffset() == BERLIN.utcoffset(meeting.start.replace(tzinfo=None))
@@ -65,9 +65,9 @@ def test_a_meeting_lasts_its_duration_in_the_app_time_zone(fresh_db, rep, three_
 
 
 def test_a_timed_call_lasts_fifteen_minutes_and_a_day_without_time_is_all_day(
-    fresh_db, rep, three_steps
+    any_db, rep, three_steps
 ):
-    found = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))
+    found = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))
     call = found[f"lead-{three_steps['call']}@leadladder"]
     email = found[f"lead-{three_steps['email']}@leadladder"]
     assert (call.start.hour, call.duration) == (9, timedelta(minutes=15))
@@ -76,48 +76,48 @@ def test_a_timed_call_lasts_fifteen_minutes_and_a_day_without_time_is_all_day(
     assert type(email.start) is date
 
 
-def test_every_event_has_an_alarm_from_the_setting(fresh_db, rep, three_steps):
+def test_every_event_has_an_alarm_from_the_setting(any_db, rep, three_steps):
     def triggers() -> dict[str, timedelta]:
-        found = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))
+        found = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))
         return {kind: found[f"lead-{lead}@leadladder"].walk("VALARM")[0]["trigger"].dt
                 for kind, lead in three_steps.items()}
 
     assert triggers() == {"meeting": timedelta(minutes=-15), "call": timedelta(minutes=-15),
                           "email": timedelta(hours=9)}
-    settings.put(fresh_db, "alarm_minutes", 60, by=None)
+    settings.put(any_db, "alarm_minutes", 60, by=None)
     assert triggers()["call"] == timedelta(minutes=-60)
 
 
-def test_two_exports_of_unchanged_data_are_identical(fresh_db, rep, three_steps):
-    first = calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS)
-    assert first == calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS)
+def test_two_exports_of_unchanged_data_are_identical(any_db, rep, three_steps):
+    first = calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS)
+    assert first == calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS)
 
 
-def test_a_changed_next_step_keeps_its_uid_and_raises_its_sequence(fresh_db, rep, three_steps):
+def test_a_changed_next_step_keeps_its_uid_and_raises_its_sequence(any_db, rep, three_steps):
     uid = f"lead-{three_steps['call']}@leadladder"
-    before = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))[uid]
-    leads.set_next_step(fresh_db, three_steps["call"], NextStep("call", DAY, time(11)), by=rep)
-    after = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))[uid]
+    before = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))[uid]
+    leads.set_next_step(any_db, three_steps["call"], NextStep("call", DAY, time(11)), by=rep)
+    after = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))[uid]
     assert (before["sequence"], after["sequence"]) == (0, 1)
     assert (before.start.hour, after.start.hour) == (9, 11)
     assert after["dtstamp"].dt >= before["dtstamp"].dt
 
 
-def test_a_closed_lead_leaves_the_calendar(fresh_db, rep, three_steps):
-    leads.won(fresh_db, three_steps["meeting"], by=rep)
-    found = events(calendar.ics_for_user(fresh_db, rep, viewer=access.FULL_ACCESS))
+def test_a_closed_lead_leaves_the_calendar(any_db, rep, three_steps):
+    leads.won(any_db, three_steps["meeting"], by=rep)
+    found = events(calendar.ics_for_user(any_db, rep, viewer=access.FULL_ACCESS))
     assert f"lead-{three_steps['meeting']}@leadladder" not in found and len(found) == 2
 
 
-def test_the_calendar_says_its_time_zone_and_who_it_is_for(fresh_db, rep, three_steps):
-    parsed = icalendar.Calendar.from_ical(calendar.ics_for_user(fresh_db, rep,
+def test_the_calendar_says_its_time_zone_and_who_it_is_for(any_db, rep, three_steps):
+    parsed = icalendar.Calendar.from_ical(calendar.ics_for_user(any_db, rep,
                                                                 viewer=access.FULL_ACCESS))
     assert [str(tz["tzid"]) for tz in parsed.walk("VTIMEZONE")] == ["Europe/Berlin"]
     assert str(parsed["x-wr-calname"]) == "leadladder — Anna Rep"
 
 
-def test_an_empty_calendar_is_still_a_valid_file(fresh_db, rep):
-    parsed = icalendar.Calendar.from_ical(calendar.ics_for_user(fresh_db, rep,
+def test_an_empty_calendar_is_still_a_valid_file(any_db, rep):
+    parsed = icalendar.Calendar.from_ical(calendar.ics_for_user(any_db, rep,
                                                                 viewer=access.FULL_ACCESS))
     assert parsed.events == [] and str(parsed["version"]) == "2.0"
 
@@ -125,24 +125,24 @@ def test_an_empty_calendar_is_still_a_valid_file(fresh_db, rep):
 # --- tokens and the feed -------------------------------------------------------------------
 
 
-def test_a_token_belongs_to_one_user_until_replaced_or_revoked(fresh_db, rep):
-    first = calendar.issue_token(fresh_db, rep)
-    assert calendar.user_for_token(fresh_db, first) == rep
-    second = calendar.issue_token(fresh_db, rep)
+def test_a_token_belongs_to_one_user_until_replaced_or_revoked(any_db, rep):
+    first = calendar.issue_token(any_db, rep)
+    assert calendar.user_for_token(any_db, first) == rep
+    second = calendar.issue_token(any_db, rep)
     assert len(second) >= 32 and second != first
-    assert calendar.user_for_token(fresh_db, first) is None
-    assert calendar.has_feed(fresh_db, rep)
-    assert fresh_db.execute("SELECT calendar_token FROM users WHERE id = ?",
+    assert calendar.user_for_token(any_db, first) is None
+    assert calendar.has_feed(any_db, rep)
+    assert any_db.execute("SELECT calendar_token FROM users WHERE id = ?",
                             [rep]).fetchone() == (None,), "the token itself is never stored"
-    calendar.revoke_token(fresh_db, rep)
-    assert calendar.user_for_token(fresh_db, second) is None
-    assert calendar.user_for_token(fresh_db, "") is None
+    calendar.revoke_token(any_db, rep)
+    assert calendar.user_for_token(any_db, second) is None
+    assert calendar.user_for_token(any_db, "") is None
 
 
-def test_an_inactive_users_token_stops_working(fresh_db, rep):
-    token = calendar.issue_token(fresh_db, rep)
-    fresh_db.execute("UPDATE users SET active = false WHERE id = ?", [rep])
-    assert calendar.user_for_token(fresh_db, token) is None
+def test_an_inactive_users_token_stops_working(any_db, rep):
+    token = calendar.issue_token(any_db, rep)
+    any_db.execute("UPDATE users SET active = false WHERE id = ?", [rep])
+    assert calendar.user_for_token(any_db, token) is None
 
 
 @pytest.fixture
@@ -227,16 +227,16 @@ def test_cli_overdue_as_json_and_as_text(closed_db_file, capsys):
                      "total: 2"]
 
 
-def test_the_download_is_named_after_the_user_and_counts_the_open_steps(fresh_db):
+def test_the_download_is_named_after_the_user_and_counts_the_open_steps(any_db):
     assert calendar.file_name("Anna Schmidt") == "leadladder-anna-schmidt.ics"
     assert calendar.file_name("Jörg O'Neil-Brandt") == "leadladder-j-rg-o-neil-brandt.ics"
-    rep = factories.user(fresh_db, "Anna")
-    assert calendar.event_count(fresh_db, rep, viewer=access.FULL_ACCESS) == 0
+    rep = factories.user(any_db, "Anna")
+    assert calendar.event_count(any_db, rep, viewer=access.FULL_ACCESS) == 0
     for company in ("A", "B"):
-        person = factories.person(fresh_db, company=company)
-        leads.convert(fresh_db, person, owner_id=rep, by=rep,
+        person = factories.person(any_db, company=company)
+        leads.convert(any_db, person, owner_id=rep, by=rep,
                       next_step=NextStep("call", date.today()))
-    assert calendar.event_count(fresh_db, rep, viewer=access.FULL_ACCESS) == 2
-    assert calendar.event_count(fresh_db, rep, viewer=access.FULL_ACCESS) == len(
-        icalendar.Calendar.from_ical(calendar.ics_for_user(fresh_db, rep,
+    assert calendar.event_count(any_db, rep, viewer=access.FULL_ACCESS) == 2
+    assert calendar.event_count(any_db, rep, viewer=access.FULL_ACCESS) == len(
+        icalendar.Calendar.from_ical(calendar.ics_for_user(any_db, rep,
                                                            viewer=access.FULL_ACCESS)).walk("VEVENT"))

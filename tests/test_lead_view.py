@@ -15,20 +15,20 @@ from tests import factories
 
 
 @pytest.fixture
-def anna(fresh_db) -> int:
-    return factories.user(fresh_db, "Anna Schmidt")
+def anna(any_db) -> int:
+    return factories.user(any_db, "Anna Schmidt")
 
 
 @pytest.fixture
-def lead_id(fresh_db, anna) -> int:
+def lead_id(any_db, anna) -> int:
     """Acme's lead: a call tomorrow at 10:00, €12,000 at 60%."""
-    person = factories.person(fresh_db, company="Acme *GmbH*", first_name="Lena",
+    person = factories.person(any_db, company="Acme *GmbH*", first_name="Lena",
                               last_name="Vogt", email="lena@acme.example", city="Bonn",
                               postal_code="53111")
-    step = NextStep("call", schedule.today(fresh_db) + timedelta(days=1), time(10, 0))
-    created = leads.convert(fresh_db, person, owner_id=anna, next_step=step, amount=12000,
+    step = NextStep("call", schedule.today(any_db) + timedelta(days=1), time(10, 0))
+    created = leads.convert(any_db, person, owner_id=anna, next_step=step, amount=12000,
                             by=anna).lead_id
-    leads.edit(fresh_db, created, probability=60, by=anna)
+    leads.edit(any_db, created, probability=60, by=anna)
     return created
 
 
@@ -39,9 +39,9 @@ def shown(db, lead_id: int) -> dict:
 # --- the to-do card and what the dialogs share -----------------------------------------------
 
 
-def test_a_to_do_card_reads_its_next_step_money_and_last_action(fresh_db, lead_id):
-    row = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
-    today = schedule.today(fresh_db)
+def test_a_to_do_card_reads_its_next_step_money_and_last_action(any_db, lead_id):
+    row = leads.todo(any_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
+    today = schedule.today(any_db)
     assert lead_view.due_line(row, today, group=row["group"]) == (
         ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
     assert lead_view.todo_amount(row) == "New · **€12,000** · 60%"
@@ -52,17 +52,17 @@ def test_a_to_do_card_reads_its_next_step_money_and_last_action(fresh_db, lead_i
         r"**Acme \*GmbH\* — Lena Vogt** · New · next step: 📞 Call · tomorrow 10:00")
 
 
-def test_a_lead_due_in_three_days_is_upcoming_on_every_screen(fresh_db, anna):
-    today = schedule.today(fresh_db)
-    person = factories.person(fresh_db, company="Drei Tage AG")
-    lead = leads.convert(fresh_db, person, owner_id=anna, by=anna,
+def test_a_lead_due_in_three_days_is_upcoming_on_every_screen(any_db, anna):
+    today = schedule.today(any_db)
+    person = factories.person(any_db, company="Drei Tage AG")
+    lead = leads.convert(any_db, person, owner_id=anna, by=anna,
                          next_step=NextStep("call", today + timedelta(days=3))).lead_id
     full = access.FULL_ACCESS
-    todo = leads.todo(fresh_db, user_id=None, viewer=full).set_index("lead_id").loc[lead].to_dict()
-    card = leads.pipeline(fresh_db, viewer=full).set_index("lead_id").loc[lead].to_dict()
-    detail = leads.lead_detail(fresh_db, lead, viewer=full).lead
+    todo = leads.todo(any_db, user_id=None, viewer=full).set_index("lead_id").loc[lead].to_dict()
+    card = leads.pipeline(any_db, viewer=full).set_index("lead_id").loc[lead].to_dict()
+    detail = leads.lead_detail(any_db, lead, viewer=full).lead
     assert todo["group"] == card["group"] == detail["group"] == "upcoming"
-    table = lead_view.todo_table(leads.todo(fresh_db, user_id=None, viewer=full), today,
+    table = lead_view.todo_table(leads.todo(any_db, user_id=None, viewer=full), today,
                                  with_owner=False)
     assert table.loc[lead, "when"] == schedule.GROUP_LABELS["upcoming"] == "Upcoming"
     assert ":blue-badge[Upcoming]" in lead_view.card_body({**card, "lead_id": lead}, today,
@@ -71,9 +71,9 @@ def test_a_lead_due_in_three_days_is_upcoming_on_every_screen(fresh_db, anna):
     assert lead_view.group_title("upcoming") == "Upcoming · next 7 days"
 
 
-def test_the_to_do_table_and_picker_read_as_text(fresh_db, lead_id):
-    today = schedule.today(fresh_db)
-    rows = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS)
+def test_the_to_do_table_and_picker_read_as_text(any_db, lead_id):
+    today = schedule.today(any_db)
+    rows = leads.todo(any_db, user_id=None, viewer=access.FULL_ACCESS)
     table = lead_view.todo_table(rows, today, with_owner=True)
     assert table.loc[lead_id].to_dict() == {
         "when": "Upcoming", "lead": "Acme *GmbH* — Lena Vogt",
@@ -85,19 +85,19 @@ def test_the_to_do_table_and_picker_read_as_text(fresh_db, lead_id):
     assert lead_view.chosen_line(row, today).startswith(
         ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00 · [lena@acme.example]"
         "(mailto:lena@acme.example)")
-    counts = leads.todo_counts(fresh_db, user_id=None, viewer=access.FULL_ACCESS)
+    counts = leads.todo_counts(any_db, user_id=None, viewer=access.FULL_ACCESS)
     assert lead_view.todo_totals(counts) == (
         "1 open lead · 0 overdue open leads")
 
 
-def test_a_parked_lead_says_when_it_comes_back_and_a_note_is_shown_escaped(fresh_db, lead_id,
+def test_a_parked_lead_says_when_it_comes_back_and_a_note_is_shown_escaped(any_db, lead_id,
                                                                          anna):
-    today = schedule.today(fresh_db)
+    today = schedule.today(any_db)
     row = {"group": "upcoming", "next_note": "ask *who* decides", "standby_until": None}
     assert lead_view.todo_due_note(row, today) == r"ask \*who\* decides"
     back = today + timedelta(days=14)
-    leads.standby(fresh_db, lead_id, back, NextStep("call", back), by=anna)
-    row = leads.todo(fresh_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
+    leads.standby(any_db, lead_id, back, NextStep("call", back), by=anna)
+    row = leads.todo(any_db, user_id=None, viewer=access.FULL_ACCESS).iloc[0].to_dict()
     assert lead_view.todo_due_note(row, today) == (
         f"parked until {back:%a} {back.day} {back:%b}" + (
             "" if back.year == today.year else f" {back.year}"))
@@ -127,20 +127,20 @@ def test_the_activity_offered_first_is_the_planned_one(planned, likely):
 # --- the pipeline ----------------------------------------------------------------------------
 
 
-def test_the_pipeline_sums_money_per_currency_and_names_cards_by_company(fresh_db, lead_id,
+def test_the_pipeline_sums_money_per_currency_and_names_cards_by_company(any_db, lead_id,
                                                                          anna):
-    other = factories.person(fresh_db, company=None, first_name="Max", last_name="Muster")
-    step = NextStep("email", schedule.today(fresh_db))
-    second = leads.convert(fresh_db, other, owner_id=anna, next_step=step, amount=4000,
+    other = factories.person(any_db, company=None, first_name="Max", last_name="Muster")
+    step = NextStep("email", schedule.today(any_db))
+    second = leads.convert(any_db, other, owner_id=anna, next_step=step, amount=4000,
                            by=anna).lead_id
-    leads.edit(fresh_db, second, currency="USD", by=anna)
-    totals = leads.pipeline_totals(fresh_db, viewer=access.FULL_ACCESS)
+    leads.edit(any_db, second, currency="USD", by=anna)
+    totals = leads.pipeline_totals(any_db, viewer=access.FULL_ACCESS)
     new = totals[totals["step_key"] == "new"]
     assert lead_view.open_count(totals) == 2
     assert lead_view.amounts(totals, "amount") == "€12,000 + $4,000"
     assert lead_view.step_caption(new) == "€12,000 + $4,000 · weighted €7,200 + $0"
     assert list(lead_view.steps(totals))[0] == "new"
-    cards = leads.pipeline(fresh_db, viewer=access.FULL_ACCESS).set_index("lead_id")
+    cards = leads.pipeline(any_db, viewer=access.FULL_ACCESS).set_index("lead_id")
     assert lead_view.card_title(cards.loc[lead_id]) == "Acme *GmbH*"
     assert lead_view.card_title(cards.loc[second]) == "Max Muster"
     assert lead_view.card_amount(cards.loc[lead_id], with_owner=True) == (
@@ -163,12 +163,12 @@ def test_the_lead_page_reads_its_lead_from_the_url(param, wanted):
     assert lead_view.requested(param) == wanted
 
 
-def test_the_lead_page_says_where_an_open_lead_stands(fresh_db, lead_id):
-    lead = shown(fresh_db, lead_id)
-    today = schedule.today(fresh_db)
+def test_the_lead_page_says_where_an_open_lead_stands(any_db, lead_id):
+    lead = shown(any_db, lead_id)
+    today = schedule.today(any_db)
     assert lead_view.standing(lead) == (
         ":blue-badge[New] :blue-badge[Upcoming] · Anna Schmidt · **€12,000** (60%)")
-    step = leads.lead_detail(fresh_db, lead_id, viewer=access.FULL_ACCESS).next_step
+    step = leads.lead_detail(any_db, lead_id, viewer=access.FULL_ACCESS).next_step
     assert lead_view.next_step_line(step, lead["group"], today) == (
         ":blue-badge[Upcoming] 📞 Call · tomorrow 10:00")
     meeting = NextStep("meeting", today, None, 45)
@@ -177,17 +177,17 @@ def test_the_lead_page_says_where_an_open_lead_stands(fresh_db, lead_id):
                                            "expected_close": None, "tags": None}
 
 
-def test_a_closed_lead_shows_its_outcome_and_note(fresh_db, lead_id, anna):
-    leads.lost(fresh_db, lead_id, "no budget", "maybe *next* year", by=anna)
-    lead = shown(fresh_db, lead_id)
+def test_a_closed_lead_shows_its_outcome_and_note(any_db, lead_id, anna):
+    leads.lost(any_db, lead_id, "no budget", "maybe *next* year", by=anna)
+    lead = shown(any_db, lead_id)
     assert lead_view.standing(lead).startswith(
         ":blue-badge[New] :red-badge[Lost: no budget] · Anna Schmidt")
-    assert lead_view.closed_line(lead, schedule.today(fresh_db)) == (
+    assert lead_view.closed_line(lead, schedule.today(any_db)) == (
         r"None: lost today. maybe \*next\* year")
 
 
-def test_the_contact_card_and_the_timeline_read_like_a_note(fresh_db, lead_id):
-    detail = leads.lead_detail(fresh_db, lead_id, viewer=access.FULL_ACCESS)
+def test_the_contact_card_and_the_timeline_read_like_a_note(any_db, lead_id):
+    detail = leads.lead_detail(any_db, lead_id, viewer=access.FULL_ACCESS)
     assert lead_view.contact_lines(detail.contact) == [
         "**Lena Vogt**  \n", r"Acme \*GmbH\*  " + "\n[lena@acme.example](mailto:lena@acme.example)"]
     assert lead_view.contact_facts(detail.contact) == ["Address: 53111 Bonn"]
@@ -209,35 +209,35 @@ def test_a_save_says_which_fields_changed():
 # --- the actions -----------------------------------------------------------------------------
 
 
-def test_log_and_plan_logs_the_activity_and_says_what_is_next(fresh_db, lead_id, anna):
-    lead = shown(fresh_db, lead_id)
-    today = schedule.today(fresh_db)
+def test_log_and_plan_logs_the_activity_and_says_what_is_next(any_db, lead_id, anna):
+    lead = shown(any_db, lead_id)
+    today = schedule.today(any_db)
     step = {"type": "email", "due_date": today + timedelta(days=1), "due_time": None,
             "duration_min": None, "note": ""}
-    done = lead_view.log_and_plan(fresh_db, lead, "call", "reached", "fine", step, by=anna)
+    done = lead_view.log_and_plan(any_db, lead, "call", "reached", "fine", step, by=anna)
     assert done == "📞 Call logged: Acme *GmbH* — Lena Vogt → ✉️ E-mail · tomorrow"
-    assert fresh_db.execute("SELECT kind, outcome FROM activities").fetchall() == [
+    assert any_db.execute("SELECT kind, outcome FROM activities").fetchall() == [
         ("call", "reached")]
-    again = lead_view.log_and_plan(fresh_db, lead, "none", None, None, step, by=anna)
+    again = lead_view.log_and_plan(any_db, lead, "none", None, None, step, by=anna)
     assert again.startswith("Rescheduled: ")
-    assert fresh_db.execute("SELECT count(*) FROM activities").fetchone() == (1,)
+    assert any_db.execute("SELECT count(*) FROM activities").fetchone() == (1,)
 
 
-def test_each_lead_action_says_what_it_did(fresh_db, lead_id, anna):
-    lead = shown(fresh_db, lead_id)
-    today = schedule.today(fresh_db)
+def test_each_lead_action_says_what_it_did(any_db, lead_id, anna):
+    lead = shown(any_db, lead_id)
+    today = schedule.today(any_db)
     step = {"type": "call", "due_date": today + timedelta(days=20), "due_time": None,
             "duration_min": None, "note": None}
     title = lead["title"]
-    assert lead_view.move(fresh_db, lead, "proposal", by=anna) == (
-        f"{title} → {leads.active_steps(fresh_db)['proposal']}")
+    assert lead_view.move(any_db, lead, "proposal", by=anna) == (
+        f"{title} → {leads.active_steps(any_db)['proposal']}")
     until = today + timedelta(days=20)
-    assert lead_view.standby(fresh_db, lead, until, step, by=anna).startswith(
+    assert lead_view.standby(any_db, lead, until, step, by=anna).startswith(
         f"{title} parked until ")
-    assert lead_view.resume(fresh_db, lead, by=anna) == f"{title} is back in the to-do"
-    assert lead_view.close(fresh_db, lead, "cancelled", "by mistake", None, by=anna) == (
+    assert lead_view.resume(any_db, lead, by=anna) == f"{title} is back in the to-do"
+    assert lead_view.close(any_db, lead, "cancelled", "by mistake", None, by=anna) == (
         f"{title}: cancelled (by mistake)")
-    assert lead_view.reopen(fresh_db, lead, step, by=anna) == f"{title} is open again"
-    assert lead_view.close(fresh_db, lead, "won", None, "signed", by=anna) == f"{title}: won 🎉"
-    assert fresh_db.execute("SELECT status FROM leads WHERE id = ?", [lead_id]).fetchone() == (
+    assert lead_view.reopen(any_db, lead, step, by=anna) == f"{title} is open again"
+    assert lead_view.close(any_db, lead, "won", None, "signed", by=anna) == f"{title}: won 🎉"
+    assert any_db.execute("SELECT status FROM leads WHERE id = ?", [lead_id]).fetchone() == (
         "won",)

@@ -170,28 +170,28 @@ def test_header_key_ignores_case_accents_and_punctuation_but_not_order():
     assert header_key(["E-Mail"]) != header_key(["E-Mail", ""])
 
 
-def test_mapping_round_trip(fresh_db):
+def test_mapping_round_trip(any_db):
     columns = ["Firma", "E-Mail", "Kundennummer"]
-    assert saved_mapping(fresh_db, columns) is None
-    save_mapping(fresh_db, columns, {"Firma": "company", "E-Mail": None}, by=None)
-    assert saved_mapping(fresh_db, columns) == {
+    assert saved_mapping(any_db, columns) is None
+    save_mapping(any_db, columns, {"Firma": "company", "E-Mail": None}, by=None)
+    assert saved_mapping(any_db, columns) == {
         "Firma": "company", "E-Mail": None, "Kundennummer": None
     }
-    save_mapping(fresh_db, columns, {"Firma": "company", "E-Mail": "email"}, by=1)
+    save_mapping(any_db, columns, {"Firma": "company", "E-Mail": "email"}, by=1)
     next_week = ["FIRMA", "e-mail", "Kundennummer "]
-    assert saved_mapping(fresh_db, next_week) == {
+    assert saved_mapping(any_db, next_week) == {
         "FIRMA": "company", "e-mail": "email", "Kundennummer ": None
     }
-    rows = fresh_db.execute("SELECT count(*), max(saved_by) FROM saved_mappings").fetchone()
+    rows = any_db.execute("SELECT count(*), max(saved_by) FROM saved_mappings").fetchone()
     assert rows == (1, 1)
 
 
-def test_a_refused_mapping_leaves_the_saved_one(fresh_db):
+def test_a_refused_mapping_leaves_the_saved_one(any_db):
     columns = ["Firma", "Mail"]
-    save_mapping(fresh_db, columns, {"Firma": "company", "Mail": "email"}, by=None)
+    save_mapping(any_db, columns, {"Firma": "company", "Mail": "email"}, by=None)
     with pytest.raises(InvalidInput):
-        save_mapping(fresh_db, columns, {"Firma": "email", "Mail": "email"}, by=None)
-    assert saved_mapping(fresh_db, columns) == {"Firma": "company", "Mail": "email"}
+        save_mapping(any_db, columns, {"Firma": "email", "Mail": "email"}, by=None)
+    assert saved_mapping(any_db, columns) == {"Firma": "company", "Mail": "email"}
 
 
 def test_check_mapping_says_which_columns_share_a_field():

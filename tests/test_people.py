@@ -18,11 +18,11 @@ PASSWORD = "a long enough phrase"
 
 
 @pytest.fixture
-def team(fresh_db) -> dict[str, users.User]:
+def team(any_db) -> dict[str, users.User]:
     """An admin, a manager and two reps in team Nord, and an ops user without a team."""
-    nord = users.create_team(fresh_db, "Nord", by=None)
+    nord = users.create_team(any_db, "Nord", by=None)
     made = {
-        key: users.add(fresh_db, name, f"{key}@example.com", role,
+        key: users.add(any_db, name, f"{key}@example.com", role,
                        team_id=nord.id if key in ("mia", "anna", "ben") else None,
                        password=PASSWORD if key == "anna" else None)
         for key, name, role in (("ada", "Ada Admin", "admin"), ("mia", "Mia Manager", "manager"),
@@ -49,159 +49,159 @@ def open_lead(db, owner: users.User) -> int:
 
 
 @pytest.mark.parametrize("who", ["mia", "anna", "olga"])
-def test_only_an_admin_manages_people_and_teams(fresh_db, team, who):
+def test_only_an_admin_manages_people_and_teams(any_db, team, who):
     by = team[who].id
     refused = {  # what the refusal says they may not do → the attempt
-        "add people": lambda: users.add(fresh_db, "Eve", "eve@example.com", "rep", by=by),
-        "change roles": lambda: users.set_role(fresh_db, team["ben"].id, "manager", by=by),
-        "change teams": lambda: users.set_team(fresh_db, team["ben"].id, None, by=by),
-        "create teams": lambda: users.create_team(fresh_db, "Süd", by=by),
-        "rename teams": lambda: users.rename_team(fresh_db, team["anna"].team_id, "Süd", by=by),
-        "deactivate people": lambda: users.deactivate(fresh_db, team["ben"].id, hand_to=None,
+        "add people": lambda: users.add(any_db, "Eve", "eve@example.com", "rep", by=by),
+        "change roles": lambda: users.set_role(any_db, team["ben"].id, "manager", by=by),
+        "change teams": lambda: users.set_team(any_db, team["ben"].id, None, by=by),
+        "create teams": lambda: users.create_team(any_db, "Süd", by=by),
+        "rename teams": lambda: users.rename_team(any_db, team["anna"].team_id, "Süd", by=by),
+        "deactivate people": lambda: users.deactivate(any_db, team["ben"].id, hand_to=None,
                                                       by=by),
-        "reactivate people": lambda: users.reactivate(fresh_db, team["ben"].id, by=by),
+        "reactivate people": lambda: users.reactivate(any_db, team["ben"].id, by=by),
         "change someone else's language": lambda: users.set_language(
-            fresh_db, team["ben"].id, "de", by=by),
+            any_db, team["ben"].id, "de", by=by),
     }
     for what, action in refused.items():
         with pytest.raises(NotAllowed) as caught:
             action()
         assert str(caught.value) == f"Your role ({team[who].role}) may not {what}."
-    assert users.get(fresh_db, team["ben"].id) == team["ben"]
-    assert [t.name for t in users.teams(fresh_db)] == ["Nord"]
-    assert users.by_email(fresh_db, "eve@example.com") is None
+    assert users.get(any_db, team["ben"].id) == team["ben"]
+    assert [t.name for t in users.teams(any_db)] == ["Nord"]
+    assert users.by_email(any_db, "eve@example.com") is None
 
 
-def test_the_admin_changes_role_and_team_and_the_audit_log_says_so(fresh_db, team):
-    sud = users.create_team(fresh_db, "Süd", by=team["ada"].id)
-    users.set_role(fresh_db, team["ben"].id, "manager", by=team["ada"].id)
-    users.set_team(fresh_db, team["ben"].id, sud.id, by=team["ada"].id)
-    ben = users.get(fresh_db, team["ben"].id)
+def test_the_admin_changes_role_and_team_and_the_audit_log_says_so(any_db, team):
+    sud = users.create_team(any_db, "Süd", by=team["ada"].id)
+    users.set_role(any_db, team["ben"].id, "manager", by=team["ada"].id)
+    users.set_team(any_db, team["ben"].id, sud.id, by=team["ada"].id)
+    ben = users.get(any_db, team["ben"].id)
     assert (ben.role, ben.team_id) == ("manager", sud.id)
-    assert [u.name for u in users.managers(fresh_db, sud.id)] == ["Ben Rep"]
-    assert [u.name for u in users.members(fresh_db, team["anna"].team_id)] == [
+    assert [u.name for u in users.managers(any_db, sud.id)] == ["Ben Rep"]
+    assert [u.name for u in users.members(any_db, team["anna"].team_id)] == [
         "Anna Rep", "Mia Manager"]
-    log = audit.recent(fresh_db)
+    log = audit.recent(any_db)
     assert list(log["action"])[:3] == ["team_changed", "role_changed", "team_created"]
     assert list(log["detail"])[:2] == ["Nord → Süd", "rep → manager"]
     assert set(log["who"][:3]) == {"Ada Admin"}
 
 
-def test_everyone_sets_their_own_language(fresh_db, team):
-    assert users.set_language(fresh_db, team["anna"].id, "de", by=team["anna"].id).language \
+def test_everyone_sets_their_own_language(any_db, team):
+    assert users.set_language(any_db, team["anna"].id, "de", by=team["anna"].id).language \
         == "de"
     with pytest.raises(InvalidInput, match="language"):
-        users.set_language(fresh_db, team["anna"].id, "fr", by=team["anna"].id)
-    assert users.get(fresh_db, team["anna"].id).language == "de"
+        users.set_language(any_db, team["anna"].id, "fr", by=team["anna"].id)
+    assert users.get(any_db, team["anna"].id).language == "de"
 
 
-def test_the_last_active_admin_cannot_lose_the_role(fresh_db, team):
+def test_the_last_active_admin_cannot_lose_the_role(any_db, team):
     with pytest.raises(InvalidInput, match="only active admin"):
-        users.set_role(fresh_db, team["ada"].id, "rep", by=None)
+        users.set_role(any_db, team["ada"].id, "rep", by=None)
     with pytest.raises(InvalidInput, match="only active admin"):
-        users.deactivate(fresh_db, team["ada"].id, hand_to=None, by=None)
-    assert users.get(fresh_db, team["ada"].id).role == "admin"
+        users.deactivate(any_db, team["ada"].id, hand_to=None, by=None)
+    assert users.get(any_db, team["ada"].id).role == "admin"
 
 
-def test_deactivating_hands_open_leads_and_rows_over_in_one_step(fresh_db, team):
+def test_deactivating_hands_open_leads_and_rows_over_in_one_step(any_db, team):
     anna, ben = team["anna"], team["ben"]
-    lead_ids = [open_lead(fresh_db, anna), open_lead(fresh_db, anna)]
-    closed = open_lead(fresh_db, anna)
-    leads.won(fresh_db, closed, "signed", by=anna.id)
-    people_before = owned(fresh_db, anna.id)[1]
-    token = auth.log_in(fresh_db, anna.email, PASSWORD, client=None).token
-    feed = calendar.issue_token(fresh_db, anna.id)
+    lead_ids = [open_lead(any_db, anna), open_lead(any_db, anna)]
+    closed = open_lead(any_db, anna)
+    leads.won(any_db, closed, "signed", by=anna.id)
+    people_before = owned(any_db, anna.id)[1]
+    token = auth.log_in(any_db, anna.email, PASSWORD, client=None).token
+    feed = calendar.issue_token(any_db, anna.id)
 
-    work = users.deactivate(fresh_db, anna.id, hand_to=ben.id, by=team["ada"].id)
+    work = users.deactivate(any_db, anna.id, hand_to=ben.id, by=team["ada"].id)
 
     assert (work.open_leads, work.rows) == (2, 3)
-    assert owned(fresh_db, ben.id) == (lead_ids, people_before)
-    assert owned(fresh_db, anna.id) == ([], [])
-    assert fresh_db.execute("SELECT owner_id FROM leads WHERE id = ?", [closed]).fetchone()[0] \
+    assert owned(any_db, ben.id) == (lead_ids, people_before)
+    assert owned(any_db, anna.id) == ([], [])
+    assert any_db.execute("SELECT owner_id FROM leads WHERE id = ?", [closed]).fetchone()[0] \
         == anna.id  # the closed lead stays hers: the history keeps her name
-    assert not users.get(fresh_db, anna.id).active
-    assert auth.session_user(fresh_db, token) is None
-    assert calendar.user_for_token(fresh_db, feed) is None
+    assert not users.get(any_db, anna.id).active
+    assert auth.session_user(any_db, token) is None
+    assert calendar.user_for_token(any_db, feed) is None
     with pytest.raises(auth.LoginRefused):
-        auth.log_in(fresh_db, anna.email, PASSWORD, client=None)
-    moved = fresh_db.execute(
+        auth.log_in(any_db, anna.email, PASSWORD, client=None)
+    moved = any_db.execute(
         "SELECT kind, count(*) FROM history WHERE note = 'Anna Rep → Ben Rep (handed over)'"
         " GROUP BY kind ORDER BY kind").fetchall()
     assert moved == [("lead_edit", 2), ("owner", 3)]
-    assert users.owner_names(fresh_db) == {team["ada"].id: "Ada Admin", ben.id: "Ben Rep",
+    assert users.owner_names(any_db) == {team["ada"].id: "Ada Admin", ben.id: "Ben Rep",
                                            team["mia"].id: "Mia Manager"}
 
 
 @pytest.mark.parametrize("heir", [None, "olga", "anna"], ids=["nobody", "ops", "herself"])
-def test_a_deactivation_without_a_fitting_heir_changes_nothing(fresh_db, team, heir):
+def test_a_deactivation_without_a_fitting_heir_changes_nothing(any_db, team, heir):
     anna = team["anna"]
-    lead_id = open_lead(fresh_db, anna)
-    before = owned(fresh_db, anna.id)
+    lead_id = open_lead(any_db, anna)
+    before = owned(any_db, anna.id)
     with pytest.raises(InvalidInput, match="hand to"):
-        users.deactivate(fresh_db, anna.id, hand_to=team[heir].id if heir else None,
+        users.deactivate(any_db, anna.id, hand_to=team[heir].id if heir else None,
                          by=team["ada"].id)
-    assert owned(fresh_db, anna.id) == before == ([lead_id], before[1])
-    assert users.get(fresh_db, anna.id).active
-    assert "user_deactivated" not in set(audit.recent(fresh_db)["action"])
+    assert owned(any_db, anna.id) == before == ([lead_id], before[1])
+    assert users.get(any_db, anna.id).active
+    assert "user_deactivated" not in set(audit.recent(any_db)["action"])
 
 
-def test_someone_without_work_is_deactivated_and_reactivated(fresh_db, team):
+def test_someone_without_work_is_deactivated_and_reactivated(any_db, team):
     ben = team["ben"]
-    users.deactivate(fresh_db, ben.id, hand_to=None, by=team["ada"].id)
-    assert [u.name for u in users.all_users(fresh_db)] == [
+    users.deactivate(any_db, ben.id, hand_to=None, by=team["ada"].id)
+    assert [u.name for u in users.all_users(any_db)] == [
         "Ada Admin", "Anna Rep", "Mia Manager", "Olga Ops"]
-    assert users.reactivate(fresh_db, ben.id, by=team["ada"].id).active
+    assert users.reactivate(any_db, ben.id, by=team["ada"].id).active
     with pytest.raises(InvalidInput, match="yourself"):
-        users.deactivate(fresh_db, team["ada"].id, hand_to=None, by=team["ada"].id)
+        users.deactivate(any_db, team["ada"].id, hand_to=None, by=team["ada"].id)
 
 
-def test_team_names_are_unique_without_case(fresh_db, team):
+def test_team_names_are_unique_without_case(any_db, team):
     with pytest.raises(InvalidInput, match="already a team called Nord"):
-        users.create_team(fresh_db, " nord ", by=None)
-    sud = users.create_team(fresh_db, "Süd", by=None)
+        users.create_team(any_db, " nord ", by=None)
+    sud = users.create_team(any_db, "Süd", by=None)
     with pytest.raises(InvalidInput, match="already a team"):
-        users.rename_team(fresh_db, sud.id, "NORD", by=None)
-    assert users.rename_team(fresh_db, sud.id, "Süd-West", by=None).name == "Süd-West"
-    assert list(users.teams_table(fresh_db)[["team", "members", "managers"]].itertuples(
+        users.rename_team(any_db, sud.id, "NORD", by=None)
+    assert users.rename_team(any_db, sud.id, "Süd-West", by=None).name == "Süd-West"
+    assert list(users.teams_table(any_db)[["team", "members", "managers"]].itertuples(
         index=False, name=None)) == [("Nord", 3, "Mia Manager"), ("Süd-West", 0, "")]
 
 
-def test_settings_are_the_admin_s_and_the_ladder_the_manager_s_only_when_allowed(fresh_db,
+def test_settings_are_the_admin_s_and_the_ladder_the_manager_s_only_when_allowed(any_db,
                                                                                  team):
     mia, anna, ada = team["mia"].id, team["anna"].id, team["ada"].id
     for by in (mia, anna, team["olga"].id):
         with pytest.raises(NotAllowed):
-            settings.put(fresh_db, "visibility", "own", by=by)
-    steps = pipeline.steps(fresh_db)
+            settings.put(any_db, "visibility", "own", by=by)
+    steps = pipeline.steps(any_db)
     ladder = [
-        lambda by: q.change_threshold(fresh_db, "lead_threshold", 3, by=by),
-        lambda by: q.update_criteria(fresh_db, q.criteria(fresh_db, active_only=False), by=by),
-        lambda by: pipeline.update_steps(fresh_db, steps, by=by),
-        lambda by: pipeline.add_step(fresh_db, f"Trial {by}", by=by),
+        lambda by: q.change_threshold(any_db, "lead_threshold", 3, by=by),
+        lambda by: q.update_criteria(any_db, q.criteria(any_db, active_only=False), by=by),
+        lambda by: pipeline.update_steps(any_db, steps, by=by),
+        lambda by: pipeline.add_step(any_db, f"Trial {by}", by=by),
     ]
     for change in ladder:
         with pytest.raises(NotAllowed, match="manager"):
             change(mia)
         with pytest.raises(NotAllowed, match="rep"):
             change(anna)
-    assert settings.get(fresh_db, "lead_threshold") == 2
-    settings.put(fresh_db, "managers_edit_qualification", "yes", by=ada)
+    assert settings.get(any_db, "lead_threshold") == 2
+    settings.put(any_db, "managers_edit_qualification", "yes", by=ada)
     for change in ladder:
         change(mia)
-    assert settings.get(fresh_db, "lead_threshold") == 3
+    assert settings.get(any_db, "lead_threshold") == 3
     with pytest.raises(NotAllowed):
-        settings.put(fresh_db, "timezone", "Europe/Vienna", by=mia)
-    assert list(audit.recent(fresh_db, action="settings_changed")["target"]) == [
+        settings.put(any_db, "timezone", "Europe/Vienna", by=mia)
+    assert list(audit.recent(any_db, action="settings_changed")["target"]) == [
         "lead_threshold", "managers_edit_qualification"]
 
 
-def test_the_viewer_carries_role_team_and_the_account_s_visibility(fresh_db, team):
-    anna = access.viewer_for(fresh_db, team["anna"])
+def test_the_viewer_carries_role_team_and_the_account_s_visibility(any_db, team):
+    anna = access.viewer_for(any_db, team["anna"])
     assert (anna.user_id, anna.role, anna.team_id, anna.visibility) == (
         team["anna"].id, "rep", team["anna"].team_id, "all")
-    settings.put(fresh_db, "visibility", "own", by=None)
-    assert access.viewer_of(fresh_db, team["anna"].id).visibility == "own"
-    assert access.viewer_of(fresh_db, None) is access.FULL_ACCESS
-    users.deactivate(fresh_db, team["ben"].id, hand_to=None, by=None)
+    settings.put(any_db, "visibility", "own", by=None)
+    assert access.viewer_of(any_db, team["anna"].id).visibility == "own"
+    assert access.viewer_of(any_db, None) is access.FULL_ACCESS
+    users.deactivate(any_db, team["ben"].id, hand_to=None, by=None)
     with pytest.raises(NotAllowed, match="not active"):
-        access.viewer_of(fresh_db, team["ben"].id)
+        access.viewer_of(any_db, team["ben"].id)

@@ -120,11 +120,11 @@ def test_the_providers_come_from_the_auth_section():
 
 
 @pytest.fixture
-def people(fresh_db):
-    admin = users.add(fresh_db, "Ada Admin", "ada@example.com", "admin")
-    anna = users.add(fresh_db, "Anna Schmidt", "anna.schmidt@example.com", "rep")
-    gone = users.add(fresh_db, "Dora Gone", "dora@example.com", "rep")
-    fresh_db.execute("UPDATE users SET active = false WHERE id = ?", [gone.id])
+def people(any_db):
+    admin = users.add(any_db, "Ada Admin", "ada@example.com", "admin")
+    anna = users.add(any_db, "Anna Schmidt", "anna.schmidt@example.com", "rep")
+    gone = users.add(any_db, "Dora Gone", "dora@example.com", "rep")
+    any_db.execute("UPDATE users SET active = false WHERE id = ?", [gone.id])
     return {"admin": admin, "anna": anna, "gone": gone}
 
 
@@ -133,11 +133,11 @@ def audit_rows(db, action):
                       [action]).fetchall()
 
 
-def test_a_known_e_mail_signs_in_whatever_its_case_and_gets_a_session(fresh_db, people):
-    login = sso.sign_in(fresh_db, claims(), sso.Rules(), client="10.0.0.7")
+def test_a_known_e_mail_signs_in_whatever_its_case_and_gets_a_session(any_db, people):
+    login = sso.sign_in(any_db, claims(), sso.Rules(), client="10.0.0.7")
     assert login.user.id == people["anna"].id
-    assert auth.session_user(fresh_db, login.token).id == people["anna"].id
-    assert audit_rows(fresh_db, "login") == [
+    assert auth.session_user(any_db, login.token).id == people["anna"].id
+    assert audit_rows(any_db, "login") == [
         ("anna.schmidt@example.com", "single sign-on; client 10.0.0.7")]
 
 
@@ -146,43 +146,43 @@ def test_a_known_e_mail_signs_in_whatever_its_case_and_gets_a_session(fresh_db, 
     ("DORA@example.com", "The account dora@example.com is deactivated"),
 ])
 def test_unknown_and_deactivated_are_refused_audited_and_nothing_is_created(
-        fresh_db, people, email, says):
-    before = [u.email for u in users.all_users(fresh_db, include_inactive=True)]
+        any_db, people, email, says):
+    before = [u.email for u in users.all_users(any_db, include_inactive=True)]
     with pytest.raises(sso.SignInRefused, match=says):
-        sso.sign_in(fresh_db, claims(email=email), sso.Rules())
-    assert [u.email for u in users.all_users(fresh_db, include_inactive=True)] == before
-    assert fresh_db.execute("SELECT count(*) FROM login_sessions").fetchone() == (0,)
-    ((target, detail),) = audit_rows(fresh_db, "login_failed")
+        sso.sign_in(any_db, claims(email=email), sso.Rules())
+    assert [u.email for u in users.all_users(any_db, include_inactive=True)] == before
+    assert any_db.execute("SELECT count(*) FROM login_sessions").fetchone() == (0,)
+    ((target, detail),) = audit_rows(any_db, "login_failed")
     assert target == email.lower() and detail.startswith("single sign-on: ")
 
 
-def test_a_group_makes_a_known_rep_manager_of_a_team_created_for_it(fresh_db, people):
+def test_a_group_makes_a_known_rep_manager_of_a_team_created_for_it(any_db, people):
     rules = sso.rules(CONFIG, create_reps=False)
-    login = sso.sign_in(fresh_db, claims(groups=["sales-north-leads"]), rules)
-    anna = users.get(fresh_db, people["anna"].id)
-    assert (login.user.role, anna.role, users.team_names(fresh_db)[anna.team_id]) == (
+    login = sso.sign_in(any_db, claims(groups=["sales-north-leads"]), rules)
+    anna = users.get(any_db, people["anna"].id)
+    assert (login.user.role, anna.role, users.team_names(any_db)[anna.team_id]) == (
         "manager", "manager", "North")
-    assert [a for a, _ in audit_rows(fresh_db, "role_changed")] == ["anna.schmidt@example.com"]
-    again = sso.sign_in(fresh_db, claims(groups=["sales-north-leads"]), rules)
-    assert again.user.team_id == anna.team_id and len(users.teams(fresh_db)) == 1
+    assert [a for a, _ in audit_rows(any_db, "role_changed")] == ["anna.schmidt@example.com"]
+    again = sso.sign_in(any_db, claims(groups=["sales-north-leads"]), rules)
+    assert again.user.team_id == anna.team_id and len(users.teams(any_db)) == 1
 
 
 def test_with_creating_reps_a_new_e_mail_becomes_a_rep_or_what_its_group_says(
-        fresh_db, people):
+        any_db, people):
     rules = sso.rules(CONFIG, create_reps=True)
-    ben = sso.sign_in(fresh_db, claims(email="Ben@Example.com", name="Ben Okafor"), rules).user
+    ben = sso.sign_in(any_db, claims(email="Ben@Example.com", name="Ben Okafor"), rules).user
     assert (ben.name, ben.email, ben.role, ben.team_id) == (
         "Ben Okafor", "Ben@example.com", "rep", None)
-    cleo = sso.sign_in(fresh_db, claims(email="cleo@example.com", name="Cleo",
+    cleo = sso.sign_in(any_db, claims(email="cleo@example.com", name="Cleo",
                                         groups=["sales-north"]), rules).user
-    assert (cleo.role, users.team_names(fresh_db)[cleo.team_id]) == ("rep", "North")
-    assert users.by_email(fresh_db, "BEN@example.com").id == ben.id
+    assert (cleo.role, users.team_names(any_db)[cleo.team_id]) == ("rep", "North")
+    assert users.by_email(any_db, "BEN@example.com").id == ben.id
 
 
-def test_the_setting_decides_whether_reps_are_created(fresh_db, people):
-    assert not sso.rules_for(fresh_db, CONFIG).create_reps
-    settings.put(fresh_db, "create_reps_on_first_login", "on", by=people["admin"].id)
-    assert sso.rules_for(fresh_db, CONFIG).create_reps
+def test_the_setting_decides_whether_reps_are_created(any_db, people):
+    assert not sso.rules_for(any_db, CONFIG).create_reps
+    settings.put(any_db, "create_reps_on_first_login", "on", by=people["admin"].id)
+    assert sso.rules_for(any_db, CONFIG).create_reps
 
 
 def test_streamlit_still_names_its_identity_cookies_as_the_logout_drops_them():
