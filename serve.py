@@ -1,12 +1,13 @@
 """The app behind `streamlit run serve.py`: the Streamlit pages plus leadladder's own HTTP routes.
 
 The calendar feed, the login cookie routes and the command line's hand-over (``lib.relay``)
-read through a cursor of the same process-wide DuckDB connection as the pages (only one process
-may hold the database file).
+read through a cursor of the same process-wide connection as the pages (on DuckDB only one
+process may hold the database file; on PostgreSQL every server and command opens its own pool).
 """
 
 import atexit
 from contextlib import closing
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -33,11 +34,12 @@ def _own_address() -> str:
     return f"http://{host}:{st.config.get_option('server.port')}" + (f"/{base}" if base else "")
 
 
-_database = db.database_path()
-ui.new_cursor().close()  # hold the file from the start, so the command line always hands over
-_secret = relay.announce(_database, _own_address())
-atexit.register(relay.withdraw, _database, _secret)
+_setting = db.database_setting()
+ui.new_cursor().close()  # open the database now (DuckDB: hold the file, so the CLI hands over)
+_routes = [calendar.feed_route(ui.new_cursor), *login_routes.routes(ui.new_cursor)]
+if not db.is_shared(_setting):  # on PostgreSQL the command line simply connects
+    _secret = relay.announce(Path(_setting), _own_address())
+    atexit.register(relay.withdraw, Path(_setting), _secret)
+    _routes.append(relay.route(_secret, _handed_over))
 
-app = st.App("app.py", routes=[calendar.feed_route(ui.new_cursor),
-                               *login_routes.routes(ui.new_cursor),
-                               relay.route(_secret, _handed_over)])
+app = st.App("app.py", routes=_routes)

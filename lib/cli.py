@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_language(i18n.from_environment())
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    path = db.database_path(args.db)
+    path = db.database_setting(args.db)
     try:
         conn = db.connect(path)
     except DatabaseLocked as exc:
@@ -115,14 +115,14 @@ def _run(cur: db.Connection, args: argparse.Namespace) -> int:
         return 2
 
 
-def _handed_over(path: Path, argv: list[str], args: argparse.Namespace,
+def _handed_over(path: str, argv: list[str], args: argparse.Namespace,
                  locked: DatabaseLocked) -> int:
     """The running app holds the file: it runs the command (``lib.relay``), in this command's
     language."""
     from lib import relay
 
     stdin = sys.stdin.read() if getattr(args, "password_stdin", False) else ""
-    answer = relay.hand_over(path, argv, stdin)
+    answer = relay.hand_over(Path(path), argv, stdin)
     if answer is None:
         print(_("error: {message}").format(message=locked), file=sys.stderr)
         return 2

@@ -20,10 +20,12 @@ from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 import pandas as pd
+import psycopg
 import pyarrow as pa
 
 from lib.errors import DatabaseLocked, StorageBusy
 from lib.i18n import _
+from lib.store import postgres
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -35,6 +37,10 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "leadladder.duc
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_RETRIES = 10  # 8 writers on one row need ~8 (tests/test_concurrency.py)
 
+# PostgreSQL ends a transaction that lost a race with one of these; it is safe to run again.
+RETRIED_ON_SERVER = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+ENGINE_ERRORS = (duckdb.Error, psycopg.Error)
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -42,17 +48,34 @@ _open_transactions: set[int] = set()
 _open_transactions_lock = threading.Lock()
 
 
+def database_setting(explicit: str | os.PathLike[str] | None = None) -> str:
+    """The database: an explicit ``--db``, else $LEADLADDER_DB, else data/leadladder.duckdb;
+    a file path (DuckDB) or a ``postgresql://`` URL."""
+    return str(explicit or os.environ.get("LEADLADDER_DB") or DEFAULT_PATH)
+
+
 def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: an explicit path, else $LEADLADDER_DB, else data/leadladder.duckdb."""
-    return Path(explicit or os.environ.get("LEADLADDER_DB") or DEFAULT_PATH)
+    """The DuckDB file of the setting (for a PostgreSQL URL there is none)."""
+    setting = database_setting(explicit)
+    if postgres.is_url(setting):
+        raise ValueError("a PostgreSQL database has no file")
+    return Path(setting)
+
+
+def is_shared(setting: str) -> bool:
+    """Whether the setting names a server database that other processes open too."""
+    return postgres.is_url(setting)
 
 
 def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
     """Open (and create) the database and bring its schema up to date.
 
-    Call once per process; hand each session or thread its own ``conn.cursor()``.
+    Call once per process; hand each session or thread its own ``conn.cursor()``. A
+    ``postgresql://`` URL opens a pool on that server instead (``lib/store/postgres.py``).
     """
     target = str(path)
+    if postgres.is_url(target):
+        return postgres.open_database(target)  # type: ignore[return-value]
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -145,7 +168,8 @@ def migrate(conn: Connection) -> list[int]:
 
 
 def transaction(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn(db, ...)`` as one transaction, retried when DuckDB reports a write conflict.
+    """Run ``fn(db, ...)`` as one transaction, retried when DuckDB reports a write conflict
+    (PostgreSQL: a serialization failure or a deadlock).
 
     A nested call joins the caller's transaction, so a multi-step write stays one unit.
     Any other error rolls everything back and propagates unchanged.
@@ -159,7 +183,7 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
             nested = key in _open_transactions
         if nested:
             return fn(*args, **kwargs)
-        conflict: duckdb.TransactionException | None = None
+        conflict: Exception | None = None
         for attempt in range(WRITE_RETRIES):
             db.execute("BEGIN TRANSACTION")
             with _open_transactions_lock:
@@ -168,9 +192,9 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
                 result = fn(*args, **kwargs)
                 db.execute("COMMIT")
                 return result
-            except duckdb.TransactionException as exc:
+            except (duckdb.TransactionException, *RETRIED_ON_SERVER) as exc:
                 _rollback_quietly(db)
-                if "conflict" not in str(exc).lower():
+                if isinstance(exc, duckdb.Error) and "conflict" not in str(exc).lower():
                     raise
                 conflict = exc
                 time.sleep(0.005 * 2**attempt * (1 + random.random()))
@@ -203,7 +227,7 @@ def _rollback_quietly(db: Connection) -> None:
     """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
     try:
         db.execute("ROLLBACK")
-    except duckdb.Error:
+    except ENGINE_ERRORS:
         pass
 
 
@@ -217,7 +241,7 @@ def registered(db: Connection, name: str, frame: pd.DataFrame | pa.Table) -> Ite
     finally:
         try:
             db.unregister(name)
-        except duckdb.Error:
+        except ENGINE_ERRORS:
             pass  # the failed transaction's rollback drops the view anyway
 
 

@@ -53,7 +53,7 @@ SOMETHING_WENT_WRONG = N_("Something went wrong and nothing was saved. The error
 
 @st.cache_resource(show_spinner=False)
 def _database(path: str) -> db.Connection:
-    """One DuckDB connection per process and database file."""
+    """One connection per process and database (a DuckDB file, or a pool on PostgreSQL)."""
     return db.connect(path)
 
 
@@ -92,7 +92,7 @@ _NEW_SESSION = threading.Lock()
 
 def connection() -> db.Connection:
     """This session's own cursor on the process-wide connection, held by this script run."""
-    path = str(db.database_path())
+    path = db.database_setting()
     with _NEW_SESSION:
         held = st.session_state.get("db_session")
         if held is None or st.session_state.get("db_path") != path:
@@ -104,7 +104,7 @@ def connection() -> db.Connection:
 def new_cursor() -> db.Connection:
     """A fresh cursor on the process-wide connection, for code outside a browser session (the
     calendar feed route): it works before any session has started; the caller closes it."""
-    return _database(str(db.database_path())).cursor()
+    return _database(db.database_setting()).cursor()
 
 
 def client() -> str | None:
@@ -958,7 +958,7 @@ def downloads_on_click(make: Callable[[db.Connection], pd.DataFrame], name: str,
     """The download buttons of ``downloads``, building the file only when clicked: a
     100k-row list takes seconds. The file is built on another thread, with its own cursor
     and this run's language, and recorded in the audit log there."""
-    path, user_id, language = str(db.database_path()), current_user_id(), i18n.language()
+    path, user_id, language = db.database_setting(), current_user_id(), i18n.language()
 
     def build(to_bytes: Callable[[pd.DataFrame], bytes], file_name: str
               ) -> Callable[[], bytes]:

@@ -168,10 +168,8 @@ def any_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
         yield conn.cursor()
         conn.close()
         return
-    from lib.store import postgres
-
     server = request.getfixturevalue("postgres_server")
     with _new_database(server, request.getfixturevalue("postgres_template")) as url:
-        conn = postgres.Connection(postgres.connect(url))
-        yield conn  # type: ignore[misc]
+        conn = db.connect(url)
+        yield conn.cursor()
         conn.close()

@@ -6,14 +6,21 @@ each version is the engine's own, in ``lib/migrations/postgres/``, named like it
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from psycopg.types.string import StrDumper
+from psycopg_pool import ConnectionPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "postgres"
 
@@ -26,7 +33,7 @@ def is_url(setting: str) -> bool:
 def connect(url: str) -> psycopg.Connection:
     """A connection that keeps timestamps in UTC, as every table stores them."""
     conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
-    conn.execute("SET TIME ZONE 'UTC'")
+    _configure(conn)
     return conn
 
 
@@ -66,48 +73,164 @@ def migrate(conn: psycopg.Connection) -> list[int]:
 
 
 class Result:
-    """A statement's rows, read the way lib reads DuckDB's results."""
+    """A statement's rows, read the way lib reads DuckDB's results.
+
+    The rows are fetched at once: the pooled connection goes back to the pool after the
+    statement, so nothing may stay unread on it."""
 
     def __init__(self, cursor: psycopg.Cursor):
-        self._cursor = cursor
+        self.names = [c.name for c in cursor.description or []]
+        # A write without RETURNING gives how many rows it changed, as DuckDB does.
+        self.rows = cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
+        self._next = 0
 
     def fetchone(self) -> tuple | None:
-        """A write without RETURNING gives how many rows it changed, as DuckDB does."""
-        return self._cursor.fetchone() if self._cursor.description else (self._cursor.rowcount,)
+        if self._next >= len(self.rows):
+            return None
+        self._next += 1
+        return self.rows[self._next - 1]
 
     def fetchall(self) -> list[tuple]:
-        return self._cursor.fetchall() if self._cursor.description else [self.fetchone()]
+        rest, self._next = self.rows[self._next:], len(self.rows)
+        return rest
 
     def df(self) -> pd.DataFrame:
-        names = [c.name for c in self._cursor.description or []]
-        return pd.DataFrame(self.fetchall(), columns=names)
+        return pd.DataFrame(self.fetchall(), columns=self.names or None)
 
     fetchdf = df
 
+    def fetchnumpy(self) -> dict[str, np.ndarray]:
+        frame = self.df()
+        return {name: frame[name].to_numpy() for name in frame.columns}
+
+
+_PINNING = ("BEGIN", "START")
+_ENDING = ("COMMIT", "ROLLBACK", "END", "ABORT")
+
 
 class Connection:
-    """lib's statements (``?`` parameters, plain ``BEGIN``/``COMMIT``) on a PostgreSQL
-    connection: the same repository SQL runs on both engines where it is standard."""
+    """lib's statements (``?`` parameters, plain ``BEGIN``/``COMMIT``, registered frames) on
+    a pool of PostgreSQL connections: the same repository SQL runs on both engines where it
+    is standard.
 
-    def __init__(self, conn: psycopg.Connection):
-        self.raw = conn
+    One handle serves one session or thread, like a DuckDB cursor. Outside a transaction each
+    statement borrows a pooled connection for its own duration; ``BEGIN`` keeps one until
+    ``COMMIT`` or ``ROLLBACK``, and so does a registered frame (a temporary table) until it is
+    unregistered, so a hundred idle browser sessions hold no connection at all."""
+
+    def __init__(self, pool: ConnectionPool, *, owns_pool: bool = False):
+        self.pool = pool
+        self._owns_pool = owns_pool
+        self._held: psycopg.Connection | None = None
+        self._in_transaction = False
+        self._registered: set[str] = set()
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
                 ) -> Result:
-        if params is None:
-            return Result(self.raw.execute(sql))
-        if isinstance(params, Mapping):
-            return Result(self.raw.execute(_placeholders(sql, named=True), dict(params)))
-        return Result(self.raw.execute(_placeholders(sql), list(params)))
+        keyword = sql.lstrip()[:8].upper()
+        if keyword.startswith(_PINNING):
+            self._in_transaction = True
+        if self._held is None and (self._in_transaction or self._registered):
+            self._held = self.pool.getconn()
+        try:
+            if self._held is not None:
+                return self._run(self._held, sql, params)
+            with self.pool.connection() as conn:
+                return self._run(conn, sql, params)
+        finally:
+            if keyword.startswith(_ENDING):
+                self._in_transaction = False
+            self._release_if_idle()
+
+    def register(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        """A frame as a temporary table ``name``, copied in at once (``COPY … FROM STDIN``
+        in CSV), as DuckDB's ``register`` exposes a frame to SQL."""
+        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
+            frame, preserve_index=False)
+        if self._held is None:
+            self._held = self.pool.getconn()
+        self._registered.add(name)
+        columns = ", ".join(f'"{field.name}" {_sql_type(field.type)}' for field in table.schema)
+        self._held.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns})')
+        data = io.BytesIO()
+        pacsv.write_csv(table, data, pacsv.WriteOptions(include_header=False))
+        with self._held.cursor().copy(f'COPY "{name}" FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(data.getvalue())
+
+    def unregister(self, name: str) -> None:
+        try:
+            if self._held is not None and name in self._registered:
+                self._held.execute(f'DROP TABLE IF EXISTS "{name}"')
+        except psycopg.errors.InFailedSqlTransaction:
+            pass  # the rollback that follows drops it with the rest of the transaction
+        finally:
+            self._registered.discard(name)
+            self._release_if_idle()
 
     def cursor(self) -> Connection:
-        return self
+        """Another handle on the same pool, for another session or thread."""
+        return Connection(self.pool)
 
     def complete(self) -> None:
-        """DuckDB needs unread results finished before some calls; psycopg does not."""
+        """DuckDB needs unread results finished before some calls; these are always read."""
 
     def close(self) -> None:
-        self.raw.close()
+        self._in_transaction = False
+        self._registered.clear()
+        self._release_if_idle()
+        if self._owns_pool:
+            self.pool.close()
+
+    @staticmethod
+    def _run(conn: psycopg.Connection, sql: str,
+             params: Sequence[Any] | Mapping[str, Any] | None) -> Result:
+        if params is None:
+            return Result(conn.execute(sql))
+        if isinstance(params, Mapping):
+            return Result(conn.execute(_placeholders(sql, named=True), dict(params)))
+        return Result(conn.execute(_placeholders(sql), list(params)))
+
+    def _release_if_idle(self) -> None:
+        if self._held is not None and not self._in_transaction and not self._registered:
+            held, self._held = self._held, None
+            self.pool.putconn(held)
+
+
+def open_pool(url: str, size: int | None = None) -> ConnectionPool:
+    """The process's pool: ``LEADLADDER_PG_POOL`` connections at most (default 10)."""
+    return ConnectionPool(
+        url, min_size=1, max_size=size or int(os.environ.get("LEADLADDER_PG_POOL", "10")),
+        kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor},
+        configure=_configure, open=True, name="leadladder")
+
+
+def open_database(url: str) -> Connection:
+    """The engine behind a ``postgresql://`` setting, its schema brought up to date."""
+    with connect(url) as conn:
+        migrate(conn)
+    return Connection(open_pool(url), owns_pool=True)
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """UTC timestamps; a list of strings bound as ``text[]`` (``unnest(?)`` needs the type),
+    while a single string stays an untyped literal that PostgreSQL types from its use."""
+    conn.adapters.register_dumper(str, StrDumper)
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+def _sql_type(kind: pa.DataType) -> str:
+    """The column type a registered frame's column gets."""
+    if pa.types.is_boolean(kind):
+        return "BOOLEAN"
+    if pa.types.is_integer(kind):
+        return "BIGINT"
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "DOUBLE PRECISION"
+    if pa.types.is_timestamp(kind):
+        return "TIMESTAMP"
+    if pa.types.is_date(kind):
+        return "DATE"
+    return "TEXT"
 
 
 def _placeholders(sql: str, *, named: bool = False) -> str:
