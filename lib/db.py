@@ -62,6 +62,11 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(setting)
 
 
+def engine(db: Connection) -> str:
+    """"duckdb" or "postgresql": the key of a statement that each engine spells its own way."""
+    return "postgresql" if isinstance(db, postgres.Connection) else "duckdb"
+
+
 def is_shared(setting: str) -> bool:
     """Whether the setting names a server database that other processes open too."""
     return postgres.is_url(setting)

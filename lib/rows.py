@@ -132,7 +132,8 @@ def _add_text_search(query: _Query, text: str) -> None:
     params: list[Any] = [pattern] * len(targets)
     for digits in phone_digits(text):
         for column in PHONE_SEARCH_COLUMNS:
-            terms.append(f"contains(regexp_replace(COALESCE({column}, ''), '[^0-9]', '', 'g'), ?)")
+            terms.append(f"strpos(regexp_replace(COALESCE({column}, ''), '[^0-9]', '', 'g'), ?)"
+                         " > 0")
             params.append(digits)
     query.sql += " AND (" + " OR ".join(terms) + ")"
     query.params += params

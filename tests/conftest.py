@@ -21,12 +21,15 @@ SHARED_TESTDATA = Path(os.environ.get("LEADLADDER_SHARED", ROOT.parent / "shared
 EXTERNAL = SHARED_TESTDATA / "external"
 
 
-@pytest.fixture
-def fresh_db() -> Iterator[db.Connection]:
-    """A migrated, empty in-memory database (one cursor of its connection)."""
-    conn = db.connect(":memory:")
-    yield conn.cursor()
-    conn.close()
+# The engines ``fresh_db`` runs on; LEADLADDER_TEST_ENGINES=duckdb,postgresql runs both.
+FRESH_ENGINES = os.environ.get("LEADLADDER_TEST_ENGINES", "duckdb").split(",")
+
+
+@pytest.fixture(params=FRESH_ENGINES)
+def fresh_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
+    """A migrated, empty database (one cursor of its connection): DuckDB in memory, or a
+    database of its own on the tests' PostgreSQL server."""
+    yield from _empty_database(request, request.param)
 
 
 @pytest.fixture
@@ -163,7 +166,11 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 @pytest.fixture(params=["duckdb", "postgresql"])
 def any_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
     """A migrated, empty database on each engine in turn: DuckDB in memory, then PostgreSQL."""
-    if request.param == "duckdb":
+    yield from _empty_database(request, request.param)
+
+
+def _empty_database(request: pytest.FixtureRequest, engine: str) -> Iterator[db.Connection]:
+    if engine == "duckdb":
         conn = db.connect(":memory:")
         yield conn.cursor()
         conn.close()

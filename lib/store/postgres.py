@@ -19,7 +19,7 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from psycopg.types.string import StrDumper
+from psycopg.types.string import StrDumper, TextLoader
 from psycopg_pool import ConnectionPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "postgres"
@@ -80,6 +80,7 @@ class Result:
 
     def __init__(self, cursor: psycopg.Cursor):
         self.names = [c.name for c in cursor.description or []]
+        self._dated = [c.name for c in cursor.description or [] if c.type_code in _DATED]
         # A write without RETURNING gives how many rows it changed, as DuckDB does.
         self.rows = cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
         self._next = 0
@@ -95,7 +96,11 @@ class Result:
         return rest
 
     def df(self) -> pd.DataFrame:
-        return pd.DataFrame(self.fetchall(), columns=self.names or None)
+        """Dates and timestamps as datetime64 columns, as DuckDB's frames have them."""
+        frame = pd.DataFrame(self.fetchall(), columns=self.names or None)
+        for name in self._dated:
+            frame[name] = pd.to_datetime(frame[name])
+        return frame
 
     fetchdf = df
 
@@ -104,6 +109,7 @@ class Result:
         return {name: frame[name].to_numpy() for name in frame.columns}
 
 
+_DATED = {1082, 1114}  # date, timestamp (without time zone, as every table stores them)
 _PINNING = ("BEGIN", "START")
 _ENDING = ("COMMIT", "ROLLBACK", "END", "ABORT")
 
@@ -213,8 +219,11 @@ def open_database(url: str) -> Connection:
 
 def _configure(conn: psycopg.Connection) -> None:
     """UTC timestamps; a list of strings bound as ``text[]`` (``unnest(?)`` needs the type),
-    while a single string stays an untyped literal that PostgreSQL types from its use."""
+    while a single string stays an untyped literal that PostgreSQL types from its use; JSON
+    read back as its text, as DuckDB gives it."""
     conn.adapters.register_dumper(str, StrDumper)
+    for json_type in ("json", "jsonb"):
+        conn.adapters.register_loader(json_type, TextLoader)
     conn.execute("SET TIME ZONE 'UTC'")
 
 
