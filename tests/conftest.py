@@ -156,6 +156,26 @@ def _new_database(server_url: str, template: str = "template1") -> Iterator[str]
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_server: str, postgres_template: str) -> str:
+    """The demo on the session's server, loaded once; tests get copies (``postgres_demo``)."""
+    from lib import demo
+
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "demo" TEMPLATE "{postgres_template}"')
+    conn = db.connect(_database(postgres_server, "demo"))
+    demo.load(conn.cursor())
+    conn.close()
+    return "demo"
+
+
+@pytest.fixture
+def postgres_demo(postgres_server: str, postgres_demo_template: str) -> Iterator[str]:
+    """The URL of a private copy of the demo on PostgreSQL."""
+    with _new_database(postgres_server, postgres_demo_template) as url:
+        yield url
+
+
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """An empty (unmigrated) database of its own on the session's server."""

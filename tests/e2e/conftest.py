@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ expect.set_options(timeout=20_000)
 @dataclass
 class RunningApp:
     url: str
-    db_path: Path
+    db_path: Path | str  # a DuckDB file, or a postgresql:// URL
     process: subprocess.Popen
 
     def stop(self) -> str:
@@ -52,7 +53,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(db_path: Path, script: str = "serve.py", *, port: int | None = None,
+def start_app(db_path: Path | str, script: str = "serve.py", *, port: int | None = None,
               secrets: Path | None = None) -> RunningApp:
     """Start the app (or another Streamlit ``script``, e.g. a benchmark's floor) on its own
     port and database; wait until /_stcore/health says ok.
@@ -62,7 +63,8 @@ def start_app(db_path: Path, script: str = "serve.py", *, port: int | None = Non
     own .streamlit/secrets.toml never changes what a test sees."""
     port = port or free_port()
     if secrets is None:
-        secrets = db_path.with_name(f"no-secrets-{port}.toml")
+        folder = db_path.parent if isinstance(db_path, Path) else Path(tempfile.mkdtemp())
+        secrets = folder / f"no-secrets-{port}.toml"
         secrets.write_text("", encoding="utf-8")
     env = {**os.environ, "LEADLADDER_DB": str(db_path)}
     process = subprocess.Popen(
