@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from lib import access, audit, i18n, normalise, qualification, reading, settings
-from lib.db import Connection, registered, scalar, transaction, utcnow
+from lib.db import Connection, engine, registered, scalar, transaction, utcnow
 from lib.errors import InvalidInput, UserError
 from lib.i18n import N_, _, ngettext, pgettext
 from lib.labels import PEOPLE, count_line
@@ -72,8 +72,12 @@ def _pads(secret: bytes) -> dict[str, bytes]:
     return {"ipad": bytes(b ^ 0x36 for b in padded), "opad": bytes(b ^ 0x5C for b in padded)}
 
 
-def _hmac_sql(channel: str, column: str) -> str:
-    """HMAC-SHA256 of ``channel:column`` in SQL (RFC 2104), equal to ``keyed_hash``."""
+def _hmac_sql(channel: str, column: str, kind: str = "duckdb") -> str:
+    """HMAC-SHA256 of ``channel:column`` in SQL (RFC 2104), equal to ``keyed_hash``; each
+    engine names its hashing and byte functions its own way."""
+    if kind == "postgresql":
+        return (f"encode(sha256($opad::bytea || sha256($ipad::bytea"
+                f" || convert_to('{channel}:' || {column}, 'UTF8'))), 'hex')")
     return (f"sha256($opad || unhex(sha256($ipad || encode('{channel}:' || {column}))))")
 
 
@@ -108,9 +112,10 @@ def mark_suppressed(db: Connection, stage: str) -> None:
     db.execute(f"DELETE FROM {stage}_suppressed")
     if not scalar(db, "SELECT count(*) FROM suppressions"):
         return
-    sql = SUPPRESSED_SQL.format(stage=stage, email=_hmac_sql("email", "email_key"),
-                                phone=_hmac_sql("phone", "phone_key"),
-                                mobile=_hmac_sql("phone", "mobile_key"))
+    kind = engine(db)
+    sql = SUPPRESSED_SQL.format(stage=stage, email=_hmac_sql("email", "email_key", kind),
+                                phone=_hmac_sql("phone", "phone_key", kind),
+                                mobile=_hmac_sql("phone", "mobile_key", kind))
     db.execute(sql, {**_pads(_secret(db)), "erased": KEPT_OUT["erased"],
                      "purged": KEPT_OUT["purged"]})
 
