@@ -269,6 +269,7 @@ def _configure(conn: psycopg.Connection) -> None:
     for json_type in ("json", "jsonb"):  # JSON reads as its text, as DuckDB gives it
         conn.adapters.register_loader(json_type, TextLoader)
     conn.execute("SET TIME ZONE 'UTC'")
+    conn.execute("SET jit = off")
 
 
 def _csv(frame: pd.DataFrame | pa.Table) -> bytes:
