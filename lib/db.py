@@ -62,14 +62,23 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(setting)
 
 
-def engine(db: Connection) -> str:
-    """"duckdb" or "postgresql": the key of a statement that each engine spells its own way."""
-    return "postgresql" if isinstance(db, postgres.Connection) else "duckdb"
-
-
 def is_shared(setting: str) -> bool:
     """Whether the setting names a server database that other processes open too."""
     return postgres.is_url(setting)
+
+
+def engine(db: Connection) -> str:
+    """Which engine a handle talks to, 'duckdb' or 'postgresql': for the few statements whose
+    SQL differs, kept beside the module that runs them."""
+    return "postgresql" if isinstance(db, postgres.Connection) else "duckdb"
+
+
+def rewritten(sql: str, old: str, new: str) -> str:
+    """An engine's variant of a statement: ``old`` replaced by ``new``, refused when the
+    statement no longer says ``old`` (so that a changed statement cannot lose its twin)."""
+    if old not in sql:
+        raise ValueError(f"the statement no longer contains {old!r}")
+    return sql.replace(old, new)
 
 
 def connect(path: str | os.PathLike[str] = ":memory:") -> Connection:
@@ -248,6 +257,16 @@ def registered(db: Connection, name: str, frame: pd.DataFrame | pa.Table) -> Ite
             db.unregister(name)
         except ENGINE_ERRORS:
             pass  # the failed transaction's rollback drops the view anyway
+
+
+def insert_frame(db: Connection, table: str, frame: pd.DataFrame | pa.Table) -> None:
+    """Append a frame's rows to a table of this handle (the frame's columns in the table's
+    order): DuckDB reads the registered frame, PostgreSQL takes one COPY."""
+    if engine(db) == "postgresql":
+        db.copy_into(table, frame)  # type: ignore[attr-defined]
+        return
+    with registered(db, "inserted_frame", frame):
+        db.execute(f"INSERT INTO {table} SELECT * FROM inserted_frame")
 
 
 def scalar(db: Connection, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:

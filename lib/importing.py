@@ -20,7 +20,7 @@ from pathlib import PurePath
 import pandas as pd
 
 from lib import access, i18n, mapping, matching, merging, privacy, reading, settings, staging
-from lib.db import Connection, registered, scalar, transaction, utcnow
+from lib.db import Connection, engine, insert_frame, registered, scalar, transaction, utcnow
 from lib.errors import FileRefused, InvalidInput, LimitExceeded, UserError
 from lib.i18n import N_, _, pgettext
 from lib.store import history as history_store
@@ -72,7 +72,7 @@ class Preview:
     sha256: str
     table: reading.Table
     mapping: dict[str, str | None]
-    stage: str  # the temporary table holding the staged rows (this cursor's)
+    stage: staging.Stage  # the staged rows (temporary tables of this cursor)
     counts: Counts
     people_version: tuple
     previous_import: dict | None = None
@@ -228,7 +228,7 @@ def nobody_text(counts: Counts, notes: list[str]) -> str:
                                       blank=i18n.number(counts.blank), hint=hint)
 
 
-def _match(db: Connection, stage: str) -> None:
+def _match(db: Connection, stage: staging.Stage) -> None:
     privacy.mark_suppressed(db, stage)
     matching.match(db, stage)
     matching.flag_possible_duplicates(db, stage, int(settings.get(db, "duplicate_similarity")))
@@ -285,7 +285,7 @@ def _commit(db: Connection, preview: Preview, data: bytes, list_name: str, *,
     list_id = _list_id(db, list_name, source, by, now)
     import_id = _record_import(db, preview, counts, data, list_id, by, now, via)
     _write_people(db, preview.stage, list_id, import_id, by, now)
-    imports_store.insert_staged_outcomes(db, import_id, f"{preview.stage}_rows")
+    imports_store.insert_staged_outcomes(db, import_id, preview.stage.rows)
     mapping.save_mapping(db, preview.table.columns, preview.mapping, by=by)
     return ImportResult(import_id, list_name, counts, False, now)
 
@@ -328,25 +328,30 @@ PERSON_COLUMNS = [
 ]
 
 
-def _write_people(db: Connection, stage: str, list_id: int, import_id: int | None,
+def _write_people(db: Connection, stage: staging.Stage, list_id: int, import_id: int | None,
                   by: int | None, now: datetime) -> None:
     """New people from their first row, what later rows add to the people they match, and one
     membership of the list per person (existing memberships stay)."""
     _assign_ids(db, stage)
-    people_store.insert_added(db, f"{stage}_rows", PERSON_COLUMNS, now, by, import_id)
+    people_store.insert_added(db, stage.rows, PERSON_COLUMNS, now, by, import_id)
     merging.merge_later_rows(db, stage, import_id, by, now)
-    lists_store.add_staged_rows(db, f"{stage}_rows", list_id, import_id, now, by)
-    privacy_store.flag_staged_rows(db, f"{stage}_rows", import_id, now, by)
+    lists_store.add_staged_rows(db, stage.rows, list_id, import_id, now, by)
+    privacy_store.flag_staged_rows(db, stage.rows, import_id, now, by)
 
 
-def _assign_ids(db: Connection, stage: str) -> None:
+# n ids from the person sequence, one statement.
+RESERVE_IDS_SQL = {
+    "duckdb": "SELECT nextval('person_ids') AS id FROM range(?)",
+    "postgresql": "SELECT nextval('person_ids') AS id FROM generate_series(1, ?)",
+}
+
+
+def _assign_ids(db: Connection, stage: staging.Stage) -> None:
     """Real ids for the new people, reserved from the sequence in file order."""
-    refs = db.execute(f"SELECT person_ref FROM {stage}_rows WHERE outcome = 'added'"
+    refs = db.execute(f"SELECT person_ref FROM {stage.rows} WHERE outcome = 'added'"
                       " ORDER BY row_number").fetchnumpy()["person_ref"]
-    ids = db.execute("SELECT nextval('person_ids') AS id FROM range(?)",
-                     [len(refs)]).fetchnumpy()["id"]
-    with registered(db, "new_ids", pd.DataFrame({"ref": refs, "id": ids})):
-        db.execute(f"INSERT INTO {stage}_ids SELECT ref, id FROM new_ids")
+    ids = db.execute(RESERVE_IDS_SQL[engine(db)], [len(refs)]).fetchnumpy()["id"]
+    insert_frame(db, stage.ids, pd.DataFrame({"ref": refs, "id": ids}, dtype="int64"))
 
 
 def import_file(db: Connection, data: bytes, file_name: str, list_name: str, *,
@@ -582,19 +587,19 @@ def _add_person(db: Connection, list_id: int, fields: dict[str, str | None], *,
                           str(settings.get(db, "phone_region")), prefix="walk_in_")
     _refuse_typed_errors(db, stage)
     _match(db, stage)
-    outcome, ref = db.execute(f"SELECT outcome, person_ref FROM {stage}_rows").fetchone()
+    outcome, ref = db.execute(f"SELECT outcome, person_ref FROM {stage.rows}").fetchone()
     on_list = outcome == "known" and scalar(
         db, "SELECT count(*) FROM list_rows WHERE list_id = ? AND person_id = ?",
         [list_id, ref]) > 0
     _write_people(db, stage, list_id, None, by, utcnow())
     person_id, duplicate = db.execute(
-        f"SELECT person_id, possible_duplicate_of FROM {stage}_rows").fetchone()
+        f"SELECT person_id, possible_duplicate_of FROM {stage.rows}").fetchone()
     staging.drop_stages(db, "walk_in_")
     return AddResult(int(person_id), outcome == "added", on_list,
                      None if duplicate is None else int(duplicate))
 
 
-def _refuse_typed_errors(db: Connection, stage: str) -> None:
+def _refuse_typed_errors(db: Connection, stage: staging.Stage) -> None:
     row = db.execute(f"SELECT rejected, email, email_valid, phone, phone_valid, mobile,"
                      f" mobile_valid FROM {stage}").fetchone()
     if row[0]:

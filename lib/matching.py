@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
-from lib.db import Connection, registered
+from lib.db import Connection, engine, insert_frame, registered, rewritten
 
 KEY_KINDS = {"email_key": "e", "phone_key": "p", "mobile_key": "p", "name_key": "n"}
 
@@ -23,11 +25,12 @@ KEY_KINDS = {"email_key": "e", "phone_key": "p", "mobile_key": "p", "name_key": 
 def match(db: Connection, stage: str) -> None:
     """Set each staged row's outcome and person_ref (a known person's id, or -row_number for a
     new person), and what is known about a known person (status, open lead)."""
-    db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_keys AS "
+    sql = SQL[engine(db)]
+    db.execute(sql["temp_table"].format(name=f"{stage}_keys")
                + KEYS_SQL.format(stage=stage) + "SELECT * FROM k")
     known = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {KNOWN_SQL}").df()
     with registered(db, "known_people", known):
-        shared = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {SHARED_SQL}").df()
+        shared = db.execute(f"WITH k AS (SELECT * FROM {stage}_keys) {sql['shared']}").df()
     db.execute(f"DROP TABLE {stage}_keys")
     with registered(db, "shared_rows", shared):
         rows = db.execute(f"SELECT row_number, {', '.join(KEY_COLUMNS)} FROM {stage}"
@@ -44,8 +47,7 @@ def match(db: Connection, stage: str) -> None:
 def _replace(db: Connection, table: str, frame: pd.DataFrame) -> None:
     """Put the newest results of matching into one of the stage's side tables."""
     db.execute(f"DELETE FROM {table}")
-    with registered(db, "results", frame):
-        db.execute(f"INSERT INTO {table} SELECT * FROM results")
+    insert_frame(db, table, frame)
 
 
 # Every key of every active staged row, as (row_number, tag, value); phone and mobile
@@ -207,7 +209,7 @@ def flag_possible_duplicates(db: Connection, stage: str, threshold: int) -> None
     linear in the rows however many people share a big company. Similarity is the Levenshtein
     distance as a percentage of the longer name (rapidfuzz, on batches of pairs)."""
     db.execute(f"DELETE FROM {stage}_dups")
-    db.execute(f"CREATE OR REPLACE TEMP TABLE {stage}_groups AS "
+    db.execute(SQL[engine(db)]["temp_table"].format(name=f"{stage}_groups")
                + GROUPS_SQL.format(stage=stage) + "SELECT * FROM groups")
     try:
         scored = _scored(db, stage, threshold)
@@ -221,12 +223,12 @@ def flag_possible_duplicates(db: Connection, stage: str, threshold: int) -> None
 
 def _scored(db: Connection, stage: str, threshold: int) -> pd.DataFrame:
     """The neighbouring groups whose names are at least `threshold` % similar."""
-    pairs = db.sql(f"WITH groups AS (SELECT * FROM {stage}_groups) {PLACES_SQL} {NEAR_SQL}"
-                   " SELECT near.gid, near.other, g.name, h.name AS other_name FROM near"
-                   " JOIN groups g ON g.gid = near.gid JOIN groups h ON h.gid = near.other",
-                   params={"threshold": threshold, "window": WINDOW})
+    query = (f"WITH groups AS (SELECT * FROM {stage}_groups) {PLACES_SQL}"
+             f" {SQL[engine(db)]['near']}"
+             " SELECT near.gid, near.other, g.name, h.name AS other_name FROM near"
+             " JOIN groups g ON g.gid = near.gid JOIN groups h ON h.gid = near.other")
     kept = []
-    for batch in pairs.to_arrow_reader(BATCH_PAIRS):
+    for batch in _batches(db, query, {"threshold": threshold, "window": WINDOW}):
         score = 100 * cpdist(batch.column("name").to_pylist(),
                              batch.column("other_name").to_pylist(),
                              scorer=Levenshtein.normalized_similarity, workers=-1)
@@ -234,12 +236,27 @@ def _scored(db: Connection, stage: str, threshold: int) -> pd.DataFrame:
         kept.append(pd.DataFrame({"gid": batch.column("gid").to_numpy()[close],
                                   "other": batch.column("other").to_numpy()[close],
                                   "score": score[close]}))
-    return pd.concat(kept) if kept else pd.DataFrame({"gid": [], "other": [], "score": []})
+    return pd.concat(kept) if kept else pd.DataFrame({
+        "gid": pd.Series(dtype="int64"), "other": pd.Series(dtype="int64"),
+        "score": pd.Series(dtype="float64")})
+
+
+def _batches(db: Connection, query: str, params: dict) -> Iterator[pa.RecordBatch]:
+    """The pairs in batches of BATCH_PAIRS: DuckDB streams them, PostgreSQL's rows come as one
+    result (the pairs are bounded by groups × window) cut into batches."""
+    if engine(db) == "duckdb":
+        yield from db.sql(query, params=params).to_arrow_reader(BATCH_PAIRS)
+        return
+    frame = db.execute(query, params).df()
+    table = pa.Table.from_pandas(frame.astype({"gid": "int64", "other": "int64",
+                                               "name": object, "other_name": object}),
+                                 preserve_index=False)
+    yield from table.to_batches(BATCH_PAIRS)
 
 
 def candidate_pairs(db: Connection, stage: str) -> pd.DataFrame:
     """The only comparisons made: each distinct new name with its neighbours in its block."""
-    return db.execute(GROUPS_SQL.format(stage=stage) + PLACES_SQL + NEAR_SQL
+    return db.execute(GROUPS_SQL.format(stage=stage) + PLACES_SQL + SQL[engine(db)]["near"]
                       + "SELECT g.name, h.name AS other_name FROM near"
                       " JOIN groups g ON g.gid = near.gid JOIN groups h ON h.gid = near.other",
                       {"window": WINDOW, "threshold": 0}).df()
@@ -274,7 +291,7 @@ GROUPS_SQL = """
                min(row_number) AS first_row,
                count(row_number) > 0 AS has_new
         FROM (SELECT ref, row_number, company_key, split_part(name_key, '|', 1) AS first,
-                     split_part(name_key, '|', 2) AS last FROM everyone)
+                     split_part(name_key, '|', 2) AS last FROM everyone) AS parts
         GROUP BY company_key, substr(last, 1, 1), first, last
     )
 """
@@ -291,7 +308,7 @@ PLACES_SQL = """
                          AS by_name,
                      row_number() OVER (PARTITION BY company_key, initial ORDER BY turned)
                          AS by_turned
-              FROM groups)
+              FROM groups) AS ranked
     )
 """
 
@@ -344,3 +361,20 @@ BEST_MATCH_SQL = """
         FROM ranked WHERE place = 1
     )
 """
+
+
+# What PostgreSQL writes otherwise: no CREATE OR REPLACE of a table, no SEMI JOIN, a series
+# from generate_series.
+SQL = {
+    "duckdb": {"temp_table": "CREATE OR REPLACE TEMP TABLE {name} AS ", "shared": SHARED_SQL,
+               "near": NEAR_SQL},
+    "postgresql": {
+        "temp_table": "DROP TABLE IF EXISTS {name}; CREATE TEMP TABLE {name} AS ",
+        "shared": rewritten(
+            SHARED_SQL,
+            "FROM k SEMI JOIN busy ON busy.tag = k.tag AND busy.value = k.value",
+            "FROM k WHERE EXISTS (SELECT 1 FROM busy WHERE busy.tag = k.tag"
+            " AND busy.value = k.value)"),
+        "near": rewritten(NEAR_SQL, "range(1, $window + 1)", "generate_series(1, $window)"),
+    },
+}

@@ -72,16 +72,13 @@ def _pads(secret: bytes) -> dict[str, bytes]:
     return {"ipad": bytes(b ^ 0x36 for b in padded), "opad": bytes(b ^ 0x5C for b in padded)}
 
 
-_HMAC_SQL = {  # DuckDB's sha256 gives hex text, PostgreSQL's gives bytes
-    "duckdb": "sha256($opad || unhex(sha256($ipad || encode('{channel}:' || {column}))))",
-    "postgresql": "encode(sha256($opad || sha256($ipad"
-                  " || convert_to('{channel}:' || {column}, 'UTF8'))), 'hex')",
-}
-
-
-def _hmac_sql(db: Connection, channel: str, column: str) -> str:
-    """HMAC-SHA256 of ``channel:column`` in SQL (RFC 2104), equal to ``keyed_hash``."""
-    return _HMAC_SQL[engine(db)].format(channel=channel, column=column)
+def _hmac_sql(channel: str, column: str, kind: str = "duckdb") -> str:
+    """HMAC-SHA256 of ``channel:column`` in SQL (RFC 2104), equal to ``keyed_hash``; each
+    engine names its hashing and byte functions its own way."""
+    if kind == "postgresql":
+        return (f"encode(sha256($opad::bytea || sha256($ipad::bytea"
+                f" || convert_to('{channel}:' || {column}, 'UTF8'))), 'hex')")
+    return (f"sha256($opad || unhex(sha256($ipad || encode('{channel}:' || {column}))))")
 
 
 SUPPRESSED_SQL = """
@@ -115,9 +112,10 @@ def mark_suppressed(db: Connection, stage: str) -> None:
     db.execute(f"DELETE FROM {stage}_suppressed")
     if not scalar(db, "SELECT count(*) FROM suppressions"):
         return
-    sql = SUPPRESSED_SQL.format(stage=stage, email=_hmac_sql(db, "email", "email_key"),
-                                phone=_hmac_sql(db, "phone", "phone_key"),
-                                mobile=_hmac_sql(db, "phone", "mobile_key"))
+    kind = engine(db)
+    sql = SUPPRESSED_SQL.format(stage=stage, email=_hmac_sql("email", "email_key", kind),
+                                phone=_hmac_sql("phone", "phone_key", kind),
+                                mobile=_hmac_sql("phone", "mobile_key", kind))
     db.execute(sql, {**_pads(_secret(db)), "erased": KEPT_OUT["erased"],
                      "purged": KEPT_OUT["purged"]})
 
@@ -189,8 +187,8 @@ def find(db: Connection, text: str, *, viewer: access.Viewer, limit: int = 50) -
     return db.execute(
         f"SELECT {FOUND_COLUMNS} FROM people p WHERE {visible} AND (p.email_key = lower(?)"
         " OR p.phone_key = ? OR p.mobile_key = ?"
-        " OR strpos(lower(concat_ws(' ', p.first_name, p.last_name, p.company, p.email)),"
-        " lower(?)) > 0) ORDER BY p.id LIMIT ?",
+        " OR contains(lower(concat_ws(' ', p.first_name, p.last_name, p.company, p.email)),"
+        " lower(?))) ORDER BY p.id LIMIT ?",
         [*params, text, phone, phone, text, limit]).df()
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
 
 from lib import access, mapping, normalise
-from lib.db import Connection, registered
+from lib.db import Connection, engine, insert_frame, rewritten
 from lib.i18n import _
 
 PERSON_FIELDS = [f for f in mapping.FIELD_KEYS if f not in ("full_name", *mapping.DNC_FIELDS)]
@@ -76,31 +77,103 @@ SIDE_TABLES = """
 """
 
 
+# PostgreSQL has no ``* REPLACE``: the view names the staged columns, the issue replaced.
+_PG_STAGED = ", ".join("coalesce(k.why, s.issue) AS issue" if column == "issue" else f"s.{column}"
+                       for column in STAGE_COLUMNS)
+
+# What differs on PostgreSQL: the view's column list, the extras column a JSON value (as
+# list_rows keeps it), and where a session's temporary tables are listed.
+SQL = {
+    "duckdb": {
+        "side_tables": SIDE_TABLES,
+        "types": {},
+        "stages": "SELECT table_name, false FROM duckdb_tables() WHERE temporary"
+                  " AND starts_with(table_name, $prefix) UNION ALL SELECT view_name, true"
+                  " FROM duckdb_views() WHERE temporary AND starts_with(view_name, $prefix)",
+        "exists": "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+    },
+    "postgresql": {
+        "side_tables": rewritten(
+            SIDE_TABLES,
+            "SELECT s.* REPLACE (coalesce(k.why, s.issue) AS issue),", f"SELECT {_PG_STAGED},"),
+        "types": {"extras": "JSONB"},
+        "stages": "SELECT relname, relkind = 'v' FROM pg_class"
+                  " WHERE relnamespace = pg_my_temp_schema() AND relkind IN ('r', 'v')"
+                  " AND starts_with(relname, $prefix)",
+        "exists": "SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+                  " AND relkind = 'r' AND relname = ?",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One file's rows staged on one handle: the table of the rows as read and keyed, the side
+    tables matching fills, and the view ``rows`` the preview and the commit read.
+
+    The tables are temporary, the handle's own: on PostgreSQL the handle is pinned to one
+    pooled connection until the stage is dropped, so a preview outlives the statements and
+    reruns between. ``str(stage)`` is the table's name, which the SQL templates build on."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rows(self) -> str:
+        """The staged rows with what matching decided (person_id, outcome, duplicate …)."""
+        return f"{self.name}_rows"
+
+    @property
+    def resolved(self) -> str:
+        return f"{self.name}_resolved"
+
+    @property
+    def known(self) -> str:
+        return f"{self.name}_known"
+
+    @property
+    def dups(self) -> str:
+        return f"{self.name}_dups"
+
+    @property
+    def ids(self) -> str:
+        return f"{self.name}_ids"
+
+    @property
+    def suppressed(self) -> str:
+        return f"{self.name}_suppressed"
+
+
 def stage(db: Connection, source: pd.DataFrame, first_row_number: int,
-          column_mapping: dict[str, str | None], region: str, *, prefix: str = PREFIX) -> str:
-    """Stage every row of a file (chunk by chunk) and return the temporary table's name.
+          column_mapping: dict[str, str | None], region: str, *, prefix: str = PREFIX) -> Stage:
+    """Stage every row of a file (chunk by chunk) and return the stage.
 
     Earlier stages of this cursor with the same prefix are dropped: one preview at a time per
     session."""
     drop_stages(db, prefix)
     name = prefix + uuid.uuid4().hex[:16]
+    sql = SQL[engine(db)]
+    if sql is SQL["postgresql"]:
+        db.pin(name)  # type: ignore[attr-defined]
 
     def prepared(part: tuple[int, pd.DataFrame]) -> pa.Table:
         rows = keyed(mapped(part[1], first_row_number + part[0], column_mapping), region)
         return pa.Table.from_pandas(rows[STAGE_COLUMNS], schema=STAGE_SCHEMA,
                                     preserve_index=False)
 
-    columns = ", ".join(f"{column} {STAGE_TYPES[column][0]}" for column in STAGE_COLUMNS)
+    columns = ", ".join(f"{column} {sql['types'].get(column, STAGE_TYPES[column][0])}"
+                        for column in STAGE_COLUMNS)
     db.execute(f"CREATE TEMP TABLE {name} ({columns})")
-    db.execute(SIDE_TABLES.format(stage=name))
+    db.execute(sql["side_tables"].format(stage=name))
     # Chunks are mapped and keyed on two threads (the pyarrow kernels release the GIL) and
     # written in file order.
     with ThreadPoolExecutor(max_workers=2) as workers:
         for batch in workers.map(prepared, _chunks(source)):
-            with registered(db, "stage_chunk", batch):
-                db.execute(f"INSERT INTO {name} SELECT * FROM stage_chunk")
+            insert_frame(db, name, batch)
     pa.default_memory_pool().release_unused()
-    return name
+    return Stage(name)
 
 
 def _chunk_rows(rows: int) -> int:
@@ -115,21 +188,20 @@ def _chunks(source: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
 
 
 def drop_stages(db: Connection, prefix: str = PREFIX) -> None:
-    """Forget the staged rows of earlier previews of this cursor."""
-    views = db.execute("SELECT view_name FROM duckdb_views() WHERE temporary"
-                       " AND starts_with(view_name, ?)", [prefix]).fetchall()
-    tables = db.execute("SELECT table_name FROM duckdb_tables() WHERE temporary"
-                        " AND starts_with(table_name, ?)", [prefix]).fetchall()
-    for (name,) in views:
-        db.execute(f"DROP VIEW IF EXISTS {name}")
-    for (name,) in tables:
-        db.execute(f"DROP TABLE IF EXISTS {name}")
+    """Forget the staged rows of earlier previews of this cursor (on PostgreSQL, and let go
+    of the connection they pinned)."""
+    found = db.execute(SQL[engine(db)]["stages"], {"prefix": prefix}).fetchall()
+    for name, is_view in sorted(found, key=lambda row: not row[1]):  # views first
+        db.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {name}")
+    if engine(db) == "postgresql":  # a stage a rollback took along leaves its pin too
+        for name in [pin for pin in db.pinned if pin.startswith(prefix)]:  # type: ignore[attr-defined]
+            db.release(name)  # type: ignore[attr-defined]
 
 
-def exists(db: Connection, name: str) -> bool:
-    return bool(db.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-        [name]).fetchone()[0])
+def exists(db: Connection, stage: Stage) -> bool:
+    """Whether the stage's rows are still there (this handle staged them, nothing dropped
+    them since)."""
+    return bool(db.execute(SQL[engine(db)]["exists"], [stage.name]).fetchone()[0])
 
 
 def mapped(source: pd.DataFrame, first_row_number: int,
@@ -232,13 +304,13 @@ COUNTS_SQL = """
 """
 
 
-def counts(db: Connection, name: str) -> dict[str, int]:
+def counts(db: Connection, name: Stage) -> dict[str, int]:
     """The preview's numbers, straight from the staged rows."""
     result = db.execute(COUNTS_SQL.format(stage=name))
     return {c[0]: int(v or 0) for c, v in zip(result.description, result.fetchone(), strict=True)}
 
 
-def head(db: Connection, name: str, limit: int, *, viewer: access.Viewer) -> pd.DataFrame:
+def head(db: Connection, name: Stage, limit: int, *, viewer: access.Viewer) -> pd.DataFrame:
     """The first rows as they will be imported, a flagged row with whom it resembles (a known
     person the viewer may not see is not named)."""
     columns = ", ".join(f"r.{c}" for c in ["row_number", "outcome", "issue",

@@ -20,6 +20,7 @@ from datetime import timedelta
 from lib import access, importing, leads, lists, rows, schedule
 from lib.db import Connection, utcnow
 from lib.leads import Activity, NextStep
+from lib.store import settings as settings_store
 
 USERS = {  # name → (role, team)
     "Ada": ("admin", None), "Mona": ("manager", "North"), "Nils": ("rep", "North"),
@@ -115,5 +116,4 @@ def _leads(db: Connection, users: dict[str, int], people: dict[str, int]) -> dic
 
 
 def set_visibility(db: Connection, visibility: str) -> None:
-    db.execute("INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES"
-               " ('visibility', ?, ?)", [visibility, utcnow()])
+    settings_store.put_setting(db, "visibility", visibility, utcnow(), None)

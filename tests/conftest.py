@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -15,6 +13,7 @@ import pytest
 
 from lib import db
 from tests import postgres_server as postgres_server_module
+from tests.engines import ENGINES, _database, _new_database, engine_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = Path(os.environ.get("LEADLADDER_SHARED", ROOT.parent / "shared")) / "testdata"
@@ -29,7 +28,8 @@ FRESH_ENGINES = os.environ.get("LEADLADDER_TEST_ENGINES", "duckdb").split(",")
 def fresh_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
     """A migrated, empty database (one cursor of its connection): DuckDB in memory, or a
     database of its own on the tests' PostgreSQL server."""
-    yield from _empty_database(request, request.param)
+    with engine_database(request, request.param) as conn:
+        yield conn.cursor()
 
 
 @pytest.fixture
@@ -139,23 +139,6 @@ def postgres_template(postgres_server: str) -> str:
     return "migrated"
 
 
-def _database(server_url: str, name: str) -> str:
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-@contextmanager
-def _new_database(server_url: str, template: str = "template1") -> Iterator[str]:
-    """A database of its own on the server (a copy of ``template``), dropped afterwards."""
-    name = f"t{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield _database(server_url, name)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def postgres_demo_template(postgres_server: str, postgres_template: str) -> str:
     """The demo on the session's server, loaded once; tests get copies (``postgres_demo``)."""
@@ -183,20 +166,8 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["duckdb", "postgresql"])
+@pytest.fixture(params=ENGINES)
 def any_db(request: pytest.FixtureRequest) -> Iterator[db.Connection]:
     """A migrated, empty database on each engine in turn: DuckDB in memory, then PostgreSQL."""
-    yield from _empty_database(request, request.param)
-
-
-def _empty_database(request: pytest.FixtureRequest, engine: str) -> Iterator[db.Connection]:
-    if engine == "duckdb":
-        conn = db.connect(":memory:")
+    with engine_database(request, request.param) as conn:
         yield conn.cursor()
-        conn.close()
-        return
-    server = request.getfixturevalue("postgres_server")
-    with _new_database(server, request.getfixturevalue("postgres_template")) as url:
-        conn = db.connect(url)
-        yield conn.cursor()
-        conn.close()

@@ -29,10 +29,10 @@ def csv(lines: list[str]) -> bytes:
 
 
 @pytest.fixture(params=["own", "team"])
-def team_db(request) -> Iterator[tuple[db.Connection, Team, dict[str, int]]]:
-    """The seeded team under a visibility that is not "all", with the people above."""
-    conn = db.connect(":memory:")
-    cur = conn.cursor()
+def team_db(request, any_db) -> Iterator[tuple[db.Connection, Team, dict[str, int]]]:
+    """The seeded team under a visibility that is not "all", with the people above (on each
+    engine)."""
+    cur = any_db
     team = access_seed.seed(cur)
     access_seed.set_visibility(cur, request.param)
     importing.import_file(cur, csv(SOUTH_PEOPLE), "south.csv", "South list", by=None)
@@ -40,7 +40,6 @@ def team_db(request) -> Iterator[tuple[db.Connection, Team, dict[str, int]]]:
     known = dict(cur.execute("SELECT last_name, id FROM people WHERE last_name IN"
                              " ('Horn', 'Gansmann', 'Baumann')").fetchall())
     yield cur, team, known
-    conn.close()
 
 
 def preview_of(cur: db.Connection, viewer: access.Viewer) -> tuple[importing.Preview,

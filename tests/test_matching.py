@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from lib import access, db, importing, matching, settings, staging
+from lib import access, importing, matching, settings, staging
+from tests.engines import ENGINES, engine_database
 
 HEADER = ["Firma", "Anrede", "Vorname", "Nachname", "E-Mail", "Telefon", "Mobil", "Ort"]
 
@@ -90,13 +91,16 @@ def csv_bytes(*rows: list[str]) -> bytes:
     return buffer.getvalue().encode("cp1252")
 
 
-@pytest.fixture(scope="module")
-def week2():
+@pytest.fixture(scope="module", params=ENGINES)
+def week2(request):
     """Week 1 makes the known people, week 2 is the file under test (similarity 80 %, so that
     both Eichmanns are candidates for row 8). Yields the cursor, the ids by label and the
     preview's per-row duplicates (before the commit assigned ids)."""
-    conn = db.connect(":memory:")
-    cursor = conn.cursor()
+    with engine_database(request, request.param) as conn:
+        yield from _week2(conn.cursor())
+
+
+def _week2(cursor):
     importing.import_file(cursor, csv_bytes(*KNOWN.values()), "w1.csv", "W1", by=None)
     ids = dict(zip(KNOWN, [r[0] for r in cursor.execute(
         "SELECT id FROM people ORDER BY id").fetchall()], strict=True))
@@ -115,7 +119,6 @@ def week2():
         if outcome == "added":
             ids[f"row {row_number}"] = person_id
     yield cursor, ids, {r[0]: r for r in rows}, {r[0]: r[1:] for r in staged}, result
-    conn.close()
 
 
 def stored(cursor, person_id: int) -> dict:
@@ -181,28 +184,28 @@ def test_the_counts_agree_with_the_rows(week2):
             counts.blank, counts.possible_duplicates) == (7, 6, 1, 1, 1, 5)
 
 
-def test_a_rejected_row_is_never_matched_even_when_it_carries_a_known_key(fresh_db):
+def test_a_rejected_row_is_never_matched_even_when_it_carries_a_known_key(any_db):
     """Defence in depth: a rejected row is out of matching, whatever its keys say."""
-    importing.import_file(fresh_db, csv_bytes(KNOWN["anna"]), "w1.csv", "W1", by=None)
+    importing.import_file(any_db, csv_bytes(KNOWN["anna"]), "w1.csv", "W1", by=None)
     data = csv_bytes(row("Alt GmbH", "Anna", "Alt", "anna@alt.de"))
-    table = importing.read(fresh_db, data, "w2.csv")
-    preview = importing.prepare(fresh_db, data, "w2.csv", table,
-                                importing.suggested_mapping(fresh_db, table), "W2")
-    fresh_db.execute(f"UPDATE {preview.stage} SET rejected = true")
-    matching.match(fresh_db, preview.stage)
-    assert fresh_db.execute(f"SELECT outcome, person_ref FROM {preview.stage}_rows"
+    table = importing.read(any_db, data, "w2.csv")
+    preview = importing.prepare(any_db, data, "w2.csv", table,
+                                importing.suggested_mapping(any_db, table), "W2")
+    any_db.execute(f"UPDATE {preview.stage} SET rejected = true")
+    matching.match(any_db, preview.stage)
+    assert any_db.execute(f"SELECT outcome, person_ref FROM {preview.stage}_rows"
                             ).fetchall() == [("rejected", None)]
-    assert staging.counts(fresh_db, preview.stage)["already_known"] == 0
+    assert staging.counts(any_db, preview.stage)["already_known"] == 0
 
 
-def test_the_preview_names_whom_a_flagged_row_resembles(fresh_db):
-    importing.import_file(fresh_db, csv_bytes(KNOWN["johannes"]), "w1.csv", "W1", by=None)
+def test_the_preview_names_whom_a_flagged_row_resembles(any_db):
+    importing.import_file(any_db, csv_bytes(KNOWN["johannes"]), "w1.csv", "W1", by=None)
     data = csv_bytes(row("Eich AG", "Johannes", "Eichman", "a@eich.de"),
                      row("Gans AG", "Gerhard", "Gansmann", "gerd@gans.de"),
                      row("Gans AG", "Gerhard", "Ganzmann", "g.ganz@gans.de"))
-    table = importing.read(fresh_db, data, "w2.csv")
-    preview = importing.prepare(fresh_db, data, "w2.csv", table,
-                                importing.suggested_mapping(fresh_db, table), "W2")
-    shown = importing.preview_rows(fresh_db, preview, viewer=access.FULL_ACCESS)
+    table = importing.read(any_db, data, "w2.csv")
+    preview = importing.prepare(any_db, data, "w2.csv", table,
+                                importing.suggested_mapping(any_db, table), "W2")
+    shown = importing.preview_rows(any_db, preview, viewer=access.FULL_ACCESS)
     assert list(shown["possible duplicate of"]) == [
         "Johannes Eichmann (Eich AG), 94 %", "", "row 3: Gerhard Gansmann (Gans AG), 93 %"]

@@ -142,6 +142,7 @@ def brute_force_best(known, rows, threshold) -> dict[int, tuple[int, int]]:
     return best
 
 
+# DuckDB only: a database per example; the same search runs on PostgreSQL in test_matching.py.
 @SLOW
 @given(st.lists(PERSON, max_size=5), st.lists(PERSON, min_size=1, max_size=6),
        st.sampled_from([70, 80, 90]))

@@ -306,7 +306,7 @@ def test_the_entry_is_an_hmac_with_the_installation_key_not_a_plain_hash(store, 
 
 def test_the_sql_hmac_equals_pythons(fresh_db):
     secret = bytes(range(32))
-    hashed = privacy._hmac_sql(fresh_db, "email", "v")
+    hashed = privacy._hmac_sql("email", "v", db.engine(fresh_db))
     got = fresh_db.execute(f"SELECT {hashed} FROM (SELECT $value AS v) AS given",
                            {**privacy._pads(secret), "value": "ä@b.example"}).fetchone()[0]
     assert got == privacy.keyed_hash(secret, "email", "ä@b.example")

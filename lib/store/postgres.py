@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,8 @@ class Result:
 
     def __init__(self, cursor: psycopg.Cursor):
         self.names = [c.name for c in cursor.description or []]
-        self._dated = [c.name for c in cursor.description or [] if c.type_code in _DATED]
+        self._types = [c.type_code for c in cursor.description or []]
+        self.description = [(c.name, c.type_code) for c in cursor.description or []]
         # A write without RETURNING gives how many rows it changed, as DuckDB does.
         self.rows = cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
         self._next = 0
@@ -96,11 +98,17 @@ class Result:
         return rest
 
     def df(self) -> pd.DataFrame:
-        """Dates and timestamps as datetime64 columns, as DuckDB's frames have them."""
-        frame = pd.DataFrame(self.fetchall(), columns=self.names or None)
-        for name in self._dated:
-            frame[name] = pd.to_datetime(frame[name])
-        return frame
+        rows = self.fetchall()
+        if rows or not self.names:
+            frame = pd.DataFrame(rows, columns=self.names or None)
+            for name, oid in zip(self.names, self._types, strict=True):
+                if oid in _DATED:  # datetime64 columns, as DuckDB's frames have them
+                    frame[name] = pd.to_datetime(frame[name])
+            return frame
+        # No rows: the columns still get their types, so that an empty frame registered
+        # again compares and inserts like a full one.
+        return pd.DataFrame({name: pd.Series(dtype=_EMPTY_DTYPES.get(oid, "object"))
+                             for name, oid in zip(self.names, self._types, strict=True)})
 
     fetchdf = df
 
@@ -110,6 +118,10 @@ class Result:
 
 
 _DATED = {1082, 1114}  # date, timestamp (without time zone, as every table stores them)
+# Column types (PostgreSQL type oids) of an empty result's frame.
+_EMPTY_DTYPES = {16: "bool", 20: "int64", 21: "int64", 23: "int64", 700: "float64",
+                 701: "float64", 1700: "float64"}
+
 _PINNING = ("BEGIN", "START")
 _ENDING = ("COMMIT", "ROLLBACK", "END", "ABORT")
 
@@ -130,13 +142,48 @@ class Connection:
         self._held: psycopg.Connection | None = None
         self._in_transaction = False
         self._registered: set[str] = set()
+        self._pins: set[str] = set()
+
+    def pin(self, name: str) -> None:
+        """Keep this handle on one pooled connection until ``release(name)``: what lives in
+        that connection's session (an import's temporary staging tables) must survive the
+        statements, transactions and reruns between."""
+        if self._held is None:
+            self._held = self.pool.getconn()
+        self._pins.add(name)
+
+    @property
+    def pinned(self) -> frozenset[str]:
+        """The names of the pins this handle holds."""
+        return frozenset(self._pins)
+
+    def release(self, name: str) -> None:
+        """Let go of the pin ``name``; the connection goes back when nothing else holds it."""
+        self._pins.discard(name)
+        self._release_if_idle()
+
+    def copy_into(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
+        """Append a frame's rows to an existing table (the columns in the table's order),
+        one ``COPY … FROM STDIN`` in CSV; the table's own column types read the values."""
+        data = _csv(frame)
+        with self._connection() as conn, conn.cursor().copy(
+                f'COPY {table} FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(data)
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        if self._held is not None:
+            yield self._held
+        else:
+            with self.pool.connection() as conn:
+                yield conn
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
                 ) -> Result:
         keyword = sql.lstrip()[:8].upper()
         if keyword.startswith(_PINNING):
             self._in_transaction = True
-        if self._held is None and (self._in_transaction or self._registered):
+        if self._held is None and (self._in_transaction or self._registered or self._pins):
             self._held = self.pool.getconn()
         try:
             if self._held is not None:
@@ -158,10 +205,8 @@ class Connection:
         self._registered.add(name)
         columns = ", ".join(f'"{field.name}" {_sql_type(field.type)}' for field in table.schema)
         self._held.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns})')
-        data = io.BytesIO()
-        pacsv.write_csv(table, data, pacsv.WriteOptions(include_header=False))
         with self._held.cursor().copy(f'COPY "{name}" FROM STDIN WITH (FORMAT csv)') as copy:
-            copy.write(data.getvalue())
+            copy.write(_csv(table))
 
     def unregister(self, name: str) -> None:
         try:
@@ -181,8 +226,11 @@ class Connection:
         """DuckDB needs unread results finished before some calls; these are always read."""
 
     def close(self) -> None:
+        if self._held is not None and self._pins:
+            self._held.execute("DISCARD TEMP")  # a pinned stage must not reach the next user
         self._in_transaction = False
         self._registered.clear()
+        self._pins.clear()
         self._release_if_idle()
         if self._owns_pool:
             self.pool.close()
@@ -197,7 +245,8 @@ class Connection:
         return Result(conn.execute(_placeholders(sql), list(params)))
 
     def _release_if_idle(self) -> None:
-        if self._held is not None and not self._in_transaction and not self._registered:
+        if (self._held is not None and not self._in_transaction and not self._registered
+                and not self._pins):
             held, self._held = self._held, None
             self.pool.putconn(held)
 
@@ -220,11 +269,22 @@ def open_database(url: str) -> Connection:
 def _configure(conn: psycopg.Connection) -> None:
     """UTC timestamps; a list of strings bound as ``text[]`` (``unnest(?)`` needs the type),
     while a single string stays an untyped literal that PostgreSQL types from its use; JSON
-    read back as its text, as DuckDB gives it."""
+    columns read as text."""
     conn.adapters.register_dumper(str, StrDumper)
-    for json_type in ("json", "jsonb"):
+    for json_type in ("json", "jsonb"):  # JSON reads as its text, as DuckDB gives it
         conn.adapters.register_loader(json_type, TextLoader)
     conn.execute("SET TIME ZONE 'UTC'")
+    conn.execute("SET jit = off")
+
+
+def _csv(frame: pd.DataFrame | pa.Table) -> bytes:
+    """A frame as headerless CSV, the way ``COPY … (FORMAT csv)`` reads it: a missing value
+    is an empty field, an empty text a quoted one."""
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
+        frame, preserve_index=False)
+    data = io.BytesIO()
+    pacsv.write_csv(table, data, pacsv.WriteOptions(include_header=False))
+    return data.getvalue()
 
 
 def _sql_type(kind: pa.DataType) -> str:

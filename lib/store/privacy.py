@@ -40,7 +40,7 @@ def flag_staged_rows(db: Connection, staged_rows: str, import_id: int | None, at
             SELECT person_id, 'email' AS channel FROM {staged_rows}
             WHERE dnc_email AND outcome IN ('added', 'known', 'duplicate_in_file')
             UNION SELECT person_id, 'phone' FROM {staged_rows}
-            WHERE dnc_phone AND outcome IN ('added', 'known', 'duplicate_in_file'))
+            WHERE dnc_phone AND outcome IN ('added', 'known', 'duplicate_in_file')) AS asked
         ON CONFLICT DO NOTHING
     """, [at, by, import_id])
 
