@@ -66,12 +66,16 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo database file for one test."""
+@pytest.fixture(params=FRESH_ENGINES)
+def demo_path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """A private copy of the demo for one test: a DuckDB file, or (LEADLADDER_TEST_ENGINES)
+    the URL of a copy on the tests' PostgreSQL server."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("postgres_demo")
+        return
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    return path
+    shutil.copy(request.getfixturevalue("demo_template"), path)
+    yield path
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """Two app servers on one PostgreSQL database, as a team runs leadladder behind a reverse proxy:
 two reps in two browsers, each on another server, tick different rows and the same row,
 convert and log a call. No accepted edit is lost, a stale tick is refused with the fresh
-value, and each server shows the other's changes after a rerun."""
+value, and each server shows the other's changes after a rerun. The command line imports
+beside them by simply connecting."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -13,7 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib import db, importing, leads, lists
 from tests import lead_seed
-from tests.e2e.conftest import RunningApp, log_in, start_app, wait_for_app
+from tests.e2e.conftest import RunningApp, log_in, open_page, start_app, wait_for_app
+from tests.e2e.test_cli_beside_app_browser import cli
+from tests.e2e.test_import_browser import german_excel_csv, grid_row
 from tests.e2e.test_prospecting_browser import (
     COLUMN,
     WALK_INS,
@@ -136,6 +140,21 @@ def test_two_servers_share_every_edit_and_refuse_a_stale_one(browser: Browser, s
     }
     assert stored["reached_by"] == ["Anna Schmidt"]  # Ben's stale tick left no trace
     assert stored["albert_has_lead"] and stored["calls"] == 1
+
+
+def test_the_command_line_imports_while_both_servers_run(page: Page, servers, tmp_path):
+    first, second = servers
+    log_in(page, second, lead_seed.ANNA)
+    german_excel_csv(tmp_path / "KW49.csv", people=5)
+
+    done = cli("import", "KW49.csv", "--list", "KW49 Messe", "--db", first.db_path, "--json",
+               cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["added"] == 5
+    open_page(page, second, "")
+    row = grid_row(page, page.get_by_test_id("stDataFrame").first, "KW49 Messe")
+    assert row["Rows"] == "5" and row["By"] == "command line"
 
 
 def lead_seed_tomorrow(url: str):
