@@ -41,7 +41,7 @@ def test_ops_uploads_a_german_csv_and_sees_the_new_list(page: Page, empty_app: R
     create_first_admin(page, empty_app, "import_file")
     page.locator('input[type="file"]').set_input_files(str(upload))
     wait_for_app(page)
-    expect(page.get_by_text("Rows in file")).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Rows in file")).to_be_visible()
     preview = page.get_by_test_id("stMetric")
     expect(preview.filter(has_text="Rows in file")).to_contain_text("13")
     expect(preview.filter(has_text="Duplicates in file")).to_contain_text("1")

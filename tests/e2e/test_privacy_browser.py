@@ -15,7 +15,7 @@ from tests.test_privacy import ERIKA_KEY, FAIR
 def upload(page: Page, file: Path) -> None:
     page.locator('input[type="file"]').set_input_files(str(file))
     wait_for_app(page)
-    expect(page.get_by_text("Rows in file")).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Rows in file")).to_be_visible()
 
 
 def test_an_admin_erases_a_person_and_the_same_file_keeps_them_out(page: Page,
